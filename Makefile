@@ -1,0 +1,71 @@
+# Yizhan: two commands for a fresh Debian machine.
+#   make demo  - install, migrate, load the Lanzhou demo city, serve with printed logins
+#   make test  - install what tests need, run everything on SQLite and PostgreSQL
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+VENDOR := src/yizhan/static/vendor
+export YIZHAN_HOME := $(CURDIR)
+
+.PHONY: demo test install assets lint format messages bench clean serve test-sqlite test-postgres system-deps
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) assets
+
+# Front-end assets come from npm at build time and are served by WhiteNoise: no CDN at run time.
+assets: $(VENDOR)/.stamp
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)/htmx $(VENDOR)/leaflet
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	touch $@
+
+demo: install
+	mkdir -p var
+	$(BIN)/yizhan migrate --noinput -v0
+	$(BIN)/yizhan demo-load --if-empty
+	$(BIN)/yizhan demo-logins
+	$(BIN)/yizhan rundemo
+
+# System packages the tests need (PostgreSQL, Chromium, a CJK font, gettext), when root.
+system-deps:
+	@bash scripts/system-deps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+test-sqlite: install
+	YIZHAN_FAST_PASSWORD_HASHER=true $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	YIZHAN_FAST_PASSWORD_HASHER=true bash scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+
+test: system-deps install lint
+	$(BIN)/yizhan makemigrations --check --dry-run -v0
+	@echo "== SQLite =="
+	$(MAKE) --no-print-directory test-sqlite
+	@echo "== PostgreSQL =="
+	$(MAKE) --no-print-directory test-postgres
+
+# Regenerate the translation catalogues from the code (needs gettext).
+messages: $(STAMP)
+	bash scripts/messages.sh
+
+bench: install
+	bash scripts/with-postgres.sh $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,0 +1,66 @@
+"""Role and scope checks. Every view and API handler asks here; nothing checks roles inline.
+
+`roles(user)` is computed once per request and cached on the user object.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from yizhan.accounts.models import Role
+
+
+def roles(user) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cached = getattr(user, "_yizhan_roles", None)
+    if cached is None:
+        cached = set(user.role_assignments.values_list("role", flat=True))
+        if hasattr(user, "worker"):
+            cached.add(Role.WORKER)
+        user._yizhan_roles = cached
+    return cached
+
+
+def has_role(user, *wanted: str) -> bool:
+    return bool(roles(user) & set(wanted))
+
+
+def scope_ids(user, role: str, field: str) -> set[int]:
+    """The ids of the stations/communities/... this user holds `role` for."""
+    if not has_role(user, role):
+        return set()
+    return set(user.role_assignments.filter(role=role).values_list(f"{field}_id", flat=True))
+
+
+def is_city_wide(user) -> bool:
+    return has_role(user, Role.CITY_ADMIN, Role.DISPATCHER)
+
+
+def can_view_community(user, community) -> bool:
+    if has_role(user, Role.CITY_ADMIN, Role.DISPATCHER):
+        return True
+    return community.pk in scope_ids(user, Role.GRID_OFFICER, "community")
+
+
+def can_reveal_personal_data(user) -> bool:
+    return has_role(user, Role.CITY_ADMIN, Role.DISPATCHER)
+
+
+def role_required(*wanted: str):
+    """View decorator: the user must be logged in and hold one of `wanted`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, *wanted):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

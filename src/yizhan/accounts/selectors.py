@@ -1,0 +1,26 @@
+"""Reading accounts: people directories for staff (masked) and a person's own view."""
+
+from django.db.models import Q
+
+from yizhan.accounts.models import WorkerProfile
+from yizhan.core.pii import blind_index
+from yizhan.core.validators import normalise_mobile
+
+
+def worker_list(*, district_id=None, kind=None, mobile=None):
+    qs = WorkerProfile.objects.select_related("user", "platform", "home_district").filter(
+        erased_at=None
+    )
+    if district_id:
+        qs = qs.filter(home_district_id=district_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if mobile:
+        qs = qs.filter(Q(user__mobile_index=blind_index(normalise_mobile(mobile))))
+    return qs.order_by("-user__date_joined", "-id")
+
+
+def worker_get(*, worker_id: int) -> WorkerProfile:
+    return WorkerProfile.objects.select_related(
+        "user", "platform", "employer", "home_district"
+    ).get(pk=worker_id)

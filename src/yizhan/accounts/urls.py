@@ -1,0 +1,16 @@
+from django.urls import path
+
+from yizhan.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("login/sms/", views.sms_login_view, name="sms_login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("register/", views.register_view, name="register"),
+    path("me/", views.profile_view, name="profile"),
+    path("me/export.json", views.export_view, name="export"),
+    path("me/delete/", views.delete_request_view, name="delete"),
+    path("staff/people/", views.people_view, name="people"),
+    path("staff/people/<int:worker_id>/", views.person_view, name="person"),
+]

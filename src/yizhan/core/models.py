@@ -1,0 +1,57 @@
+"""Shared records: the audit log of personal-data reads and the working-day overrides."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditLog(models.Model):
+    """Who read or changed what personal data, when, and why. Append-only."""
+
+    class Action(models.TextChoices):
+        PII_READ = "pii_read", _("Read personal data")
+        PII_EXPORT = "pii_export", _("Exported own data")
+        PII_ERASE = "pii_erase", _("Erased personal data")
+        ROLE_CHANGE = "role_change", _("Changed a role")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+    )
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    subject_type = models.CharField(_("subject type"), max_length=64)
+    subject_id = models.CharField(_("subject id"), max_length=64)
+    fields = models.CharField(_("fields"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject_type}#{self.subject_id}"
+
+
+class WorkdayOverride(models.Model):
+    """A day whose working status the administrator set (announced schedule or local change)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("is a working day"))
+    name = models.CharField(
+        _("name"), max_length=60, blank=True, help_text=_("e.g. Spring Festival")
+    )
+
+    class Meta:
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {'workday' if self.is_workday else 'holiday'}"

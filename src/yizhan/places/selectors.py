@@ -1,0 +1,87 @@
+"""Reading places: the point → community lookup and boundary listings.
+
+The lookup keeps one in-process index per process, rebuilt when the communities change
+(checked against a cheap fingerprint at most every few seconds), so a lookup costs an
+STRtree query, not a database round trip.
+"""
+
+import threading
+import time
+
+from django.db.models import Count, Max
+
+from yizhan.places.geometry import PolygonIndex
+from yizhan.places.models import Community, District, Subdistrict
+
+_CHECK_EVERY_SECONDS = 5.0
+_lock = threading.Lock()
+_state = {"index": None, "fingerprint": None, "checked": 0.0}
+
+
+def _fingerprint():
+    agg = Community.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return (agg["n"], agg["last"])
+
+
+def invalidate_index() -> None:
+    with _lock:
+        _state.update(index=None, fingerprint=None, checked=0.0)
+
+
+def community_index() -> PolygonIndex:
+    now = time.monotonic()
+    with _lock:
+        index = _state["index"]
+        if index is not None and now - _state["checked"] < _CHECK_EVERY_SECONDS:
+            return index
+        fingerprint = _fingerprint()
+        if index is None or fingerprint != _state["fingerprint"]:
+            rows = Community.objects.exclude(boundary=None).values_list("id", "boundary")
+            index = PolygonIndex(list(rows))
+            _state.update(index=index, fingerprint=fingerprint)
+        _state["checked"] = now
+        return index
+
+
+def community_id_at(*, lat: float, lng: float) -> int | None:
+    """The id of the community whose boundary contains the WGS-84 point, or None."""
+    return community_index().locate(lng, lat)
+
+
+def community_at(*, lat: float, lng: float) -> Community | None:
+    community_id = community_id_at(lat=lat, lng=lng)
+    if community_id is None:
+        return None
+    return Community.objects.select_related("subdistrict__district").get(pk=community_id)
+
+
+def district_list():
+    return District.objects.annotate(n_subdistricts=Count("subdistricts")).order_by("code")
+
+
+def communities_for_geojson(*, district_id: int | None = None, community_ids=None):
+    qs = Community.objects.select_related("subdistrict__district").exclude(boundary=None)
+    if district_id is not None:
+        qs = qs.filter(subdistrict__district_id=district_id)
+    if community_ids is not None:
+        qs = qs.filter(id__in=community_ids)
+    return qs.order_by("code")
+
+
+def feature_collection(areas) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": area.id,
+                "properties": {"code": area.code, "name": area.name},
+                "geometry": area.boundary,
+            }
+            for area in areas
+        ],
+    }
+
+
+def subdistricts_of(district: District):
+    return Subdistrict.objects.filter(district=district).order_by("code")

@@ -1,0 +1,236 @@
+"""Yizhan settings: one module, read from the environment, with safe demo defaults.
+
+`YIZHAN_ENV=production` switches on the hardened profile (`manage.py check --deploy` clean).
+Every setting an operator may change is listed in docs/OPERATIONS.md.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = Path(os.environ.get("YIZHAN_HOME", BASE_DIR.parent.parent)).resolve()
+VAR_DIR = Path(os.environ.get("YIZHAN_VAR_DIR", PROJECT_DIR / "var"))
+
+
+def env(name, default=None):
+    """A setting from the environment, or from the file named by NAME_FILE (Docker secrets)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def envbool(name, default="false"):
+    return str(env(name, default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def envint(name, default):
+    return int(env(name, str(default)))
+
+
+def envlist(name, default=""):
+    return [item.strip() for item in str(env(name, default)).split(",") if item.strip()]
+
+
+YIZHAN_ENV = env("YIZHAN_ENV", "demo")
+PRODUCTION = YIZHAN_ENV == "production"
+
+# Demo defaults are deliberately marked insecure so that a production profile refuses them.
+DEMO_SECRET_KEY = "demo-insecure-3b6f0d9e5c8a4f1e9d7c2b1a0f8e7d6c5b4a3928171605f4e3d2c1b0a9f8e7d6"
+SECRET_KEY = env("SECRET_KEY", None if PRODUCTION else DEMO_SECRET_KEY)
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY must be set when YIZHAN_ENV=production")
+
+DEBUG = envbool("DEBUG", "false")
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    # Our apps first: their templates and translations take precedence over Django's.
+    "yizhan.core",
+    "yizhan.places",
+    "yizhan.orgs",
+    "yizhan.stations",
+    "yizhan.accounts",
+    "yizhan.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "yizhan.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "yizhan.urls"
+WSGI_APPLICATION = "yizhan.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "yizhan.core.context_processors.site",
+            ]
+        },
+    }
+]
+
+# --- Database: SQLite file by default, PostgreSQL with DATABASE_URL=postgres://...
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'yizhan.sqlite3'}"),
+        conn_max_age=envint("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web server and the task worker share the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["yizhan.accounts.backends.MobilePasswordBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if envbool("YIZHAN_FAST_PASSWORD_HASHER", "false"):
+    # Tests only: PBKDF2 with 870,000 rounds would dominate the suite's time.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Language and time: Chinese first, English complete; store UTC, show Asia/Shanghai.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+# --- Static and media
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # vendor/: npm assets copied by `make assets`
+# Production collects into STATIC_ROOT; the demo serves straight from the apps (finders).
+STATIC_ROOT = Path(env("STATIC_ROOT", VAR_DIR / "static")) if PRODUCTION else None
+STORAGES = {
+    "default": {
+        "BACKEND": env("DEFAULT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
+SERVE_MEDIA = envbool("YIZHAN_SERVE_MEDIA", "false" if PRODUCTION else "true")
+WHITENOISE_USE_FINDERS = not PRODUCTION
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+
+# --- Background tasks: a database-backed queue (SQLite in the demo, PostgreSQL with skip-locked).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Personal data: Fernet keys (first one encrypts; all decrypt) and an HMAC key for lookups.
+DEMO_PII_KEY = "ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="
+PII_KEYS = envlist("YIZHAN_PII_KEYS", "" if PRODUCTION else DEMO_PII_KEY)
+PII_HASH_KEY = env("YIZHAN_PII_HASH_KEY", None if PRODUCTION else "demo-only-hash-key")
+if not PII_KEYS or not PII_HASH_KEY:
+    raise ImproperlyConfigured("YIZHAN_PII_KEYS and YIZHAN_PII_HASH_KEY must be set in production")
+PRIVACY_NOTICE_VERSION = env("YIZHAN_PRIVACY_NOTICE_VERSION", "2026-11")
+
+# --- Notifications
+SMS_BACKEND = env("YIZHAN_SMS_BACKEND", "yizhan.core.sms.LogSmsBackend")
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@yizhan.invalid")
+OTP_TTL_SECONDS = envint("YIZHAN_OTP_TTL_SECONDS", 300)
+
+# --- API tokens and login throttling
+API_TOKEN_TTL_HOURS = envint("YIZHAN_API_TOKEN_TTL_HOURS", 24 * 30)
+LOGIN_MAX_FAILURES = envint("YIZHAN_LOGIN_MAX_FAILURES", 5)
+LOGIN_FAILURE_WINDOW_SECONDS = envint("YIZHAN_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+
+# --- Maps: tiles are configurable; with none the map still draws boundaries and markers.
+MAP_TILE_URL = env("YIZHAN_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env("YIZHAN_MAP_TILE_ATTRIBUTION", "")
+
+SITE_NAME = _("Yizhan")
+
+# --- Security: secure by default, strict in production.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 14 * 24 * 3600)
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    DEBUG = False
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "true")
+    if env("CACHE_URL", ""):
+        CACHES = {"default": {"BACKEND": env("CACHE_BACKEND"), "LOCATION": env("CACHE_URL")}}
+    if SECRET_KEY == DEMO_SECRET_KEY:
+        raise ImproperlyConfigured("The demo SECRET_KEY must not be used in production")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.server": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,57 @@
+"""The production profile is hardened: `check --deploy` reports nothing."""
+
+import os
+import subprocess
+import sys
+
+from cryptography.fernet import Fernet
+
+
+def test_check_deploy_is_clean_in_production_profile(tmp_path):
+    env = dict(
+        os.environ,
+        YIZHAN_ENV="production",
+        SECRET_KEY="x" * 20 + "production-secret-with-enough-entropy-0123456789abcdef",
+        ALLOWED_HOSTS="yizhan.example.cn",
+        YIZHAN_PII_KEYS=Fernet.generate_key().decode(),
+        YIZHAN_PII_HASH_KEY="hash-key-for-the-test",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
+    result = subprocess.run(
+        [sys.executable, "-m", "yizhan.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_profile_refuses_demo_secrets(tmp_path):
+    env = dict(os.environ, YIZHAN_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path / 'db'}")
+    env.pop("SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "yizhan.cli", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_pages_send_security_headers(db, client):
+    response = client.get("/")
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_api_answers_json_errors_not_500(db, client):
+    response = client.post("/api/v1/auth/token", "not json", content_type="application/json")
+    assert 400 <= response.status_code < 500
+    assert client.get("/api/v1/openapi.json").status_code == 200
