@@ -55,3 +55,33 @@ class WorkdayOverride(models.Model):
 
     def __str__(self):
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+
+
+class Event(models.Model):
+    """A domain event (e.g. "report.verified"), kept for delivery and replay."""
+
+    name = models.CharField(_("name"), max_length=64, db_index=True)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("domain event")
+        verbose_name_plural = _("domain events")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.name} #{self.pk}"
+
+
+class EventDelivery(models.Model):
+    """That one subscriber has handled one event (at most once: the pair is unique)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.CharField(max_length=200)
+    delivered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "subscriber"], name="deliver_once")]
+
+    def __str__(self):
+        return f"{self.event} → {self.subscriber}"
