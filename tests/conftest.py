@@ -144,8 +144,15 @@ def city(db):
 
 
 @pytest.fixture
-def run_tasks():
-    """Run every queued background task with the real worker, as the demo's worker would."""
+def run_tasks(monkeypatch):
+    """Run every queued background task with the real worker, as the demo's worker would.
+
+    The worker recycles database connections between tasks; inside a test transaction
+    that would close the test's own connection, so that one housekeeping call is skipped.
+    """
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run():
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
