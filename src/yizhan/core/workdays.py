@@ -7,6 +7,7 @@ says whether a year rests on an announced schedule, so pages can warn when it do
 """
 
 import datetime as dt
+import time
 from functools import lru_cache
 
 import chinese_calendar
@@ -18,20 +19,22 @@ def _override_map() -> dict[dt.date, bool]:
     return dict(WorkdayOverride.objects.values_list("date", "is_workday"))
 
 
-_overrides_cache: dict | None = None
+# Overrides change a few times a year; each process re-reads them at most once a minute,
+# and at once in the process where the administrator saved a change.
+_CACHE_SECONDS = 60.0
+_cache: dict = {"map": None, "at": 0.0}
 
 
 def clear_cache() -> None:
     """Forget cached overrides (called when an administrator changes them)."""
-    global _overrides_cache
-    _overrides_cache = None
+    _cache.update(map=None, at=0.0)
 
 
 def _overrides() -> dict[dt.date, bool]:
-    global _overrides_cache
-    if _overrides_cache is None:
-        _overrides_cache = _override_map()
-    return _overrides_cache
+    now = time.monotonic()
+    if _cache["map"] is None or now - _cache["at"] > _CACHE_SECONDS:
+        _cache.update(map=_override_map(), at=now)
+    return _cache["map"]
 
 
 @lru_cache(maxsize=64)
