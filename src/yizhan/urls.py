@@ -1,10 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.urls import include, path, re_path
 from django.views.static import serve
 
 from yizhan.api import api
 from yizhan.core import views as core_views
+
+# Roles and scopes are RoleAssignment rows; Django's groups would only confuse.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
 
 urlpatterns = [
     path("", core_views.home_view, name="home"),

@@ -6,7 +6,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.accounts.models import WorkerProfile
-from yizhan.core.validators import validate_mobile
+from yizhan.core.validators import validate_id_number, validate_mobile
 from yizhan.orgs.models import Platform
 from yizhan.places.models import District
 
@@ -77,6 +77,9 @@ class RegistrationForm(forms.Form):
         required=True,
         error_messages={"required": _("You must agree to the privacy notice to register.")},
     )
+
+    def clean_id_number(self):
+        return validate_id_number(self.cleaned_data["id_number"])
 
     def clean(self):
         data = super().clean()

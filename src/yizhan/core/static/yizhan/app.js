@@ -8,6 +8,7 @@
       if (el.dataset.ready) return;
       el.dataset.ready = "1";
       var map = L.map(el, { zoomSnap: 0.25 });
+      map.attributionControl.setPrefix(false);
       if (el.dataset.tiles) {
         L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
       }
