@@ -91,9 +91,11 @@ def health(request):
 def _register_routers():
     from yizhan.accounts.api import router as accounts_router
     from yizhan.places.api import router as places_router
+    from yizhan.reports.api import router as reports_router
 
     api.add_router("/", accounts_router)
     api.add_router("/places", places_router)
+    api.add_router("/reports", reports_router)
 
 
 _register_routers()

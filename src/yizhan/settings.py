@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "yizhan.orgs",
     "yizhan.stations",
     "yizhan.accounts",
+    "yizhan.reports",
     "yizhan.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -170,6 +171,12 @@ SERVE_MEDIA = envbool("YIZHAN_SERVE_MEDIA", "false" if PRODUCTION else "true")
 WHITENOISE_USE_FINDERS = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+
+PHOTO_MAX_BYTES = envint("YIZHAN_PHOTO_MAX_BYTES", 12 * 1024 * 1024)
+PHOTO_MAX_PIXELS = envint("YIZHAN_PHOTO_MAX_PIXELS", 50_000_000)
+REPORTS_DAILY_LIMIT = envint("YIZHAN_REPORTS_DAILY_LIMIT", 20)
+REPORTS_AUTOCLOSE_DAYS = envint("YIZHAN_REPORTS_AUTOCLOSE_DAYS", 7)
+MAP_TILE_CRS = env("YIZHAN_MAP_TILE_CRS", "wgs84")  # gcj02 for AMap/Tencent tiles
 
 # --- Background tasks: a database-backed queue (SQLite in the demo, PostgreSQL with skip-locked).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -26,12 +26,13 @@ from yizhan.orgs.models import Department, Employer, Platform
 from yizhan.places.geometry import PolygonIndex, to_geojson
 from yizhan.places.models import Community, District, Subdistrict
 from yizhan.places.selectors import invalidate_index
+from yizhan.reports import demo as reports_demo
 from yizhan.stations.models import Station
 
 SCALES = {
-    "demo": {"workers": 3000, "employers": 300},
-    "small": {"workers": 200, "employers": 40},  # tests
-    "city": {"workers": 300_000, "employers": 20_000},
+    "demo": {"workers": 3000, "employers": 300, "reports": 400},
+    "small": {"workers": 200, "employers": 40, "reports": 12},  # tests
+    "city": {"workers": 300_000, "employers": 20_000, "reports": 400},
 }
 BATCH = 2000
 
@@ -52,6 +53,7 @@ class Summary:
     stations: int = 0
     employers: int = 0
     workers: int = 0
+    reports: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
 
 
@@ -137,6 +139,7 @@ class CityGenerator:
                     communities.append(community)
         Community.objects.bulk_create(communities, batch_size=500)
         self.summary.communities = len(communities)
+        invalidate_index()  # later steps of this same transaction route points to them
         transaction.on_commit(invalidate_index)
         return list(Community.objects.select_related("subdistrict__district").order_by("code"))
 
@@ -347,6 +350,10 @@ class CityGenerator:
         # Workers go in their own transactions, batch by batch, so a city-scale run
         # does not hold one enormous transaction open.
         self.build_workers(districts, platforms, employers)
+        with transaction.atomic():
+            self.summary.reports = reports_demo.seed(
+                rng=self.rng, communities=communities, count=self.scale["reports"]
+            )
         return self.summary
 
 

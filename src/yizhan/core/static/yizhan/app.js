@@ -13,11 +13,24 @@
         L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
       }
       // Without tiles the boundaries and markers still draw on a plain background.
-      var source = document.getElementById(el.dataset.geojson + "-data");
-      if (!source) return;
-      var data = JSON.parse(source.textContent);
-      var layer = L.geoJSON(data, { style: { color: "#c8102e", weight: 2, fillOpacity: 0.08 } }).addTo(map);
-      if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+      var bounds = L.latLngBounds([]);
+      var shapes = el.dataset.geojson && document.getElementById(el.dataset.geojson + "-data");
+      if (shapes) {
+        var layer = L.geoJSON(JSON.parse(shapes.textContent), {
+          style: { color: "#c8102e", weight: 2, fillOpacity: 0.08 },
+        }).addTo(map);
+        bounds.extend(layer.getBounds());
+      }
+      var points = el.dataset.markers && document.getElementById(el.dataset.markers + "-data");
+      if (points) {
+        JSON.parse(points.textContent).forEach(function (m) {
+          L.circleMarker([m.lat, m.lng], { radius: 7, color: "#c8102e", weight: 2, fillOpacity: 0.6 })
+            .bindPopup(m.label).addTo(map);
+          bounds.extend([m.lat, m.lng]);
+        });
+      }
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], maxZoom: 16 });
+      else map.setView([36.06, 103.83], 12);
     });
   }
 

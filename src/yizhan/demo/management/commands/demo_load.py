@@ -27,6 +27,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Loaded {summary.districts} districts, {summary.subdistricts} subdistricts, "
             f"{summary.communities} communities, {summary.stations} stations, "
-            f"{summary.employers} employers, {summary.workers} workers "
+            f"{summary.employers} employers, {summary.workers} workers, {summary.reports} reports "
             f"in {time.monotonic() - started:.1f} s."
         )

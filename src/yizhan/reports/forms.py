@@ -1,0 +1,76 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.reports.models import Category, RejectReason
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [f for f in data if f]
+        return [data] if data else []
+
+
+class ReportForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("What is it?"),
+        queryset=Category.objects.filter(active=True),
+        empty_label=None,
+        to_field_name="code",
+    )
+    photos = MultiplePhotoField(label=_("Photo"), required=False)
+    description = forms.CharField(
+        label=_("A few words (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput)
+    crs = forms.ChoiceField(
+        choices=[("wgs84", "wgs84"), ("gcj02", "gcj02"), ("bd09", "bd09")],
+        initial="wgs84",
+        widget=forms.HiddenInput,
+    )
+    use_photo_location = forms.BooleanField(
+        label=_("No location fix? Use the location stored in the photo"), required=False
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ResolveForm(NoteForm):
+    after_photo = forms.FileField(
+        label=_("Photo after the fix"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+
+class RejectForm(NoteForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=RejectReason.choices)
+    duplicate_of = forms.IntegerField(
+        label=_("Original report number"), required=False, min_value=1
+    )
+
+
+class TransferForm(NoteForm):
+    community_code = forms.CharField(
+        label=_("Community code (empty: the city dispatcher)"), required=False, max_length=32
+    )

@@ -1,0 +1,130 @@
+// The report form, enhanced: location from the phone or a tap on the map, a look for
+// nearby duplicates, and sending that survives a dropped connection (same idempotency key,
+// typed text and chosen photos kept on the page, the text also kept across reloads).
+(function () {
+  "use strict";
+  var form = document.getElementById("report-form");
+  if (!form) return;
+  var latInput = form.querySelector("[name=lat]");
+  var lngInput = form.querySelector("[name=lng]");
+  var crsInput = form.querySelector("[name=crs]");
+  var status = document.getElementById("send-status");
+  var text = document.getElementById("location-text");
+  var draftKey = form.dataset.draft;
+  var marker = null;
+  var map = null;
+
+  function say(message, isError) {
+    status.hidden = false;
+    status.textContent = message;
+    status.className = "send-status" + (isError ? " error" : "");
+  }
+
+  function checkNearby() {
+    if (latInput.value && lngInput.value) document.body.dispatchEvent(new Event("nearby-check"));
+  }
+
+  function setPoint(lat, lng, crs) {
+    latInput.value = lat.toFixed(7);
+    lngInput.value = lng.toFixed(7);
+    crsInput.value = crs;
+    text.textContent = (form.dataset.here || "") + " " + lat.toFixed(5) + ", " + lng.toFixed(5);
+    if (map) {
+      if (marker) marker.setLatLng([lat, lng]); else marker = L.marker([lat, lng]).addTo(map);
+      map.setView([lat, lng], 17);
+    }
+    checkNearby();
+  }
+
+  // Location from the phone (WGS-84).
+  var locate = document.getElementById("locate-me");
+  if (navigator.geolocation) {
+    locate.hidden = false;
+    locate.addEventListener("click", function () {
+      locate.disabled = true;
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        locate.disabled = false;
+        setPoint(pos.coords.latitude, pos.coords.longitude, "wgs84");
+      }, function () {
+        locate.disabled = false;
+        text.textContent = form.dataset.noFix || text.textContent;
+      }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 30000 });
+    });
+  }
+
+  // Or a tap on the map (its tiles may be GCJ-02, say data-crs).
+  var mapEl = document.getElementById("pick-map");
+  if (mapEl && typeof L !== "undefined") {
+    mapEl.hidden = false;
+    map = L.map(mapEl).setView([36.06, 103.83], 13);
+    map.attributionControl.setPrefix(false);
+    if (mapEl.dataset.tiles) L.tileLayer(mapEl.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, mapEl.dataset.crs || "wgs84"); });
+  }
+  form.querySelector("[name=category]").addEventListener("change", checkNearby);
+
+  // Keep what was typed across a reload.
+  var description = form.querySelector("[name=description]");
+  try {
+    var saved = JSON.parse(localStorage.getItem(draftKey) || "null");
+    if (saved && !description.value) description.value = saved.description || "";
+    if (saved && saved.key) form.querySelector("[name=idempotency_key]").value = saved.key;
+  } catch (e) { /* private mode: no drafts */ }
+  function saveDraft() {
+    try {
+      localStorage.setItem(draftKey, JSON.stringify({
+        description: description.value,
+        key: form.querySelector("[name=idempotency_key]").value,
+      }));
+    } catch (e) { /* ignore */ }
+  }
+  description.addEventListener("input", saveDraft);
+
+  // Send with fetch; on a dropped connection try again with the same key.
+  form.addEventListener("submit", function (event) {
+    if (!window.fetch || !window.FormData) return; // plain form post still works
+    event.preventDefault();
+    saveDraft();
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    form.querySelectorAll(".js-error").forEach(function (el) { el.remove(); });
+    var attempt = 0;
+    function send() {
+      attempt += 1;
+      say(form.dataset.sending || "…");
+      fetch(form.dataset.api, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { "X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value, "Accept": "application/json" },
+        credentials: "same-origin",
+      }).then(function (response) {
+        return response.json().then(function (data) { return { status: response.status, data: data }; });
+      }).then(function (result) {
+        if (result.status === 200 || result.status === 201) {
+          try { localStorage.removeItem(draftKey); } catch (e) { /* ignore */ }
+          window.location.href = "/reports/" + result.data.id + "/";
+          return;
+        }
+        button.disabled = false;
+        status.hidden = true;
+        (result.data.detail || [{ field: "", message: result.data.message }]).forEach(function (d) {
+          var p = document.createElement("p");
+          p.className = "error js-error";
+          p.textContent = d.message;
+          var field = d.field && form.querySelector("[name=" + (d.field === "location" ? "use_photo_location" : d.field) + "]");
+          var box = field ? field.closest(".field") : null;
+          (box || form).insertBefore(p, box ? null : form.firstChild);
+        });
+      }).catch(function () {
+        if (attempt < 4) {
+          say(form.dataset.retrying || "…", true);
+          setTimeout(send, 1500 * attempt);
+        } else {
+          button.disabled = false;
+          say(form.dataset.failed || "!", true);
+        }
+      });
+    }
+    send();
+  });
+})();
