@@ -155,7 +155,12 @@ def run_tasks(monkeypatch):
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run():
+        from django_tasks_db.models import DBTaskResult
+
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        failed = DBTaskResult.objects.filter(status="FAILED")
+        assert not failed.exists(), [(t.task_path, t.traceback) for t in failed]
+        return DBTaskResult.objects.filter(status="SUCCESSFUL").count()
 
     return run
 

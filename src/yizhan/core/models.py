@@ -110,3 +110,14 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class PeriodicJob(models.Model):
+    """When a registered periodic job (a sweep) next runs; see core.periodic."""
+
+    name = models.CharField(max_length=80, unique=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.name

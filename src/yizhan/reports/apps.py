@@ -6,3 +6,10 @@ class ReportsConfig(AppConfig):
     name = "yizhan.reports"
     label = "reports"
     verbose_name = _("Hazard reports")
+
+    def ready(self):
+        from yizhan.core import periodic
+
+        periodic.register(
+            "reports.autoclose", "yizhan.reports.tasks.autoclose_resolved", every_seconds=3600
+        )

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve the demo on 127.0.0.1:8000 with a background task worker beside it."
+    help = "Serve the demo on 127.0.0.1:8000 with a task worker and the periodic scheduler."
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000")
