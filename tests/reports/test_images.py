@@ -2,10 +2,17 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
 from tests.reports.conftest import make_jpeg
 from yizhan.core.images import ImageRejected, phash_distance, process_photo
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def test_jpeg_is_resized_upright_and_stripped_of_exif():
