@@ -24,6 +24,7 @@ from yizhan.accounts.forms import (
 from yizhan.accounts.models import Role, WorkerProfile
 from yizhan.accounts.permissions import role_required
 from yizhan.core.audit import client_ip
+from yizhan.core.forms import add_service_errors
 from yizhan.places.models import District
 
 
@@ -119,9 +120,7 @@ def register_view(request):
                 language=request.LANGUAGE_CODE,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_service_errors(form, exc)
         else:
             _start_session(request, user)
             messages.success(request, _("Welcome to Yizhan! Your account is ready."))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from yizhan.accounts.models import Role
 from yizhan.accounts.permissions import role_required
+from yizhan.core.forms import add_service_errors
 from yizhan.core.geo import to_wgs84
 from yizhan.places.models import Community
 from yizhan.reports import selectors, services
@@ -20,13 +21,6 @@ from yizhan.reports.forms import NoteForm, RejectForm, ReportForm, ResolveForm, 
 from yizhan.reports.models import Category, Report, State
 
 STAFF_ROLES = (Role.GRID_OFFICER, Role.DEPARTMENT_OFFICER, Role.DISPATCHER, Role.CITY_ADMIN)
-
-
-def _errors_into(form, exc: ValidationError):
-    for field, errors in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for error in errors:
-            form.add_error(target, error)
 
 
 @role_required(Role.WORKER)
@@ -49,7 +43,7 @@ def new_view(request):
                 client_key=data["idempotency_key"],
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            add_service_errors(form, exc)
         else:
             if result.created:
                 messages.success(
