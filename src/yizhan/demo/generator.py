@@ -26,6 +26,7 @@ from yizhan.orgs.models import Department, Employer, Platform
 from yizhan.places.geometry import PolygonIndex, to_geojson
 from yizhan.places.models import Community, District, Subdistrict
 from yizhan.places.selectors import invalidate_index
+from yizhan.stations.demo import furnish_stations
 from yizhan.stations.models import Station
 
 SCALES = {
@@ -202,6 +203,8 @@ class CityGenerator:
                 )
         Station.objects.bulk_create(stations, batch_size=500)
         self.summary.stations = len(stations)
+        saved = list(Station.objects.select_related("community__subdistrict__district"))
+        furnish_stations(sorted(saved, key=lambda s: s.code))
         return list(Station.objects.order_by("code"))
 
     # --- people ---------------------------------------------------------------------
