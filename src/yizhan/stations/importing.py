@@ -40,7 +40,7 @@ COLUMNS = {
     "operator": ["运营单位", "建设单位"],
     "capacity": ["容纳人数", "容量"],
 }
-REQUIRED = ["name", "address", "kind", "lng", "lat", "crs", "hours"]
+REQUIRED = ["name", "kind", "lng", "lat", "crs", "hours"]
 EXPORT_HEADERS = {key: names[0] for key, names in COLUMNS.items()}
 CRS_NAMES = {
     "WGS84": CRS_WGS84,
