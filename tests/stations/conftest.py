@@ -1,6 +1,7 @@
 """Station fixtures on top of the shared test city (kim keeps S1 in community A)."""
 
 import datetime as dt
+from importlib import import_module
 
 import pytest
 
@@ -8,6 +9,14 @@ from tests.conftest import make_user
 from yizhan.accounts.models import Role
 from yizhan.stations import selectors
 from yizhan.stations.models import Amenity, OpeningHours, Station, StationAmenity
+
+
+def ensure_amenities():
+    """The seeded amenity list (a transactional test's flush empties the table)."""
+    from django.apps import apps
+
+    seed = import_module("yizhan.stations.migrations.0003_seed_amenities").seed
+    seed(apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +47,7 @@ def add_station(code, *, lat, lng, kind="union", amenities=(), is_24h=True, week
 @pytest.fixture
 def network(city):
     """S1 (kim's, 24 h, shower) plus a few stations around it in community A and B."""
+    ensure_amenities()
     s1 = city.station
     s1.is_24h = True
     s1.save()

@@ -25,7 +25,7 @@ class FinderForm(forms.Form):
 
     def __init__(self, *args, amenities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["amenity"].choices = [(a.code, f"{a.icon} {a.label}") for a in amenities]
+        self.fields["amenity"].choices = [(a.code, a.label) for a in amenities]
 
     def clean(self):
         data = super().clean()

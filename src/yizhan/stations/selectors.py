@@ -14,6 +14,7 @@ from collections import defaultdict
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yizhan.stations import hours
 from yizhan.stations.index import Entry, Hit, StationIndex
@@ -211,8 +212,11 @@ def weekly_table(station: Station) -> list[dict]:
     schedule = station.schedule()
     table = []
     for day, label in Weekday.choices:
-        intervals = hours.FULL_DAY if station.is_24h else schedule.weekly[day]
-        table.append({"weekday": day, "label": label, "text": hours.format_intervals(intervals)})
+        if station.is_24h or schedule.weekly[day] == hours.FULL_DAY:
+            text = _("24 hours")
+        else:
+            text = hours.format_intervals(schedule.weekly[day])
+        table.append({"weekday": day, "label": label, "text": text})
     return table
 
 

@@ -120,6 +120,7 @@ def finder_view(request):
             "origin": origin,
             "query": query.urlencode(),
             "map_data": map_data,
+            "filtered": len(kinds) + len(wanted),
         },
     )
 

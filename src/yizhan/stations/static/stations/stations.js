@@ -32,7 +32,7 @@
     }
     var boundaryStyle = { color: "#c8102e", weight: 1, fillOpacity: 0.04, interactive: false };
     var boundary = readJSON(el.dataset.boundary);
-    if (boundary) L.geoJSON(boundary, { style: boundaryStyle }).addTo(map);
+    var area = boundary ? L.geoJSON(boundary, { style: boundaryStyle }).addTo(map) : null;
     var focus = L.featureGroup().addTo(map);
     (data.results || []).forEach(function (r) {
       var m = dot([r.lat, r.lng], r.open, 9).addTo(focus);
@@ -46,7 +46,9 @@
         radius: 8, color: "#0a5bd3", weight: 3, fillColor: "#fff", fillOpacity: 1
       }).addTo(focus);
     }
-    if (focus.getLayers().length) {
+    if (area && area.getBounds().isValid()) {
+      map.fitBounds(area.getBounds(), { padding: [8, 8] });  // the station inside its community
+    } else if (focus.getLayers().length) {
       map.fitBounds(focus.getBounds(), { padding: [24, 24], maxZoom: 16 });
     } else {
       map.setView([36.06, 103.83], 12); // Lanzhou until the stations arrive
