@@ -58,6 +58,25 @@ def test_order_and_distances_match_an_independent_haversine(seed):
             assert hit.distance_m == pytest.approx(ref, rel=1e-9, abs=1e-6)
 
 
+@pytest.mark.parametrize("n", [6000, 20000])
+def test_large_networks_search_a_widening_band_and_stay_exact(n):
+    index, entries, rng = random_index(n, n)
+    assert len(index) > 4000  # the band search, not the whole-network pass
+    moment = timezone.now()
+    points = [(rng.uniform(32, 42), rng.uniform(93, 108)) for _ in range(15)]
+    points += [(50.0, 100.0), (20.0, 80.0), (36.0, 103.8)]  # far outside, and inside
+    for lat, lng in points:
+        for filters in ({}, {"amenities": ["shower", "wifi"], "kinds": ["bank"]}):
+            hits = index.nearest(lat, lng, limit=7, moment=moment, **filters)
+            pool = [
+                e
+                for e in entries
+                if not filters or (e.kind == "bank" and {"shower", "wifi"} <= set(e.amenities))
+            ]
+            pool.sort(key=lambda e: reference_haversine_m(lat, lng, e.lat, e.lng))
+            assert [h.entry.id for h in hits] == [e.id for e in pool[:7]]
+
+
 def test_filters_keep_true_distance_order():
     index, entries, rng = random_index(2000, 7)
     moment = dt.datetime(2026, 3, 4, 23, 0, tzinfo=dt.UTC)  # 07:00 in Shanghai: only 24 h open

@@ -113,16 +113,19 @@ def holiday_flags(local_day: dt.date) -> tuple[bool, bool]:
     return is_statutory_holiday(local_day), is_statutory_holiday(local_day - dt.timedelta(days=1))
 
 
-def is_open(schedule: Schedule, moment: dt.datetime, *, flags=None) -> bool:
+def is_open(schedule: Schedule, moment: dt.datetime, *, flags=None, local=None) -> bool:
     """Whether a station with `schedule` admits visitors at `moment` (aware datetime).
 
-    `flags` (today is a holiday, yesterday was) may be passed in by callers that evaluate
-    many stations at the same moment.
+    Callers that evaluate many stations at one moment may pass `local` (the moment in
+    Shanghai time) and `flags` (today is a statutory holiday, yesterday was) once.
     """
     status = temp_status_at(schedule, moment)
     if status:
         return status == TEMP_OPEN
-    local = moment.astimezone(local_tz())
+    if schedule.is_24h and not schedule.dates and schedule.holidays is None:
+        return True
+    if local is None:
+        local = moment.astimezone(local_tz())
     return _open_by_hours(schedule, local, flags or holiday_flags(local.date()))
 
 

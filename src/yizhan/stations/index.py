@@ -15,6 +15,9 @@ import numpy as np
 from yizhan.core.geo import EARTH_RADIUS_M
 from yizhan.stations import hours
 
+SMALL_NETWORK = 4000  # below this, ranking every station beats narrowing first
+BAND_START_RAD = np.radians(0.05)  # ±5.5 km of latitude
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -46,6 +49,8 @@ class StationIndex:
         self.lat = np.radians(np.fromiter((e.lat for e in self.entries), float, n))
         self.lng = np.radians(np.fromiter((e.lng for e in self.entries), float, n))
         self.cos_lat = np.cos(self.lat)
+        self.by_lat = np.argsort(self.lat, kind="stable")
+        self.lat_sorted = self.lat[self.by_lat]
         kind_of = {k: i for i, k in enumerate(self.kinds)}
         self.kind = np.fromiter((kind_of.get(e.kind, -1) for e in self.entries), np.int16, n)
         column = {c: i for i, c in enumerate(self.amenity_codes)}
@@ -93,36 +98,52 @@ class StationIndex:
         open_now: bool = False,
         moment: dt.datetime,
     ) -> list[Hit]:
-        """Up to `limit` stations nearest to (lat, lng) that pass the filters, nearest first."""
+        """Up to `limit` stations nearest to (lat, lng) that pass the filters, nearest first.
+
+        Searches a band of latitude around the point, doubling it until the band holds
+        `limit` hits all nearer than the band's edge (nothing outside can then be nearer);
+        a small network is searched whole at once.
+        """
         if not self.entries or limit <= 0:
             return []
         mask = self._mask(kinds, amenities)
-        rows = np.flatnonzero(mask) if mask is not None else None
-        if rows is not None and rows.size == 0:
-            return []
+        local = moment.astimezone(hours.local_tz())
+        flags = hours.holiday_flags(local.date())
         lat_r, lng_r = np.radians(lat), np.radians(lng)
-        s_lat = self.lat if rows is None else self.lat[rows]
-        s_lng = self.lng if rows is None else self.lng[rows]
-        s_cos = self.cos_lat if rows is None else self.cos_lat[rows]
+        cos_p = np.cos(lat_r)
+        half = BAND_START_RAD if len(self.entries) > SMALL_NETWORK else np.pi
+        while True:
+            lo = int(np.searchsorted(self.lat_sorted, lat_r - half, side="left"))
+            hi = int(np.searchsorted(self.lat_sorted, lat_r + half, side="right"))
+            rows = self.by_lat[lo:hi]
+            if mask is not None:
+                rows = rows[mask[rows]]
+            whole = lo == 0 and hi == len(self.entries)
+            hits = self._rank(rows, lat_r, lng_r, cos_p, limit, open_now, (moment, local, flags))
+            edge_m = EARTH_RADIUS_M * half
+            if whole or (len(hits) == limit and hits[-1].distance_m <= edge_m):
+                return hits
+            half *= 2
+
+    def _rank(self, rows, lat_r, lng_r, cos_p, limit, open_now, when) -> list[Hit]:
+        """The best `limit` of `rows` by true distance (open ones only when asked)."""
+        if rows.size == 0:
+            return []
+        moment, local, flags = when
         h = (
-            np.sin((s_lat - lat_r) * 0.5) ** 2
-            + np.cos(lat_r) * s_cos * np.sin((s_lng - lng_r) * 0.5) ** 2
+            np.sin((self.lat[rows] - lat_r) * 0.5) ** 2
+            + cos_p * self.cos_lat[rows] * np.sin((self.lng[rows] - lng_r) * 0.5) ** 2
         )
         n = h.size
-        flags = None
-        if open_now:
-            local = moment.astimezone(hours.local_tz())
-            flags = hours.holiday_flags(local.date())
-        hits: list[Hit] = []
-        # Rank a first slice; when closed stations use it up, rank everything.
         k = min(n, limit if not open_now else max(4 * limit, 32))
         first = np.argpartition(h, k - 1)[:k] if k < n else np.arange(n)
         order = first[np.argsort(h[first], kind="stable")]
+        hits: list[Hit] = []
         done = 0
         while True:
             for j in order[done:]:
-                entry = self.entries[int(j if rows is None else rows[j])]
-                is_open = hours.is_open(entry.schedule, moment, flags=flags)
+                entry = self.entries[int(rows[j])]
+                is_open = hours.is_open(entry.schedule, moment, flags=flags, local=local)
                 if open_now and not is_open:
                     continue
                 distance = 2 * EARTH_RADIUS_M * float(np.arcsin(min(1.0, np.sqrt(h[j]))))
@@ -141,10 +162,8 @@ class StationIndex:
         """Every station passing the filters, in code order (for lists without a point)."""
         mask = self._mask(kinds, amenities)
         rows = range(len(self.entries)) if mask is None else np.flatnonzero(mask)
-        flags = None
-        if open_now:
-            local = moment.astimezone(hours.local_tz())
-            flags = hours.holiday_flags(local.date())
+        local = moment.astimezone(hours.local_tz())
+        flags = hours.holiday_flags(local.date()) if open_now else None
         query = query.strip().lower()
         hits = []
         for i in rows:
@@ -153,7 +172,11 @@ class StationIndex:
                 continue
             if query and query not in entry.name.lower() and query not in entry.code.lower():
                 continue
-            is_open = hours.is_open(entry.schedule, moment, flags=flags) if open_now else None
+            is_open = (
+                hours.is_open(entry.schedule, moment, flags=flags, local=local)
+                if open_now
+                else None
+            )
             if open_now and not is_open:
                 continue
             hits.append(Hit(entry, None, is_open))
