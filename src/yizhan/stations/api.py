@@ -6,11 +6,13 @@ plot the answer directly. Unknown kinds or amenities and out-of-range coordinate
 422 errors naming the field.
 """
 
-from django.http import Http404
+import json
+
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from pydantic import field_validator
+from pydantic import BaseModel, field_validator
 
 from yizhan.core.geo import CRS_BD09, CRS_GCJ02, CRS_WGS84, from_wgs84, to_wgs84
 from yizhan.stations import hours, links, selectors, services
@@ -50,7 +52,9 @@ def _split(values):
     return [part.strip() for v in values for part in str(v).split(",") if part.strip()]
 
 
-class Filters(Schema):
+class Filters(BaseModel):
+    # A plain pydantic model (not ninja.Schema): query parameters need no ORM getter, and
+    # skipping it keeps the hot nearest endpoint lean.
     kind: list[str] = Field(default_factory=list, description="station kinds (any of)")
     amenity: list[str] = Field(
         default_factory=list, description="amenity codes the station must all have, working"
@@ -217,7 +221,10 @@ def nearest(request, params: Query[NearestQuery]):
                 "amenities": list(e.amenities),
             }
         )
-    return result
+    # Already exactly NearestOut (the documented schema): rendered directly, because
+    # validating plain numbers again would double the cost of the busiest endpoint.
+    body = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 @router.get(
