@@ -134,7 +134,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--requests", type=int, default=40_000)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--clients", default="2,8", help="concurrent connections; a list runs each in turn"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
@@ -167,27 +169,31 @@ def main():
         env=env,
         cwd=ROOT,
     )
+    runs = []
     try:
         wait_until_up(port)
-        bounded = {"max_requests": args.requests, "clients": args.clients}
-        drive(port, health, seconds=2, **bounded)  # warm up every worker
-        drive(port, nearest, seconds=2, **bounded)
-        results = {
-            "health": drive(port, health, seconds=args.seconds, **bounded),
-            "nearest": drive(port, nearest, seconds=args.seconds, **bounded),
-        }
+        for clients in [int(c) for c in str(args.clients).split(",")]:
+            bounded = {"max_requests": args.requests, "clients": clients}
+            drive(port, health, seconds=2, **bounded)  # warm up every worker
+            drive(port, nearest, seconds=2, **bounded)
+            result = {
+                "clients": clients,
+                "health": drive(port, health, seconds=args.seconds, **bounded),
+                "nearest": drive(port, nearest, seconds=args.seconds, **bounded),
+            }
+            result["nearest_to_health_throughput"] = round(
+                result["nearest"]["rps"] / result["health"]["rps"], 2
+            )
+            runs.append(result)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    ratio = results["nearest"]["rps"] / results["health"]["rps"]
-    load = os.getloadavg()
     report = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "load_average_after": [round(x, 2) for x in load],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "server": f"gunicorn gthread {args.workers} workers x {args.threads} threads, PostgreSQL",
-        "client": f"{args.clients} keep-alive connections, {args.seconds:g} s or {args.requests} requests",
-        **results,
-        "nearest_to_health_throughput": round(ratio, 2),
+        "client": f"keep-alive connections, each run {args.seconds:g} s or {args.requests} requests",
+        "runs": runs,
     }
     print(json.dumps(report, indent=2, ensure_ascii=False))
     out = ROOT / "var" / "bench"
