@@ -92,10 +92,14 @@ def _register_routers():
     from yizhan.accounts.api import router as accounts_router
     from yizhan.places.api import router as places_router
     from yizhan.reports.api import router as reports_router
+    from yizhan.stations.api import geo_router as stations_geo_router
+    from yizhan.stations.api import router as stations_router
 
     api.add_router("/", accounts_router)
     api.add_router("/places", places_router)
     api.add_router("/reports", reports_router)
+    api.add_router("/stations", stations_router)
+    api.add_router("/", stations_geo_router)
 
 
 _register_routers()

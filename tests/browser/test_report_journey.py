@@ -68,7 +68,7 @@ def test_rider_reports_officer_resolves_rider_confirms(
     officer.get_by_role("button", name="受理").click()
     assert officer.get_by_text("已完成").is_visible()
     officer.get_by_label("整改后照片").set_input_files(_photo_file(tmp_path, 2))
-    officer.get_by_label("说明").first.fill("已通知供电所，电线已重新固定")
+    officer.locator("#resolve_note").fill("已通知供电所，电线已重新固定")
     officer.get_by_role("button", name="标记为已整改").click()
     assert officer.locator("h1 .state").inner_text() == "已整改"
 

@@ -27,6 +27,7 @@ from yizhan.places.geometry import PolygonIndex, to_geojson
 from yizhan.places.models import Community, District, Subdistrict
 from yizhan.places.selectors import invalidate_index
 from yizhan.reports import demo as reports_demo
+from yizhan.stations.demo import furnish_stations
 from yizhan.stations.models import Station
 
 SCALES = {
@@ -205,6 +206,8 @@ class CityGenerator:
                 )
         Station.objects.bulk_create(stations, batch_size=500)
         self.summary.stations = len(stations)
+        saved = list(Station.objects.select_related("community__subdistrict__district"))
+        furnish_stations(sorted(saved, key=lambda s: s.code))
         return list(Station.objects.order_by("code"))
 
     # --- people ---------------------------------------------------------------------

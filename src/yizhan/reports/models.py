@@ -8,7 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,12 +51,12 @@ class Category(models.Model):
 
 
 class State(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("Accepted")
-    IN_PROGRESS = "in_progress", _("In progress")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
-    REJECTED = "rejected", _("Rejected")
+    SUBMITTED = "submitted", pgettext_lazy("report state", "Submitted")
+    ACCEPTED = "accepted", pgettext_lazy("report state", "Accepted")
+    IN_PROGRESS = "in_progress", pgettext_lazy("report state", "In progress")
+    RESOLVED = "resolved", pgettext_lazy("report state", "Resolved")
+    CLOSED = "closed", pgettext_lazy("report state", "Closed")
+    REJECTED = "rejected", pgettext_lazy("report state", "Rejected")
 
 
 OPEN_STATES = (State.SUBMITTED, State.ACCEPTED, State.IN_PROGRESS)
@@ -171,15 +171,15 @@ class Photo(models.Model):
 
 
 ACTION_LABELS = {
-    "submitted": _("Submitted"),
-    "accepted": _("Accepted"),
-    "started": _("Work started"),
-    "resolved": _("Resolved"),
-    "closed": _("Closed"),
-    "rejected": _("Rejected"),
-    "reopened": _("Reopened"),
-    "transferred": _("Transferred"),
-    "merged": _("Duplicate merged in"),
+    "submitted": pgettext_lazy("report step", "Submitted"),
+    "accepted": pgettext_lazy("report step", "Accepted"),
+    "started": pgettext_lazy("report step", "Work started"),
+    "resolved": pgettext_lazy("report step", "Resolved"),
+    "closed": pgettext_lazy("report step", "Closed"),
+    "rejected": pgettext_lazy("report step", "Rejected"),
+    "reopened": pgettext_lazy("report step", "Reopened"),
+    "transferred": pgettext_lazy("report step", "Transferred"),
+    "merged": pgettext_lazy("report step", "Duplicate merged in"),
 }
 
 

@@ -105,10 +105,11 @@ def detail_view(request, report_id: int):
             "is_reporter": is_reporter,
             "can_handle": can_handle,
             "overdue": report.is_open and report.due_at < timezone.now(),
-            "note_form": NoteForm(),
-            "resolve_form": ResolveForm(),
-            "reject_form": RejectForm(),
-            "transfer_form": TransferForm(),
+            # Distinct ids: the page holds several forms with a "note" field.
+            "note_form": NoteForm(auto_id="reopen_%s"),
+            "resolve_form": ResolveForm(auto_id="resolve_%s"),
+            "reject_form": RejectForm(auto_id="reject_%s"),
+            "transfer_form": TransferForm(auto_id="transfer_%s"),
         },
     )
 

@@ -1,0 +1,165 @@
+"""Furnishing the demo city's stations: amenities, opening hours, capacity, phones, keepers'
+confirmation dates, with the character of each kind of station (bank branches keep bank
+hours and close on holidays; many union and little-bee stations never close).
+
+A generator of its own (fixed seed) keeps the rest of the demo city unchanged.
+"""
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from yizhan.demo import data
+from yizhan.stations.models import Amenity, HoursException, OpeningHours, Station, StationAmenity
+
+SEED = 20261130
+ALWAYS = {
+    "union": ["drinking_water", "microwave", "restroom", "rest", "phone_charging", "first_aid"],
+    "little_bee": ["drinking_water", "phone_charging", "rest"],
+    "bank": ["drinking_water", "restroom", "rest", "phone_charging", "wifi", "first_aid"],
+    "regional": [
+        "drinking_water",
+        "microwave",
+        "fridge",
+        "restroom",
+        "rest",
+        "phone_charging",
+        "wifi",
+        "first_aid",
+        "legal_aid",
+    ],
+    "business": [
+        "drinking_water",
+        "microwave",
+        "fridge",
+        "restroom",
+        "rest",
+        "phone_charging",
+        "wifi",
+    ],
+}
+SOMETIMES = {  # amenity: probability, per kind
+    "union": {
+        "fridge": 0.7,
+        "dining": 0.3,
+        "shower": 0.35,
+        "washing_machine": 0.25,
+        "wifi": 0.8,
+        "ebike_charging": 0.5,
+        "umbrella": 0.7,
+        "repair_tools": 0.4,
+        "legal_aid": 0.15,
+    },
+    "little_bee": {
+        "microwave": 0.6,
+        "fridge": 0.3,
+        "restroom": 0.5,
+        "wifi": 0.5,
+        "umbrella": 0.6,
+        "ebike_charging": 0.3,
+        "repair_tools": 0.3,
+        "first_aid": 0.4,
+        "shower": 0.05,
+    },
+    "bank": {"microwave": 0.3, "umbrella": 0.8, "fridge": 0.2},
+    "regional": {
+        "dining": 0.6,
+        "shower": 0.7,
+        "washing_machine": 0.6,
+        "ebike_charging": 0.6,
+        "umbrella": 0.8,
+        "repair_tools": 0.5,
+    },
+    "business": {
+        "legal_aid": 0.5,
+        "shower": 0.3,
+        "ebike_charging": 0.4,
+        "umbrella": 0.7,
+        "first_aid": 0.8,
+    },
+}
+SERVICES = {
+    "union": "工会会员服务、送清凉送温暖、法律咨询、技能培训报名",
+    "little_bee": "歇脚、喝水、充电、热饭，骑手互助",
+    "bank": "金融知识咨询、歇脚饮水、手机充电",
+    "regional": "党群活动、诉求收集、法律援助、技能培训、生日会",
+    "business": "楼宇党建、骑手驿站、就餐休息、志愿服务",
+}
+OPERATORS = {
+    "union": "{district}总工会",
+    "little_bee": "{place}便民店",
+    "bank": "{bank}兰州分行",
+    "regional": "{district}委社会工作部",
+    "business": "{place}商圈党委",
+}
+
+
+def _hours(rng: random.Random, kind: str) -> tuple[bool, list[tuple], bool]:
+    """(is 24 hours, weekly rows (weekday, opens, closes), closed on statutory holidays)."""
+    t = dt.time
+    if kind == "bank":
+        weekdays = [(d, t(9), t(17)) for d in range(5)]
+        weekend = [(d, t(10), t(16)) for d in (5, 6)] if rng.random() < 0.6 else []
+        return False, weekdays + weekend, True
+    share_24h = {"union": 0.5, "little_bee": 0.35, "regional": 0.3, "business": 0.1}[kind]
+    if rng.random() < share_24h:
+        return True, [], False
+    if kind == "regional":
+        return False, [(d, t(8, 30), t(18)) for d in range(6)], rng.random() < 0.5
+    opens, closes = rng.choice(
+        [(t(8), t(22)), (t(7), t(21)), (t(7), t(23)), (t(9), t(21)), (t(10), t(2)), (t(16), t(4))]
+    )
+    return False, [(d, opens, closes) for d in range(7)], False
+
+
+def furnish_stations(stations: list[Station], *, seed: int = SEED) -> None:
+    rng = random.Random(seed)
+    amenity_ids = dict(Amenity.objects.values_list("code", "id"))
+    now = timezone.now()
+    offers, rows, exceptions = [], [], []
+    for station in stations:
+        kind = station.kind
+        codes = list(ALWAYS[kind]) + [
+            code for code, p in SOMETIMES[kind].items() if rng.random() < p
+        ]
+        for code in dict.fromkeys(codes):
+            offers.append(
+                StationAmenity(
+                    station=station,
+                    amenity_id=amenity_ids[code],
+                    out_of_order=rng.random() < 0.03,
+                )
+            )
+        is_24h, weekly, holiday_closed = _hours(rng, kind)
+        station.is_24h = is_24h
+        rows += [OpeningHours(station=station, weekday=d, opens=o, closes=c) for d, o, c in weekly]
+        if holiday_closed:
+            exceptions.append(HoursException(station=station, on_holidays=True, closed=True))
+        community = station.community
+        district = community.subdistrict.district.name if community else "兰州市"
+        place = community.name.removesuffix("社区") if community else "兰州"
+        bank = next((b for b in data.BANKS if station.name.startswith(b)), data.BANKS[0])
+        station.operator = OPERATORS[kind].format(district=district, place=place, bank=bank)
+        station.services = SERVICES[kind]
+        station.manager = rng.choice(data.SURNAMES) + rng.choice(data.GIVEN)
+        station.phone = f"0931-{rng.randint(8_000_000, 8_999_999)}"
+        station.capacity = {
+            "union": 20,
+            "little_bee": 6,
+            "bank": 8,
+            "regional": 50,
+            "business": 30,
+        }[kind] + rng.randint(0, 20)
+        stale = rng.random() < 0.12
+        station.confirmed_at = now - dt.timedelta(
+            days=rng.uniform(31, 120) if stale else rng.uniform(0, 25)
+        )
+    Station.objects.bulk_update(
+        stations,
+        ["is_24h", "operator", "services", "manager", "phone", "capacity", "confirmed_at"],
+        batch_size=500,
+    )
+    StationAmenity.objects.bulk_create(offers, batch_size=2000)
+    OpeningHours.objects.bulk_create(rows, batch_size=2000)
+    HoursException.objects.bulk_create(exceptions, batch_size=2000)

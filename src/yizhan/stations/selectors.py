@@ -1,0 +1,288 @@
+"""Reading stations: the finder (nearest, filtered lists), station pages, usage statistics.
+
+The finder reads one in-process `StationIndex` per process. Like the community index it
+is checked against a cheap fingerprint at most every few seconds: a new or deleted station
+rebuilds it; an edited one (its `updated_at` moved) is patched in place. Services call
+`invalidate_index()` after commit, so this process sees its own writes at once.
+"""
+
+import datetime as dt
+import threading
+import time
+from collections import defaultdict
+
+from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models.functions import ExtractHour, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yizhan.stations import hours
+from yizhan.stations.index import Entry, Hit, StationIndex
+from yizhan.stations.models import (
+    STALE_AFTER_DAYS,
+    Amenity,
+    HoursException,
+    OpeningHours,
+    Station,
+    StationAmenity,
+    StationVisit,
+)
+
+_CHECK_EVERY_SECONDS = 3.0
+_lock = threading.Lock()
+_state = {"index": None, "fingerprint": None, "checked": 0.0}
+
+
+# --- the index ------------------------------------------------------------------------
+
+
+def _fingerprint():
+    agg = Station.objects.aggregate(n=Count("id"), last_id=Max("id"), changed=Max("updated_at"))
+    amenities = Amenity.objects.aggregate(n=Count("id"), last=Max("id"))
+    return (agg["n"], agg["last_id"], amenities["n"], amenities["last"]), agg["changed"]
+
+
+def _entries(station_filter: Q | None = None) -> list[Entry]:
+    stations = Station.objects.all()
+    if station_filter is not None:
+        stations = stations.filter(station_filter)
+    rows = list(
+        stations.values_list(
+            "id",
+            "code",
+            "name",
+            "kind",
+            "lat",
+            "lng",
+            "is_24h",
+            "temp_status",
+            "temp_status_since",
+            "temp_status_until",
+            "community_id",
+        )
+    )
+    ids = [r[0] for r in rows]
+    scoped = {"station_id__in": ids} if station_filter is not None else {}
+    amenities = defaultdict(list)
+    for station_id, code in (
+        StationAmenity.objects.filter(out_of_order=False, **scoped)
+        .order_by("amenity__sort", "amenity__code")
+        .values_list("station_id", "amenity__code")
+    ):
+        amenities[station_id].append(code)
+    weekly = defaultdict(lambda: [[] for _ in range(7)])
+    for row in OpeningHours.objects.filter(**scoped):
+        weekly[row.station_id][row.weekday].append(row.interval)
+    dates = defaultdict(dict)
+    holidays = {}
+    for exc in HoursException.objects.filter(**scoped):
+        if exc.date is not None:
+            day = dates[exc.station_id].setdefault(exc.date, [])
+            if not exc.closed:
+                day.append(exc.interval)
+        else:
+            rule = holidays.setdefault(exc.station_id, [])
+            if not exc.closed:
+                rule.append(exc.interval)
+    entries = []
+    for sid, code, name, kind, lat, lng, is_24h, status, since, until, community in rows:
+        schedule = hours.Schedule(
+            is_24h=is_24h,
+            weekly=tuple(tuple(sorted(day)) for day in weekly[sid]) if sid in weekly else ((),) * 7,
+            dates={d: tuple(sorted(iv)) for d, iv in dates.get(sid, {}).items()},
+            holidays=tuple(sorted(holidays[sid])) if sid in holidays else None,
+            temp_status=status,
+            temp_since=since,
+            temp_until=until,
+        )
+        entries.append(
+            Entry(
+                sid, code, name, kind, lat, lng, tuple(amenities.get(sid, ())), schedule, community
+            )
+        )
+    return entries
+
+
+def build_index() -> StationIndex:
+    codes = list(Amenity.objects.values_list("code", flat=True))
+    return StationIndex(_entries(), codes, [k for k, _ in Station.Kind.choices])
+
+
+def invalidate_index() -> None:
+    with _lock:
+        _state.update(index=None, fingerprint=None, checked=0.0)
+
+
+def station_index() -> StationIndex:
+    now = time.monotonic()
+    with _lock:
+        index = _state["index"]
+        if index is not None and now - _state["checked"] < _CHECK_EVERY_SECONDS:
+            return index
+        shape, changed = _fingerprint()
+        previous = _state["fingerprint"]
+        if index is None or previous is None or shape != previous[0]:
+            index = build_index()
+        elif changed != previous[1]:
+            since = previous[1]
+            moved = _entries(Q(updated_at__gt=since) if since else None)
+            index = index.replaced(moved)
+        _state.update(index=index, fingerprint=(shape, changed), checked=now)
+        return index
+
+
+def amenity_codes() -> list[str]:
+    return station_index().amenity_codes
+
+
+def amenity_list():
+    return list(Amenity.objects.all())
+
+
+def nearest_stations(
+    *,
+    lat: float,
+    lng: float,
+    limit: int = 5,
+    kinds=(),
+    amenities=(),
+    open_now: bool = False,
+    moment: dt.datetime | None = None,
+) -> list[Hit]:
+    """The stations nearest to a WGS-84 point, by true distance, that pass the filters."""
+    return station_index().nearest(
+        lat,
+        lng,
+        limit=limit,
+        kinds=kinds,
+        amenities=amenities,
+        open_now=open_now,
+        moment=moment or timezone.now(),
+    )
+
+
+def filtered_stations(
+    *, kinds=(), amenities=(), open_now=False, query="", community_id=None, moment=None
+) -> list[Hit]:
+    return station_index().filtered(
+        kinds=kinds,
+        amenities=amenities,
+        open_now=open_now,
+        query=query,
+        community_id=community_id,
+        moment=moment or timezone.now(),
+    )
+
+
+def is_open_in_index(entry: Entry, moment: dt.datetime | None = None) -> bool:
+    return hours.is_open(entry.schedule, moment or timezone.now())
+
+
+# --- rows for pages and the API -------------------------------------------------------
+
+
+def station_queryset():
+    return Station.objects.select_related("community__subdistrict__district").prefetch_related(
+        Prefetch(
+            "offers",
+            queryset=StationAmenity.objects.select_related("amenity").order_by(
+                "amenity__sort", "amenity__code"
+            ),
+        ),
+        "opening_hours",
+        "exceptions",
+        "photos",
+    )
+
+
+def stations_by_ids(ids: list[int]) -> list[Station]:
+    """Full rows for these ids, in the given order."""
+    rows = {s.id: s for s in station_queryset().filter(id__in=ids)}
+    return [rows[i] for i in ids if i in rows]
+
+
+def station_by_code(code: str) -> Station | None:
+    return station_queryset().filter(code=code).first()
+
+
+def weekly_table(station: Station) -> list[dict]:
+    """Seven rows (Monday first) of the station's regular hours, for display."""
+    from yizhan.stations.models import Weekday
+
+    schedule = station.schedule()
+    table = []
+    for day, label in Weekday.choices:
+        if station.is_24h or schedule.weekly[day] == hours.FULL_DAY:
+            text = _("24 hours")
+        else:
+            text = hours.format_intervals(schedule.weekly[day])
+        table.append({"weekday": day, "label": label, "text": text})
+    return table
+
+
+# --- keepers and the city -------------------------------------------------------------
+
+
+def visits_today(*, station: Station):
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        StationVisit.objects.filter(station=station, at__gte=start)
+        .select_related("worker")
+        .order_by("-at")
+    )
+
+
+def visits_by_day(*, station: Station | None = None, days: int = 30) -> list[dict]:
+    """Visits per local day over the last `days` days, zero-filled, oldest first."""
+    tz = hours.local_tz()
+    today = timezone.localdate()
+    first = today - dt.timedelta(days=days - 1)
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
+    qs = StationVisit.objects.filter(at__gte=start)
+    if station is not None:
+        qs = qs.filter(station=station)
+    counts = dict(
+        qs.annotate(day=TruncDate("at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    return [
+        {"day": first + dt.timedelta(days=i), "n": counts.get(first + dt.timedelta(days=i), 0)}
+        for i in range(days)
+    ]
+
+
+def visits_by_hour(*, station: Station | None = None, days: int = 30) -> list[dict]:
+    """Visits per local hour of day (0-23) over the last `days` days."""
+    tz = hours.local_tz()
+    start = timezone.now() - dt.timedelta(days=days)
+    qs = StationVisit.objects.filter(at__gte=start)
+    if station is not None:
+        qs = qs.filter(station=station)
+    counts = dict(
+        qs.annotate(h=ExtractHour("at", tzinfo=tz))
+        .values("h")
+        .annotate(n=Count("id"))
+        .values_list("h", "n")
+    )
+    return [{"hour": h, "n": counts.get(h, 0)} for h in range(24)]
+
+
+def busiest_stations(*, days: int = 30, limit: int = 20):
+    start = timezone.now() - dt.timedelta(days=days)
+    return (
+        Station.objects.annotate(n=Count("visits", filter=Q(visits__at__gte=start)))
+        .filter(n__gt=0)
+        .order_by("-n", "code")[:limit]
+    )
+
+
+def stale_stations():
+    """Stations their keeper has not confirmed for 30 days (or ever), oldest first."""
+    limit = timezone.now() - dt.timedelta(days=STALE_AFTER_DAYS)
+    return (
+        Station.objects.filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=limit))
+        .select_related("community")
+        .order_by(F("confirmed_at").asc(nulls_first=True), "code")
+    )
