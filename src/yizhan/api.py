@@ -90,10 +90,12 @@ def health(request):
 
 def _register_routers():
     from yizhan.accounts.api import router as accounts_router
+    from yizhan.cases.api import router as cases_router
     from yizhan.places.api import router as places_router
 
     api.add_router("/", accounts_router)
     api.add_router("/places", places_router)
+    api.add_router("/cases", cases_router)
 
 
 _register_routers()

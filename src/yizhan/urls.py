@@ -14,11 +14,14 @@ if admin.site.is_registered(Group):
 urlpatterns = [
     path("", core_views.home_view, name="home"),
     path("privacy/", core_views.privacy_view, name="privacy"),
+    path("inbox/", core_views.inbox_view, name="inbox"),
+    path("inbox/read/", core_views.inbox_read_view, name="inbox_read"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("yizhan.accounts.urls")),
     path("", include("yizhan.places.urls")),
+    path("cases/", include("yizhan.cases.urls")),
 ]
 
 if settings.SERVE_MEDIA:  # the demo serves uploads itself; production uses nginx or S3
