@@ -347,7 +347,14 @@ class CityGenerator:
         # Workers go in their own transactions, batch by batch, so a city-scale run
         # does not hold one enormous transaction open.
         self.build_workers(districts, platforms, employers)
+        self.build_cases()
         return self.summary
+
+    def build_cases(self) -> None:
+        """Case categories, time limits, hotlines and a few hundred demands in every state."""
+        from yizhan.cases.demo import seed_demo_cases
+
+        seed_demo_cases()
 
 
 def demo_logins() -> list[DemoLogin]:

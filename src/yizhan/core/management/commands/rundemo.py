@@ -39,6 +39,7 @@ class Command(BaseCommand):
                 env=env,
             ),
             subprocess.Popen([python, "-m", "yizhan.cli", "db_worker", "--interval", "1"], env=env),
+            subprocess.Popen([python, "-m", "yizhan.cli", "cases_sweep", "--every", "60"], env=env),
         ]
         self.stdout.write(f"Serving on http://{bind}/ with a task worker. Ctrl-C to stop.")
 
