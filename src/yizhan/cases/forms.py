@@ -150,4 +150,8 @@ class QueueFilterForm(forms.Form):
         label=_("Channel"), required=False, choices=[("", _("All channels")), *Case.Channel.choices]
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    q = forms.CharField(label=_("Case or hotline order number"), required=False)
+    q = forms.CharField(
+        label=_("Case or hotline order number"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Case or hotline order number")}),
+    )

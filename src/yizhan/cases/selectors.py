@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, Q, When
+from django.db.models import Case as SqlCase
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yizhan.cases import permissions as perms
 from yizhan.cases.deadlines import LOCAL
@@ -65,11 +67,30 @@ def cases_of_worker(*, user):
     return _base().filter(worker=user).order_by("-created_at", "-id")
 
 
+def with_running_deadline(qs):
+    """Annotate the deadline that is running now (acceptance, or the reply)."""
+    return qs.annotate(
+        running_due=SqlCase(
+            When(state=Case.State.SUBMITTED, then=F("accept_due_at")),
+            When(
+                state__in=[Case.State.REPLIED, Case.State.FOLLOWED_UP, Case.State.CLOSED],
+                then=None,
+            ),
+            default=F("due_at"),
+        )
+    )
+
+
 def dispatcher_queue(*, user, filters: dict):
     if not perms.sees_all(user):
         raise PermissionDenied
-    # The oldest running deadline first: what is (nearly) late is on top.
-    return apply_filters(_base(), filters).order_by("state", "accept_due_at", "id")
+    qs = _base()
+    if not filters.get("state"):
+        qs = qs.exclude(state=Case.State.CLOSED)
+    # The nearest running deadline first: what is late or nearly late is on top.
+    return with_running_deadline(apply_filters(qs, filters)).order_by(
+        F("running_due").asc(nulls_last=True), "id"
+    )
 
 
 def department_queue(*, user, filters: dict):
@@ -156,11 +177,12 @@ def metrics(*, user, since=None) -> dict[str, list[MetricRow]]:
     from yizhan.orgs.models import Department
 
     departments = dict(Department.objects.values_list("id", "name"))
+    undispatched = _("Not dispatched yet")
     categories = dict(Category.objects.values_list("id", "name"))
     by_month = qs.annotate(month=TruncMonth("created_at", tzinfo=LOCAL))
     return {
         "department": _metric_rows(
-            qs, "department", lambda v: departments.get(v, "—") if v else "—"
+            qs, "department", lambda v: departments.get(v, "—") if v else undispatched
         ),
         "category": _metric_rows(qs, "category", lambda v: categories.get(v, "—")),
         "month": _metric_rows(by_month, "month", lambda v: v.strftime("%Y-%m") if v else "—"),
