@@ -81,6 +81,7 @@ def build_cases(n):
                 else "",
             )
         )
+        rows[-1].deadline_at = rows[-1].current_due_at
         if len(rows) == 5000:
             Case.objects.bulk_create(rows)
             rows = []

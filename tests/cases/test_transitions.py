@@ -257,3 +257,15 @@ def test_idempotency_key_files_one_case(cases):
     )
     assert created and not created_again and first.pk == again.pk
     assert Case.objects.count() == 1
+
+
+def test_the_running_deadline_follows_each_step(cases):
+    case = cases.filed()
+    assert case.deadline_at == case.accept_due_at
+    case = services.case_accept(case=case, actor=cases.city.dora)
+    assert case.deadline_at == case.due_at
+    case = services.case_dispatch(case=case, actor=cases.city.dora, department=cases.city.labour)
+    case = services.case_sign_for(case=case, actor=cases.city.dan)
+    case = services.case_reply(case=case, actor=cases.city.dan, text="ok")
+    case.refresh_from_db()
+    assert case.deadline_at is None

@@ -159,6 +159,7 @@ def seed_demo_cases(*, n: int = 300, seed: int = 5, now=None) -> int:
                 ["satisfied", "basically", "dissatisfied"], weights=[70, 20, 10]
             )[0]
             case.closed_at = case.replied_at + dt.timedelta(hours=5)
+        case.deadline_at = case.current_due_at
         cases.append(case)
     with transaction.atomic():
         Case.objects.bulk_create(cases, batch_size=500)

@@ -223,6 +223,7 @@ def _case_for(source, order: Order, now, worker_ids) -> Case:
         district_id=order.district_id,
         created_at=now,
         accept_due_at=due_after(now, ACCEPT_WORKING_DAYS),
+        deadline_at=due_after(now, ACCEPT_WORKING_DAYS),
     )
 
 

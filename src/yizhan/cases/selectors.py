@@ -3,8 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, F, Q, When
-from django.db.models import Case as SqlCase
+from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -67,20 +66,6 @@ def cases_of_worker(*, user):
     return _base().filter(worker=user).order_by("-created_at", "-id")
 
 
-def with_running_deadline(qs):
-    """Annotate the deadline that is running now (acceptance, or the reply)."""
-    return qs.annotate(
-        running_due=SqlCase(
-            When(state=Case.State.SUBMITTED, then=F("accept_due_at")),
-            When(
-                state__in=[Case.State.REPLIED, Case.State.FOLLOWED_UP, Case.State.CLOSED],
-                then=None,
-            ),
-            default=F("due_at"),
-        )
-    )
-
-
 def dispatcher_queue(*, user, filters: dict):
     if not perms.sees_all(user):
         raise PermissionDenied
@@ -88,9 +73,7 @@ def dispatcher_queue(*, user, filters: dict):
     if not filters.get("state"):
         qs = qs.exclude(state=Case.State.CLOSED)
     # The nearest running deadline first: what is late or nearly late is on top.
-    return with_running_deadline(apply_filters(qs, filters)).order_by(
-        F("running_due").asc(nulls_last=True), "id"
-    )
+    return apply_filters(qs, filters).order_by(F("deadline_at").asc(nulls_last=True), "id")
 
 
 def department_queue(*, user, filters: dict):
@@ -100,7 +83,7 @@ def department_queue(*, user, filters: dict):
     qs = _base().filter(department_id__in=departments)
     if not filters.get("state"):
         qs = qs.exclude(state__in=[Case.State.CLOSED, Case.State.RETURNED])
-    return apply_filters(qs, filters).order_by("due_at", "id")
+    return apply_filters(qs, filters).order_by(F("deadline_at").asc(nulls_last=True), "id")
 
 
 def platform_queue(*, user, filters: dict):

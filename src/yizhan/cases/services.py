@@ -143,11 +143,12 @@ def _apply(case, action, actor, *, now, event=None, to=None, note="", **fields):
     new = to or (step.targets[0] if step.targets else old)
     if new != old and new not in step.targets:
         raise IllegalStep(f"{action} cannot lead to {new}")
-    if Case.objects.filter(pk=case.pk, state=old).update(state=new, **fields) != 1:
-        raise IllegalStep(_("Someone else changed this case a moment ago. Reload it."))
     for name, value in fields.items():
         setattr(case, name, value)
     case.state = new
+    case.deadline_at = fields["deadline_at"] = case.current_due_at
+    if Case.objects.filter(pk=case.pk, state=old).update(state=new, **fields) != 1:
+        raise IllegalStep(_("Someone else changed this case a moment ago. Reload it."))
     CaseEvent.objects.create(
         case=case,
         at=now,
@@ -233,9 +234,11 @@ def _new_case(*, actor, now, note="", **fields) -> Case:
         raise ValidationError({"category": _("This category is no longer in use.")})
     if not (fields.get("description") or "").strip():
         raise ValidationError({"description": _("Describe your demand.")})
+    accept_due_at = due_after(now, ACCEPT_WORKING_DAYS)
     case = Case.objects.create(
         created_at=now,
-        accept_due_at=due_after(now, ACCEPT_WORKING_DAYS),
+        accept_due_at=accept_due_at,
+        deadline_at=accept_due_at,
         limit_type=limit_type_for(category, urgent=fields.get("urgent", False)),
         **fields,
     )
