@@ -20,6 +20,8 @@ from yizhan.orgs.models import Department, Platform
 from yizhan.places import services as places
 from yizhan.places.geometry import to_geojson
 from yizhan.places.selectors import invalidate_index
+from yizhan.reports.defaults import ensure as ensure_report_categories
+from yizhan.reports.models import Category as ReportCategory
 from yizhan.stations.models import Station
 
 PASSWORD = "Sturdy-pass-2026"
@@ -40,6 +42,8 @@ class City:
 
     def __init__(self):
         invalidate_index()
+        # Data migrations' rows are gone after a browser test flushed the database.
+        ensure_report_categories(ReportCategory)
         self.district = places.district_create(
             code="620102", name="城关区", boundary=to_geojson(box(103.80, 36.00, 103.90, 36.10))
         )

@@ -90,6 +90,7 @@ def health(request):
 
 def _register_routers():
     from yizhan.accounts.api import router as accounts_router
+    from yizhan.cases.api import router as cases_router
     from yizhan.places.api import router as places_router
     from yizhan.reports.api import router as reports_router
     from yizhan.stations.api import geo_router as stations_geo_router
@@ -100,6 +101,7 @@ def _register_routers():
     api.add_router("/reports", reports_router)
     api.add_router("/stations", stations_router)
     api.add_router("/", stations_geo_router)
+    api.add_router("/cases", cases_router)
 
 
 _register_routers()

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "yizhan.stations",
     "yizhan.accounts",
     "yizhan.reports",
+    "yizhan.cases",
     "yizhan.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("yizhan.reports.urls")),
     path("open311/v2/", include("yizhan.reports.open311.urls")),
     path("", include("yizhan.stations.urls")),
+    path("cases/", include("yizhan.cases.urls")),
 ]
 
 if settings.SERVE_MEDIA:  # the demo serves uploads itself; production uses nginx or S3

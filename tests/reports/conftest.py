@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
+from yizhan.reports.defaults import ensure
 from yizhan.reports.models import Category
 
 
@@ -48,6 +49,12 @@ def _dms(value):
     minutes = int(minutes_float)
     seconds = round((minutes_float - minutes) * 60, 4)
     return (float(degrees), float(minutes), seconds)
+
+
+@pytest.fixture(autouse=True)
+def _default_categories(db):
+    """The data migration's categories (a browser test's flush may have removed them)."""
+    ensure(Category)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core import workdays
-from yizhan.core.models import AuditLog, WorkdayOverride
+from yizhan.core.models import AuditLog, Notification, WorkdayOverride
 
 admin.site.site_header = _("Yizhan back office")
 admin.site.site_title = _("Yizhan back office")
@@ -38,3 +38,10 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         workdays.clear_cache()
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "recipient", "verb", "text", "read_at")
+    list_filter = ("verb",)
+    raw_id_fields = ("recipient",)

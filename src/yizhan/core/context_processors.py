@@ -9,5 +9,5 @@ def site(request):
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
         "MAP_TILE_CRS": settings.MAP_TILE_CRS,
-        "UNREAD_COUNT": unread_count(getattr(request, "user", None)),
+        "UNREAD_NOTIFICATIONS": unread_count(getattr(request, "user", None)),
     }

@@ -88,7 +88,7 @@ class EventDelivery(models.Model):
 
 
 class Notification(models.Model):
-    """A message to one person about something that concerns them (in-app inbox)."""
+    """A message in a person's in-app inbox (the bell). Any app writes them via `notify`."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -97,7 +97,7 @@ class Notification(models.Model):
         related_name="notifications",
     )
     verb = models.CharField(_("kind"), max_length=40, blank=True)
-    text = models.CharField(_("text"), max_length=300)
+    text = models.CharField(_("text"), max_length=500)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -109,7 +109,7 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"])]
 
     def __str__(self):
-        return self.text
+        return f"{self.recipient_id}: {self.text[:40]}"
 
 
 class PeriodicJob(models.Model):

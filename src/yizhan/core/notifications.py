@@ -1,5 +1,9 @@
-"""Telling a person something: an inbox row, and an SMS through the pluggable backend when the
-matter is worth a text message. Called by services after the change they report on."""
+"""In-app notifications (the inbox behind the bell), optionally also sent by SMS.
+
+Any app calls `notify(user=…, text=…, url=…)` inside its own transaction; the row commits
+with the change, and the SMS (if asked for) leaves only after the commit, so a rolled-back
+step never texts anyone.
+"""
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,11 +13,18 @@ from yizhan.core.sms import send_sms
 
 
 def notify(*, user, text: str, url: str = "", verb: str = "", sms: bool = False) -> Notification:
-    note = Notification.objects.create(recipient=user, verb=verb, text=text[:300], url=url)
+    note = Notification.objects.create(recipient=user, verb=verb, text=text[:500], url=url)
     if sms and user.mobile:
         mobile = user.mobile
         transaction.on_commit(lambda: send_sms(mobile=mobile, message=text))
     return note
+
+
+def notify_many(*, users, text: str, url: str = "", verb: str = "") -> int:
+    """One in-app notification per user (no SMS): for notices to a whole team."""
+    rows = [Notification(recipient=u, verb=verb, text=text[:500], url=url) for u in users]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
 
 
 def unread_count(user) -> int:
@@ -22,9 +33,5 @@ def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at=None).count()
 
 
-def inbox(user, *, limit: int = 50):
-    return Notification.objects.filter(recipient=user)[:limit]
-
-
-def mark_all_read(user) -> int:
+def mark_all_read(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())

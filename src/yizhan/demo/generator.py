@@ -357,7 +357,14 @@ class CityGenerator:
             self.summary.reports = reports_demo.seed(
                 rng=self.rng, communities=communities, count=self.scale["reports"]
             )
+        self.build_cases()
         return self.summary
+
+    def build_cases(self) -> None:
+        """Case categories, time limits, hotlines and a few hundred demands in every state."""
+        from yizhan.cases.demo import seed_demo_cases
+
+        seed_demo_cases()
 
 
 def demo_logins() -> list[DemoLogin]:

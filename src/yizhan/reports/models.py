@@ -26,6 +26,7 @@ class Category(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         help_text=_("Empty: the community whose grid contains the spot handles it."),
+        related_name="report_categories",
     )
     photo_required = models.BooleanField(_("photo required"), default=True)
     response_days = models.PositiveSmallIntegerField(_("response target (working days)"), default=3)

@@ -2,38 +2,10 @@
 
 from django.db import migrations
 
-CATEGORIES = [
-    # code, name, English name, description, response working days, points, photo, radius m
-    ("bulky-rubbish", "大件垃圾", "Bulky rubbish", "堆放在路边、楼道的大件垃圾", 3, 5, True, 250),
-    ("exposed-wire", "电线裸露", "Exposed wire", "裸露、垂落或破损的电线", 1, 10, True, 150),
-    ("manhole-cover", "井盖缺失或破损", "Missing or broken manhole cover", "缺失、破损、移位的井盖", 1, 10, True, 100),
-    ("damaged-road", "道路破损", "Damaged road", "坑槽、塌陷、破损的路面", 5, 5, True, 250),
-    ("fire-lane", "消防通道堵塞", "Blocked fire lane", "占用、堵塞的消防通道", 1, 8, True, 150),
-    ("street-light", "路灯不亮", "Street light out", "不亮或闪烁的路灯", 3, 3, False, 100),
-    ("waterlogging", "道路积水", "Waterlogging", "积水、排水不畅", 1, 5, True, 300),
-    ("street-occupation", "占道经营", "Illegal street occupation", "占用道路、人行道经营", 3, 3, True, 200),
-    ("other", "其他隐患", "Other hazard", "其他安全隐患", 3, 2, False, 250),
-]
-
+from yizhan.reports.defaults import ensure
 
 def create(apps, schema_editor):
-    Category = apps.get_model("reports", "Category")
-    for sort, (code, name, name_en, description, days, points, photo, radius) in enumerate(
-        CATEGORIES
-    ):
-        Category.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "name_en": name_en,
-                "description": description,
-                "response_days": days,
-                "points": points,
-                "photo_required": photo,
-                "duplicate_radius_m": radius,
-                "sort": sort * 10,
-            },
-        )
+    ensure(apps.get_model("reports", "Category"))
 
 
 class Migration(migrations.Migration):

@@ -39,6 +39,8 @@ class Command(BaseCommand):
                 env=env,
             ),
             subprocess.Popen([python, "-m", "yizhan.cli", "db_worker", "--interval", "1"], env=env),
+            # Enqueues the sweeps (cases deadlines every minute, reports auto-close hourly).
+            subprocess.Popen([python, "-m", "yizhan.cli", "periodic", "--interval", "20"], env=env),
         ]
         self.stdout.write(f"Serving on http://{bind}/ with a task worker. Ctrl-C to stop.")
 

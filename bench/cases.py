@@ -1,0 +1,195 @@
+"""Work orders at city scale: the deadline sweep over 200,000 cases, the dispatcher's queue
+page, and the import of a 50,000-row hotline file.
+
+    bash scripts/with-postgres.sh .venv/bin/python bench/cases.py [--cases N] [--rows N]
+"""
+
+import argparse
+import datetime as dt
+import random
+import time
+
+from _common import fresh_database, machine, percentiles, report, setup_django
+
+setup_django()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from yizhan.accounts.models import Role, RoleAssignment, User  # noqa: E402
+from yizhan.cases import hotline, services  # noqa: E402
+from yizhan.cases.demo import seed_reference_data  # noqa: E402
+from yizhan.cases.models import Case, Category, HotlineSource  # noqa: E402
+from yizhan.orgs.models import Department  # noqa: E402
+
+STATES = [
+    (Case.State.SUBMITTED, 3),
+    (Case.State.ACCEPTED, 2),
+    (Case.State.DISPATCHED, 5),
+    (Case.State.SIGNED, 5),
+    (Case.State.HANDLING, 10),
+    (Case.State.REPLIED, 5),
+    (Case.State.CLOSED, 70),
+]
+
+
+def staff():
+    def user(mobile, name, role, department=None):
+        u = User.objects.create_user(mobile, "Bench-pass-2026", name=name)
+        RoleAssignment.objects.create(user=u, role=role, department=department)
+        return u
+
+    dispatcher = user("13900000002", "调度员", Role.DISPATCHER)
+    for i, department in enumerate(Department.objects.all()):
+        user(f"1390000010{i}", "干部", Role.DEPARTMENT_OFFICER, department)
+    return dispatcher
+
+
+def build_cases(n):
+    rng = random.Random(11)
+    now = timezone.now()
+    categories = list(Category.objects.select_related("limit_type"))
+    rows = []
+    started = time.monotonic()
+    for _ in range(n):
+        state = rng.choices([s for s, _ in STATES], weights=[w for _, w in STATES])[0]
+        category = rng.choice(categories)
+        created = now - dt.timedelta(minutes=rng.randint(10, 60 * 24 * 365))
+        accepted = created + dt.timedelta(hours=2)
+        due = accepted + dt.timedelta(days=category.limit_type.working_days * 1.4 + 0.5)
+        rows.append(
+            Case(
+                channel=rng.choice(["app", "12345", "12328", "walk_in"]),
+                category=category,
+                limit_type=category.limit_type,
+                description="站点拖欠工资，多次催要未果。",
+                state=state,
+                created_at=created,
+                accept_due_at=created + dt.timedelta(days=1),
+                accepted_at=None if state == "submitted" else accepted,
+                due_at=None if state == "submitted" else due,
+                department_id=None
+                if state in ("submitted", "accepted")
+                else category.default_department_id,
+                on_time=rng.random() < 0.8 if state in ("replied", "closed") else None,
+                handling_seconds=rng.randint(3600, 20 * 86400)
+                if state in ("replied", "closed")
+                else None,
+                rating=rng.choice(["satisfied", "basically", "dissatisfied"])
+                if state == "closed"
+                else "",
+            )
+        )
+        rows[-1].deadline_at = rows[-1].current_due_at
+        if len(rows) == 5000:
+            Case.objects.bulk_create(rows)
+            rows = []
+    Case.objects.bulk_create(rows)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+    return time.monotonic() - started
+
+
+def bench_sweep(n):
+    open_n = Case.objects.exclude(state__in=["closed", "replied", "followed_up"]).count()
+    started = time.perf_counter()
+    first = services.deadline_sweep()
+    first_s = time.perf_counter() - started
+    started = time.perf_counter()
+    services.deadline_sweep()
+    idle_s = time.perf_counter() - started
+    report(
+        f"Deadline sweep, {n:,} cases ({open_n:,} with a running deadline)",
+        [
+            (
+                "first pass",
+                f"{first_s:.1f} s (reminded {first.reminded:,}, overdue {first.overdue:,}, "
+                f"not accepted {first.accept_overdue:,}; {(first.reminded + first.overdue + first.accept_overdue) / first_s:,.0f} cases/s)",
+            ),
+            ("steady-state pass (nothing new)", f"{idle_s * 1000:.0f} ms"),
+        ],
+    )
+
+
+def bench_queue(n, requests=300):
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(User.objects.get_by_mobile("13900000002"))
+    hrss = Department.objects.get(code="hrss").pk
+    urls = [
+        "/cases/queue/",
+        "/cases/queue/?overdue=1",
+        "/cases/queue/?state=handling",
+        f"/cases/queue/?department={hrss}",
+        "/cases/queue/?channel=12345&page=5",
+        "/cases/queue/?q=12345",
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 200
+    samples = []
+    for i in range(requests):
+        url = urls[i % len(urls)]
+        start = time.perf_counter()
+        client.get(url)
+        samples.append(time.perf_counter() - start)
+    stats = percentiles(samples)
+    report(
+        f"Dispatcher queue page, {n:,} cases, {requests} requests over {len(urls)} filter sets",
+        [("p50", f"{stats['p50_ms']:.0f} ms"), ("p99", f"{stats['p99_ms']:.0f} ms")],
+    )
+
+
+def bench_import(rows_n):
+    rng = random.Random(3)
+    header = "工单编号,来电时间,来电人,联系电话,诉求类型,问题分类,诉求内容,所属区县,紧急程度"
+    kinds = ["投诉", "咨询", "求助", "建议"]
+    cats = ["欠薪", "社会保险", "交通、停车与小区通行", "驿站设施", ""]
+    lines = [header]
+    for i in range(rows_n):
+        lines.append(
+            f"BENCH{i:07d},2026-10-{rng.randint(8, 30):02d} {rng.randint(8, 20):02d}:{rng.randint(0, 59):02d}:00,"
+            f"李师傅,139{rng.randint(0, 99_999_999):08d},{rng.choice(kinds)},{rng.choice(cats)},"
+            f"快递站点拖欠工资{rng.randint(1000, 9000)}元,城关区,{rng.choice(['一般', '一般', '紧急'])}"
+        )
+    data = ("\n".join(lines) + "\n").encode("gbk")
+    source = HotlineSource.objects.get(code="12345")
+    started = time.perf_counter()
+    result = hotline.import_file(source=source, filename="export.csv", data=data)
+    first_s = time.perf_counter() - started
+    started = time.perf_counter()
+    again = hotline.import_file(source=source, filename="export.csv", data=data)
+    again_s = time.perf_counter() - started
+    report(
+        f"Hotline import, {rows_n:,}-row GBK CSV",
+        [
+            (
+                "first import",
+                f"{first_s:.1f} s ({rows_n / first_s:,.0f} rows/s, {len(result.created):,} cases, {len(result.errors)} errors)",
+            ),
+            (
+                "same file again",
+                f"{again_s:.1f} s ({rows_n / again_s:,.0f} rows/s, {len(again.duplicates):,} duplicates, {len(again.created)} new)",
+            ),
+        ],
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=200_000)
+    parser.add_argument("--rows", type=int, default=50_000)
+    args, _unknown = parser.parse_known_args()
+    fresh_database()
+    seed_reference_data()
+    staff()
+    print(f"({machine()}, {connection.vendor})")
+    built = build_cases(args.cases)
+    report("Set-up", [("cases inserted", f"{args.cases:,} in {built:.0f} s")])
+    bench_queue(args.cases)
+    bench_sweep(args.cases)
+    bench_import(args.rows)
+
+
+if __name__ == "__main__":
+    main()

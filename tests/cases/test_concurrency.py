@@ -1,0 +1,70 @@
+"""Two officers signing for the same order at the same moment: exactly one succeeds.
+Two sweeps at once: each case is acted on once. PostgreSQL only (real row locks)."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from tests.cases.conftest import at
+from tests.conftest import make_user
+from yizhan.accounts.models import Role
+from yizhan.cases import services
+from yizhan.cases.models import Case, CaseEvent
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
+]
+
+
+def _race(n, work):
+    barrier = threading.Barrier(n)
+    results = []
+
+    def run(i):
+        try:
+            barrier.wait()
+            results.append(("ok", work(i)))
+        except Exception as exc:  # noqa: BLE001 - the loser's exception is the point
+            results.append(("error", exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_sign_for_at_once_exactly_one_wins(cases):
+    case = cases.dispatched()
+    dan2 = make_user(
+        "13900000021",
+        "人社干部二",
+        role=Role.DEPARTMENT_OFFICER,
+        scope_field="department",
+        scope=cases.city.labour,
+    )
+    officers = [cases.city.dan, dan2]
+    results = _race(
+        2, lambda i: services.case_sign_for(case=Case.objects.get(pk=case.pk), actor=officers[i])
+    )
+    outcomes = sorted(kind for kind, _ in results)
+    assert outcomes == ["error", "ok"]
+    error = next(v for k, v in results if k == "error")
+    assert isinstance(error, services.IllegalStep)
+    assert CaseEvent.objects.filter(case=case, action="sign_for").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_sweeps_act_once_per_case(cases):
+    for _ in range(30):
+        cases.signed(now=at(2026, 9, 1, 9))
+    results = _race(3, lambda i: services.deadline_sweep(now=at(2026, 11, 1), batch=7))
+    assert all(kind == "ok" for kind, _ in results)
+    assert sum(r.overdue for _, r in results) == 30
+    assert CaseEvent.objects.filter(action="supervise").count() == 30

@@ -1,0 +1,67 @@
+"""A labour dispute turned into a mediation: parties, sessions, 15 days, an outcome."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from tests.cases.conftest import at
+from yizhan.cases import services
+from yizhan.cases.models import Mediation
+
+
+def test_mediation_with_sessions_and_a_failed_outcome_referred_to_arbitration(cases):
+    city = cases.city
+    case = cases.signed(now=at(2026, 10, 12, 9))
+    mediation = services.mediation_open(
+        case=case, actor=city.dan, parties="王小川\n兰州某配送公司", now=at(2026, 10, 12, 10)
+    )
+    assert mediation.due_on == dt.date(2026, 10, 27)
+    services.mediation_add_session(
+        mediation=mediation,
+        actor=city.dan,
+        held_at=at(2026, 10, 14, 15),
+        place="城关区调解室",
+        note="双方陈述",
+    )
+    services.mediation_conclude(
+        mediation=mediation, actor=city.dan, outcome="failed", note="公司不同意支付"
+    )
+    mediation.refresh_from_db()
+    assert mediation.outcome == Mediation.Outcome.FAILED and mediation.sessions.count() == 1
+    notes = list(case.events.filter(action="mediation").values_list("note", flat=True))
+    assert len(notes) == 3 and "仲裁" in notes[-1]
+    with pytest.raises(services.IllegalStep):
+        services.mediation_conclude(mediation=mediation, actor=city.dan, outcome="agreement")
+
+
+def test_mediation_needs_a_labour_dispute_two_parties_and_the_department(cases):
+    city = cases.city
+    access = cases.signed(category=cases.access)
+    with pytest.raises(services.IllegalStep):
+        services.mediation_open(case=access, actor=city.dan, parties="a\nb")
+    case = cases.signed()
+    with pytest.raises(ValidationError):
+        services.mediation_open(case=case, actor=city.dan, parties="只有一方")
+    with pytest.raises(PermissionDenied):
+        services.mediation_open(case=case, actor=city.dora, parties="a\nb")
+    services.mediation_open(case=case, actor=city.dan, parties="a\nb")
+    with pytest.raises(services.IllegalStep):
+        services.mediation_open(case=case, actor=city.dan, parties="a\nb")
+
+
+def test_mediation_page(cases, login):
+    case = cases.signed()
+    dan = login(cases.city.dan)
+    dan.post(f"/cases/{case.pk}/mediation/", {"action": "open", "parties": "王小川\n某公司"})
+    dan.post(
+        f"/cases/{case.pk}/mediation/",
+        {"action": "session", "held_at": "2026-10-14T15:00", "place": "调解室"},
+    )
+    dan.post(
+        f"/cases/{case.pk}/mediation/",
+        {"action": "conclude", "outcome": "agreement", "note": "分期支付"},
+    )
+    body = dan.get(f"/cases/{case.pk}/mediation/").content.decode()
+    assert "达成调解协议" in body and "调解室" in body
+    assert login(cases.city.alice).get(f"/cases/{case.pk}/mediation/").status_code == 200
