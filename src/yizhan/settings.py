@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "yizhan.orgs",
     "yizhan.stations",
     "yizhan.accounts",
+    "yizhan.points",
     "yizhan.demo",
     "django.contrib.admin",
     "django.contrib.auth",
