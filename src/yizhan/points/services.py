@@ -398,8 +398,9 @@ def wish_catalogue(
 def wish_fulfil(*, by, wish_id: int, answer: str) -> Wish:
     """The city (or a sponsor) fulfils the wish directly, without points."""
     _require_admin(by)
+    answer = _require_reason(answer)
     wish = _open_wish(wish_id)
-    wish.status, wish.answer = Wish.Status.FULFILLED, _require_reason(answer)
+    wish.status, wish.answer = Wish.Status.FULFILLED, answer
     wish.decided_by, wish.decided_at = by, timezone.now()
     wish.save()
     return wish
@@ -408,8 +409,9 @@ def wish_fulfil(*, by, wish_id: int, answer: str) -> Wish:
 @transaction.atomic
 def wish_decline(*, by, wish_id: int, reason: str) -> Wish:
     _require_admin(by)
+    reason = _require_reason(reason)
     wish = _open_wish(wish_id)
-    wish.status, wish.answer = Wish.Status.DECLINED, _require_reason(reason)
+    wish.status, wish.answer = Wish.Status.DECLINED, reason
     wish.decided_by, wish.decided_at = by, timezone.now()
     wish.save()
     return wish
