@@ -91,9 +91,11 @@ def health(request):
 def _register_routers():
     from yizhan.accounts.api import router as accounts_router
     from yizhan.places.api import router as places_router
+    from yizhan.points.api import router as points_router
 
     api.add_router("/", accounts_router)
     api.add_router("/places", places_router)
+    api.add_router("/points", points_router)
 
 
 _register_routers()

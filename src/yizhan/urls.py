@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("yizhan.accounts.urls")),
     path("", include("yizhan.places.urls")),
+    path("", include("yizhan.points.urls")),
 ]
 
 if settings.SERVE_MEDIA:  # the demo serves uploads itself; production uses nginx or S3

@@ -216,6 +216,60 @@ def posting_reverse(*, posting: Posting, reason: str, by=None) -> Posting:
         raise PointsRefused(409, _("This posting has already been reversed.")) from None
 
 
+# --- Earning rules (the city administrator's) -------------------------------------------
+
+RULE_FIELDS = ("name", "source", "category", "rank", "points", "daily_cap", "monthly_cap", "active")
+
+
+def _clean_rule(rule: EarningRule) -> None:
+    errors = {}
+    if rule.source not in EarningRule.Source.values:
+        errors["source"] = [_("Choose a source from the list.")]
+    if not isinstance(rule.points, int) or rule.points <= 0:
+        errors["points"] = [_("Points must be a whole number above zero.")]
+    for cap in ("daily_cap", "monthly_cap"):
+        value = getattr(rule, cap)
+        if value is not None and (not isinstance(value, int) or value <= 0):
+            errors[cap] = [_("A cap is a whole number above zero, or empty for no cap.")]
+    if rule.source == EarningRule.Source.HONOURS and rule.rank not in (1, 2, 3):
+        errors["rank"] = [_("Monthly honours need a rank of 1, 2 or 3.")]
+    if not (rule.name or "").strip():
+        errors["name"] = [_("Give the rule a name.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def rule_create(*, by, code: str, **values) -> EarningRule:
+    """A new earning rule. Rules are configuration: changing one never touches past awards."""
+    _require_admin(by)
+    from django.utils.text import slugify
+
+    code = slugify(code or values.get("name", ""), allow_unicode=False)[:40]
+    if not code or EarningRule.objects.filter(code=code).exists():
+        raise ValidationError(
+            {"code": [_("Give the rule a unique code (letters, digits, dashes).")]}
+        )
+    rule = EarningRule(code=code, **{k: v for k, v in values.items() if k in RULE_FIELDS})
+    _clean_rule(rule)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_update(*, by, rule_id: int, **values) -> EarningRule:
+    _require_admin(by)
+    rule = EarningRule.objects.select_for_update().filter(pk=rule_id).first()
+    if rule is None:
+        raise PointsRefused(404, _("No such rule."))
+    for name, value in values.items():
+        if name in RULE_FIELDS:
+            setattr(rule, name, value)
+    _clean_rule(rule)
+    rule.save()
+    return rule
+
+
 # --- Monthly awards ------------------------------------------------------------------------
 
 
