@@ -6,6 +6,7 @@ import shapely
 from django.core.management import call_command
 from shapely.geometry import shape
 
+from tests.points.helpers import delete_all_points_data
 from yizhan.accounts.models import RoleAssignment, WorkerProfile
 from yizhan.demo.generator import CityGenerator
 from yizhan.places.models import Community, District, Subdistrict
@@ -51,6 +52,7 @@ def test_every_station_lies_in_its_community(small_city):
 def test_generator_is_deterministic(small_city):
     first = list(Community.objects.order_by("code").values_list("code", "name")[:50])
     stations = list(Station.objects.order_by("code").values_list("name", "lat")[:50])
+    delete_all_points_data()
     Station.objects.all().delete()
     RoleAssignment.objects.all().delete()
     WorkerProfile.objects.all().delete()

@@ -347,6 +347,9 @@ class CityGenerator:
         # Workers go in their own transactions, batch by batch, so a city-scale run
         # does not hold one enormous transaction open.
         self.build_workers(districts, platforms, employers)
+        from yizhan.points.demo import seed as seed_points
+
+        seed_points(rng=self.rng)
         return self.summary
 
 

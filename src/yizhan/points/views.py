@@ -44,6 +44,14 @@ def _month(text: str | None) -> dt.date | None:
         return None
 
 
+def _recent_months(n: int = 12) -> list[dt.date]:
+    months, month = [], selectors.this_month()
+    for _i in range(n):
+        months.append(month)
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return months
+
+
 def _add_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -225,6 +233,8 @@ def leaderboard_view(request):
             "rows": selectors.leaderboard(month=month, district_id=district_id),
             "honours": honours,
             "month": month,
+            "months": _recent_months(),
+            "selected_month": f"{month:%Y-%m}",
             "districts": District.objects.order_by("code"),
             "district": district,
             "is_worker": has_role(request.user, WORKER),
@@ -443,6 +453,7 @@ def admin_ledger_view(request):
             "page": page,
             "filters": filters,
             "statuses": Redemption.Status.choices,
+            "months": _recent_months(),
             "query": request.GET.urlencode(),
         },
     )
