@@ -88,9 +88,19 @@ def worker_account(user) -> Account:
 def lock_workers(users: Iterable) -> dict[int, Account]:
     """Lock the workers' accounts (creating missing ones), by id ascending; {user_id: account}."""
     require_transaction()
-    ids = sorted({worker_account(u).pk for u in users})
-    locked = Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-    return {a.owner_id: a for a in locked}
+    user_ids = sorted({u.pk for u in users})
+
+    def lock():
+        rows = Account.objects.select_for_update().filter(owner_id__in=user_ids).order_by("pk")
+        return {a.owner_id: a for a in rows}
+
+    locked = lock()
+    if len(locked) < len(user_ids):  # first points for someone: open the account, lock again
+        for user in users:
+            if user.pk not in locked:
+                worker_account(user)
+        locked = lock()
+    return locked
 
 
 def post(
