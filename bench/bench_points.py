@@ -109,7 +109,7 @@ def bulk_entries(target: int) -> None:
                INSERT INTO points_entry (posting_id, account_id, amount)
                SELECT g, %s, -10 FROM generate_series(%s, %s) g
                UNION ALL
-               SELECT g, w.a[1 + (g * 7919) %% w.n], 10 FROM w, generate_series(%s, %s) g""",
+               SELECT g, w.a[1 + (g::bigint * 7919) %% w.n], 10 FROM w, generate_series(%s, %s) g""",
             [pool.pk, first, last, first, last],
         )
         cur.execute(

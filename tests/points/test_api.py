@@ -63,6 +63,9 @@ def test_redeem_refusals_are_409_or_422_with_a_message(bank, helmet, worker):
     assert no_key.status_code == 422
     garbage = post(worker, "/redemptions", {"item_id": "helmet", "station_id": None})
     assert garbage.status_code == 422
+    huge = post(worker, "/redemptions", {**body, "item_id": 10**20, "idempotency_key": "h"})
+    assert huge.status_code == 422
+    assert worker.get(f"{API}/entries?limit=abc").status_code == 422
     reused = post(worker, "/redemptions", {**body, "idempotency_key": "c"})
     assert reused.status_code == 201
     different = post(

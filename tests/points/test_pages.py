@@ -139,6 +139,7 @@ def test_admin_grants_and_reverses_on_the_page(bank, login):
     assert response.status_code == 302
     bank.alice.points_account.refresh_from_db()
     assert bank.alice.points_account.balance == 0
+    assert admin.post("/points/admin/catalog/", {"item": "x", "step": "toggle"}).status_code == 404
     nobody = admin.post(
         "/points/admin/grant/",
         {"step": "grant", "mobile": "13811112222", "points": "9", "reason": "x"},

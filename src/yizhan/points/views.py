@@ -373,7 +373,8 @@ def admin_catalog_view(request):
                     messages.success(request, _("Added to the catalogue."))
                     return redirect("points:admin_catalog")
             else:
-                item = get_object_or_404(CatalogItem, pk=request.POST.get("item") or 0)
+                item_id = request.POST.get("item", "")
+                item = get_object_or_404(CatalogItem, pk=int(item_id) if item_id.isdigit() else 0)
                 if request.POST.get("step") == "toggle":
                     services.catalog_item_update(by=request.user, item=item, active=not item.active)
                 else:
