@@ -92,6 +92,7 @@ def _register_routers():
     from yizhan.accounts.api import router as accounts_router
     from yizhan.cases.api import router as cases_router
     from yizhan.places.api import router as places_router
+    from yizhan.points.api import router as points_router
     from yizhan.reports.api import router as reports_router
     from yizhan.stations.api import geo_router as stations_geo_router
     from yizhan.stations.api import router as stations_router
@@ -102,6 +103,7 @@ def _register_routers():
     api.add_router("/stations", stations_router)
     api.add_router("/", stations_geo_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/points", points_router)
 
 
 _register_routers()

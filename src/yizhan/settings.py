@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "yizhan.accounts",
     "yizhan.reports",
     "yizhan.cases",
+    "yizhan.points",
     "yizhan.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("open311/v2/", include("yizhan.reports.open311.urls")),
     path("", include("yizhan.stations.urls")),
     path("cases/", include("yizhan.cases.urls")),
+    path("", include("yizhan.points.urls")),
 ]
 
 if settings.SERVE_MEDIA:  # the demo serves uploads itself; production uses nginx or S3

@@ -1,20 +1,97 @@
-"""Safe client retries: create something at most once per (owner, key).
+"""Safe client retries, two ways.
 
-The model carries a unique constraint over the lookup fields (e.g. creator and
-idempotency key); a retry, or a race between two identical requests, finds the first
-result instead of making a second one.
+`create_once`: when the created row itself carries the key under a unique constraint (a
+report's or a case's (creator, client key)), a retry or a race finds the first row.
+
+`run_once`: for any other request, a create request carrying an idempotency key runs once per
+(user, scope, key); a retry — a double tap, a timed-out phone resending — gets the first
+response back instead of doing the work again.
+
+    outcome = idempotency.run_once(
+        user=request.user, scope="points.redemption_create", key=key,
+        request_data={"item": 3, "station": 7}, action=lambda: (201, {"code": "..."}),
+    )
+
+The key is claimed (a unique row) in the same transaction as the work, before the work:
+a concurrent duplicate waits on the unique index until the first commits, then reads its
+response. If `action` raises, nothing is kept, so the client may retry the same key.
+Reusing a key for a different request raises `IdempotencyKeyReused`.
 """
 
+import hashlib
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 
+from yizhan.core.models import IdempotencyRecord
+
+KEY_MAX_LENGTH = 100
 T = TypeVar("T")
 
 
+class IdempotencyKeyReused(Exception):
+    """The key was first used with a different request."""
+
+
+class IdempotencyKeyInvalid(Exception):
+    """The key is empty, too long or not printable ASCII."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int
+    response: dict
+    replayed: bool
+
+
+def clean_key(key: str | None) -> str:
+    key = (key or "").strip()
+    if not key or len(key) > KEY_MAX_LENGTH or not key.isascii() or not key.isprintable():
+        raise IdempotencyKeyInvalid(key)
+    return key
+
+
+def _fingerprint(request_data) -> str:
+    blob = json.dumps(request_data, sort_keys=True, default=str, ensure_ascii=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Outcome:
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(record.key)
+    return Outcome(record.status_code, record.response, replayed=True)
+
+
+def run_once(
+    *, user, scope: str, key: str, request_data, action: Callable[[], tuple[int, dict]]
+) -> Outcome:
+    """Run `action` (returning status code and JSON-ready body) once per key; replay after."""
+    key = clean_key(key)
+    fingerprint = _fingerprint(request_data)
+    lookup = {"user": user, "scope": scope, "key": key}
+    existing = IdempotencyRecord.objects.filter(**lookup).first()
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(fingerprint=fingerprint, **lookup)
+            status_code, response = action()
+            record.status_code, record.response = status_code, response
+            record.save(update_fields=["status_code", "response"])
+    except IntegrityError:
+        existing = IdempotencyRecord.objects.filter(**lookup).first()
+        if existing is None:  # the conflict came from the work itself, not from the key
+            raise
+        return _replay(existing, fingerprint)
+    return Outcome(status_code, response, replayed=False)
+
+
 def create_once(*, model, lookup: dict, create: Callable[[], T]) -> tuple[T, bool]:
-    """Return (object, created). `create` must set the lookup fields on what it creates."""
+    """Return (object, created). `create` must set the lookup fields on what it creates, and
+    the model must hold them under a unique constraint."""
     existing = model.objects.filter(**lookup).first()
     if existing is not None:
         return existing, False

@@ -121,3 +121,25 @@ class PeriodicJob(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a request that carried an idempotency key (see core.idempotency)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_records"
+    )
+    scope = models.CharField(max_length=100)
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_key_once")
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.key} → {self.status_code}"

@@ -358,6 +358,9 @@ class CityGenerator:
                 rng=self.rng, communities=communities, count=self.scale["reports"]
             )
         self.build_cases()
+        from yizhan.points.demo import seed as seed_points
+
+        seed_points(rng=self.rng)
         return self.summary
 
     def build_cases(self) -> None:

@@ -1,0 +1,251 @@
+"""Reads of the points bank: balances, histories, statements, the catalogue, the
+redemption ledger (兑换台账) and the leaderboards. No writes here."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import F, Prefetch, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yizhan.core.pii import mask_name
+from yizhan.points.models import (
+    Account,
+    CatalogItem,
+    EarningRule,
+    Entry,
+    Posting,
+    Redemption,
+    Wish,
+)
+from yizhan.stations.models import Station
+
+SOURCE_LABELS = {
+    "report": lambda i: _("report %(id)s verified") % {"id": i},
+    "volunteering": lambda i: _("volunteering record %(id)s") % {"id": i},
+    "training": lambda i: _("training %(id)s completed") % {"id": i},
+    "event": lambda i: _("event attendance %(id)s") % {"id": i},
+    "welfare": lambda i: _("public-welfare activity %(id)s") % {"id": i},
+    "hardship": lambda i: _("hardship allowance for %(month)s") % {"month": i.split(":")[0]},
+    "honours": lambda i: _("honours for %(month)s") % {"month": i.split(":")[0]},
+}
+
+
+def describe(posting: Posting) -> str:
+    """A line of a worker's history, in their language: what the points were for."""
+    kind = posting.kind
+    if kind == Posting.Kind.AWARD:
+        label = SOURCE_LABELS.get(posting.source_type)
+        source = label(posting.source_id) if label else f"{posting.source_type} {posting.source_id}"
+        return f"{posting.rule.name} · {source}"
+    if kind == Posting.Kind.GRANT:
+        return _("Manual award: %(reason)s") % {"reason": posting.reason}
+    if kind == Posting.Kind.REVERSAL:
+        return _("Correction: %(reason)s") % {"reason": posting.reason}
+    if kind == Posting.Kind.ISSUANCE:
+        return _("Issued: %(reason)s") % {"reason": posting.reason}
+    redemption = posting.redemption
+    item = redemption.item.name if redemption else ""
+    if kind == Posting.Kind.HOLD:
+        return _("Redeemed: %(item)s") % {"item": item}
+    if kind == Posting.Kind.REFUND:
+        return _("Refunded: %(item)s (%(status)s)") % {
+            "item": item,
+            "status": redemption.get_status_display(),
+        }
+    return _("Handed over: %(item)s") % {"item": item}
+
+
+def account_of(user) -> Account | None:
+    return Account.objects.filter(owner=user).first()
+
+
+def worker_balance(user) -> dict:
+    account = account_of(user)
+    held = Redemption.objects.filter(worker=user, status=Redemption.Status.HELD).aggregate(
+        total=Sum("points")
+    )["total"]
+    return {"balance": account.balance if account else 0, "held": held or 0}
+
+
+def worker_entries(user):
+    """The worker's entries, newest first, with what is needed to describe them."""
+    return (
+        Entry.objects.filter(account__owner=user)
+        .select_related("posting__rule", "posting__redemption__item")
+        .order_by("-posting_id")
+    )
+
+
+def worker_redemptions(user, *, open_only: bool = False):
+    qs = Redemption.objects.filter(worker=user).select_related("item", "station")
+    if open_only:
+        qs = qs.filter(status=Redemption.Status.HELD)
+    return qs.order_by("-created_at")
+
+
+def catalog():
+    """Items on offer (in stock or not), cheapest first, with their pick-up stations."""
+    return (
+        CatalogItem.objects.filter(active=True)
+        .select_related("sponsor")
+        .prefetch_related(Prefetch("stations", queryset=Station.objects.order_by("code")))
+        .order_by("price", "name")
+    )
+
+
+# --- Months ------------------------------------------------------------------------------
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The local (Asia/Shanghai) start of the month and of the next, as aware datetimes."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime(month.year, month.month, 1, tzinfo=tz)
+    nxt = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=tz)
+    return start, nxt
+
+
+def this_month() -> dt.date:
+    return timezone.localdate().replace(day=1)
+
+
+@dataclass
+class Statement:
+    month: dt.date
+    opening: int
+    credits: int
+    debits: int
+    closing: int
+    entries: list = field(default_factory=list)
+
+
+def monthly_statement(user, *, month: dt.date) -> Statement:
+    start, end = month_bounds(month)
+    mine = Entry.objects.filter(account__owner=user)
+    opening = mine.filter(posting__created_at__lt=start).aggregate(s=Sum("amount"))["s"] or 0
+    entries = list(
+        mine.filter(posting__created_at__gte=start, posting__created_at__lt=end)
+        .select_related("posting__rule", "posting__redemption__item")
+        .order_by("posting_id")
+    )
+    credits = sum(e.amount for e in entries if e.amount > 0)
+    debits = -sum(e.amount for e in entries if e.amount < 0)
+    return Statement(month, opening, credits, debits, opening + credits - debits, entries)
+
+
+# --- Leaderboards and honours -----------------------------------------------------------------
+
+
+def _earned(month: dt.date):
+    """Points each worker earned in the month (awards and manual awards, less corrections;
+    honours themselves do not count towards the next honours)."""
+    start, end = month_bounds(month)
+    return (
+        Entry.objects.filter(
+            account__kind=Account.Kind.WORKER,
+            posting__created_at__gte=start,
+            posting__created_at__lt=end,
+            posting__kind__in=[Posting.Kind.AWARD, Posting.Kind.GRANT, Posting.Kind.REVERSAL],
+        )
+        .exclude(posting__rule__source=EarningRule.Source.HONOURS)
+        .values("account__owner_id")
+        .annotate(
+            total=Sum("amount"),
+            district=F("account__owner__worker__home_district__code"),
+            district_name=F("account__owner__worker__home_district__name"),
+            name=F("account__owner__name"),
+        )
+        .filter(total__gt=0)
+    )
+
+
+def leaderboard(*, month: dt.date, district_id: int | None = None, limit: int = 20) -> list[dict]:
+    qs = _earned(month)
+    if district_id:
+        qs = qs.filter(account__owner__worker__home_district_id=district_id)
+    rows = qs.order_by("-total", "account__owner_id")[:limit]
+    return [
+        {
+            "rank": n,
+            "user_id": r["account__owner_id"],
+            "name": mask_name(r["name"]),
+            "district": r["district_name"],
+            "points": r["total"],
+        }
+        for n, r in enumerate(rows, 1)
+    ]
+
+
+def monthly_top_three(*, month: dt.date) -> dict[str, list[dict]]:
+    """{district code: the top three earners of the month} (ties: who joined earlier)."""
+    top: dict[str, list[dict]] = {}
+    for r in (
+        _earned(month).exclude(district=None).order_by("district", "-total", "account__owner_id")
+    ):
+        board = top.setdefault(r["district"], [])
+        if len(board) < 3:
+            board.append({"user_id": r["account__owner_id"], "points": r["total"]})
+    return top
+
+
+def honours(*, month: dt.date) -> list[Posting]:
+    """The 骑网先锋 list: honours awarded for a month."""
+    return list(
+        Posting.objects.filter(
+            kind=Posting.Kind.AWARD, source_type="honours", source_id__startswith=f"{month:%Y-%m}:"
+        )
+        .select_related("rule")
+        .prefetch_related("entries__account__owner")
+        .order_by("source_id")
+    )
+
+
+# --- Administration --------------------------------------------------------------------------
+
+
+def pools() -> list[Account]:
+    return list(
+        Account.objects.exclude(kind=Account.Kind.WORKER).select_related("sponsor").order_by("pk")
+    )
+
+
+def redemption_ledger(
+    *, month: dt.date | None = None, status: str = "", station_id: int | None = None
+):
+    """The redemption ledger (兑换台账): every redemption with item, worker, station, status."""
+    qs = Redemption.objects.select_related(
+        "item__sponsor", "station", "worker", "closed_by"
+    ).order_by("-created_at")
+    if month:
+        start, end = month_bounds(month)
+        qs = qs.filter(created_at__gte=start, created_at__lt=end)
+    if status:
+        qs = qs.filter(status=status)
+    if station_id:
+        qs = qs.filter(station_id=station_id)
+    return qs
+
+
+def wishes(*, status: str = "", worker=None):
+    qs = Wish.objects.select_related("worker", "item").order_by("-created_at")
+    if status:
+        qs = qs.filter(status=status)
+    if worker is not None:
+        qs = qs.filter(worker=worker)
+    return qs
+
+
+def station_pending(*, station_ids) -> list[Redemption]:
+    return list(
+        Redemption.objects.filter(
+            station_id__in=station_ids,
+            status=Redemption.Status.HELD,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("item", "worker", "station")
+        .order_by("expires_at")[:50]
+    )
+
+
+def find_posting(posting_id: int) -> Posting | None:
+    return Posting.objects.filter(Q(pk=posting_id)).select_related("rule").first()

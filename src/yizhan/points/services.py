@@ -1,0 +1,685 @@
+"""The life of a point, top to bottom: the city issues points into its reward pool; good
+deeds earn awards under the city's rules (at most once per source and rule, within caps);
+an administrator may grant or reverse with a reason; workers' wishes become catalogue
+items; a redemption holds points and stock until the station keeper hands the item over,
+or the worker cancels, or it expires and is refunded.
+
+Every function here is one use case in one transaction with keyword-only arguments. All
+balance changes go through `ledger.post`, which owns the locking order.
+"""
+
+import datetime as dt
+import logging
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yizhan.accounts.models import Role, User
+from yizhan.accounts.permissions import has_role, scope_ids
+from yizhan.core import idempotency
+from yizhan.points import conf, ledger
+from yizhan.points.models import (
+    Account,
+    CatalogItem,
+    EarningRule,
+    Entry,
+    HardshipApproval,
+    Posting,
+    Redemption,
+    RedemptionEvent,
+    Wish,
+)
+
+logger = logging.getLogger("yizhan.points")
+
+
+class PointsRefused(Exception):
+    """A request the bank says no to, with the HTTP status and a message for the person."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _is_worker(user) -> bool:
+    return has_role(user, Role.WORKER)
+
+
+def _require_points(points) -> int:
+    if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+        raise ValidationError({"points": [_("Points must be a whole number above zero.")]})
+    return points
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give a reason: it is kept in the ledger.")]})
+    return reason
+
+
+# --- Issuance, awards, grants, reversals --------------------------------------------------
+
+
+@transaction.atomic
+def pool_issue(*, points: int, reason: str, by=None, account: Account | None = None) -> Posting:
+    """The city (or a sponsor) puts new points into a pool: the only way points are created."""
+    _require_points(points)
+    target = account or ledger.system_account(Account.Kind.POOL)
+    if target.kind not in (Account.Kind.POOL, Account.Kind.SPONSOR):
+        raise ValidationError(_("Points can only be issued into a pool."))
+    mint = ledger.system_account(Account.Kind.ISSUANCE)
+    return ledger.post(
+        kind=Posting.Kind.ISSUANCE,
+        lines=[(mint, -points), (target, points)],
+        reason=_require_reason(reason),
+        created_by=by,
+    )
+
+
+def _local_day_start(now: dt.datetime) -> dt.datetime:
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _earned_since(account: Account, rule: EarningRule, since: dt.datetime) -> int:
+    total = Entry.objects.filter(
+        account=account,
+        posting__kind=Posting.Kind.AWARD,
+        posting__rule=rule,
+        posting__created_at__gte=since,
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or 0
+
+
+def _within_caps(account: Account, rule: EarningRule, points: int) -> int:
+    """How many of `points` the caps still allow today and this month (the lock on the
+    worker's account makes this count safe against a concurrent award)."""
+    day = _local_day_start(timezone.now())
+    if rule.daily_cap is not None:
+        points = min(points, rule.daily_cap - _earned_since(account, rule, day))
+    if rule.monthly_cap is not None:
+        points = min(points, rule.monthly_cap - _earned_since(account, rule, day.replace(day=1)))
+    return max(points, 0)
+
+
+@transaction.atomic
+def award(
+    *,
+    rule: EarningRule,
+    worker: User,
+    source_type: str,
+    source_id,
+    quantity: int = 1,
+    reason: str = "",
+    by=None,
+) -> Posting | None:
+    """Award `rule.points` x quantity for one source (a verified report, an hour of
+    volunteering…), at most once per (source, rule), cut to the worker's caps.
+
+    Returns the award posting — the earlier one if this source was already rewarded — or
+    None when the rule is inactive, the caps are used up or the person is not a worker.
+    Raises InsufficientPoints when the funding pool is empty (the event can be replayed).
+    """
+    source_id = str(source_id)
+    if not rule.active or not _is_worker(worker):
+        return None
+    account = ledger.lock_workers([worker])[worker.pk]
+    earlier = Posting.objects.filter(
+        kind=Posting.Kind.AWARD, source_type=source_type, source_id=source_id, rule=rule
+    ).first()
+    if earlier is not None:
+        return earlier
+    points = _within_caps(account, rule, rule.points * max(int(quantity), 0))
+    if points <= 0:
+        logger.info(
+            "award capped: rule %s worker %s %s %s", rule.code, worker.pk, source_type, source_id
+        )
+        return None
+    pool = rule.funded_by or ledger.system_account(Account.Kind.POOL)
+    try:
+        return ledger.post(
+            kind=Posting.Kind.AWARD,
+            lines=[(pool, -points), (account, points)],
+            source_type=source_type,
+            source_id=source_id,
+            rule=rule,
+            reason=reason,
+            created_by=by,
+        )
+    except IntegrityError:  # the same source was awarded concurrently for another worker
+        return Posting.objects.get(
+            kind=Posting.Kind.AWARD, source_type=source_type, source_id=source_id, rule=rule
+        )
+
+
+@transaction.atomic
+def grant(*, worker: User, points: int, reason: str, by=None, via: str = "") -> Posting:
+    """A manual award by an administrator, from the city's pool, with a reason (audited:
+    the posting keeps who, when and why, and is never edited)."""
+    _require_points(points)
+    reason = _require_reason(reason)
+    if not _is_worker(worker):
+        raise ValidationError({"mobile": [_("This person is not a registered worker.")]})
+    account = ledger.lock_workers([worker])[worker.pk]
+    pool = ledger.system_account(Account.Kind.POOL)
+    try:
+        posting = ledger.post(
+            kind=Posting.Kind.GRANT,
+            lines=[(pool, -points), (account, points)],
+            source_type="manual",
+            source_id=via,
+            reason=reason,
+            created_by=by,
+        )
+    except ledger.InsufficientPoints:
+        raise PointsRefused(409, _("The city's reward pool has too few points.")) from None
+    logger.info("grant %s points to worker %s by %s (%s): %s", points, worker.pk, by, via, reason)
+    return posting
+
+
+REVERSIBLE = (Posting.Kind.AWARD, Posting.Kind.GRANT, Posting.Kind.ISSUANCE)
+
+
+@transaction.atomic
+def posting_reverse(*, posting: Posting, reason: str, by=None) -> Posting:
+    """Correct a mistaken award, grant or issuance by posting its exact opposite."""
+    reason = _require_reason(reason)
+    if posting.kind not in REVERSIBLE:
+        raise PointsRefused(422, _("Only awards, manual awards and issuances can be reversed."))
+    entries = list(posting.entries.select_related("account"))
+    ledger.lock_workers([e.account.owner for e in entries if e.account.owner_id])
+    if Posting.objects.filter(reverses=posting).exists():
+        raise PointsRefused(409, _("This posting has already been reversed."))
+    try:
+        return ledger.post(
+            kind=Posting.Kind.REVERSAL,
+            lines=[(e.account, -e.amount) for e in entries],
+            reverses=posting,
+            source_type=posting.source_type,
+            source_id=posting.source_id,
+            rule=posting.rule,
+            reason=reason,
+            created_by=by,
+        )
+    except ledger.InsufficientPoints as exc:
+        raise PointsRefused(
+            409,
+            _("Cannot reverse: %(account)s no longer holds %(points)d points.")
+            % {"account": exc.account, "points": exc.needed},
+        ) from None
+    except IntegrityError:
+        raise PointsRefused(409, _("This posting has already been reversed.")) from None
+
+
+# --- Earning rules (the city administrator's) -------------------------------------------
+
+RULE_FIELDS = ("name", "source", "category", "rank", "points", "daily_cap", "monthly_cap", "active")
+
+
+def _clean_rule(rule: EarningRule) -> None:
+    errors = {}
+    if rule.source not in EarningRule.Source.values:
+        errors["source"] = [_("Choose a source from the list.")]
+    if not isinstance(rule.points, int) or rule.points <= 0:
+        errors["points"] = [_("Points must be a whole number above zero.")]
+    for cap in ("daily_cap", "monthly_cap"):
+        value = getattr(rule, cap)
+        if value is not None and (not isinstance(value, int) or value <= 0):
+            errors[cap] = [_("A cap is a whole number above zero, or empty for no cap.")]
+    if rule.source == EarningRule.Source.HONOURS and rule.rank not in (1, 2, 3):
+        errors["rank"] = [_("Monthly honours need a rank of 1, 2 or 3.")]
+    if not (rule.name or "").strip():
+        errors["name"] = [_("Give the rule a name.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def rule_create(*, by, code: str, **values) -> EarningRule:
+    """A new earning rule. Rules are configuration: changing one never touches past awards."""
+    _require_admin(by)
+    from django.utils.text import slugify
+
+    code = slugify(code or values.get("name", ""), allow_unicode=False)[:40]
+    if not code or EarningRule.objects.filter(code=code).exists():
+        raise ValidationError(
+            {"code": [_("Give the rule a unique code (letters, digits, dashes).")]}
+        )
+    rule = EarningRule(code=code, **{k: v for k, v in values.items() if k in RULE_FIELDS})
+    _clean_rule(rule)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_update(*, by, rule_id: int, **values) -> EarningRule:
+    _require_admin(by)
+    rule = EarningRule.objects.select_for_update().filter(pk=rule_id).first()
+    if rule is None:
+        raise PointsRefused(404, _("No such rule."))
+    for name, value in values.items():
+        if name in RULE_FIELDS:
+            setattr(rule, name, value)
+    _clean_rule(rule)
+    rule.save()
+    return rule
+
+
+# --- Monthly awards ------------------------------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _month_key(month: dt.date) -> str:
+    return f"{month:%Y-%m}"
+
+
+def monthly_hardship_award(*, month: dt.date) -> int:
+    """The monthly allowance for every approved worker (e.g. 60 points), once per month."""
+    month = month_start(month)
+    rules = list(EarningRule.objects.filter(source=EarningRule.Source.HARDSHIP, active=True))
+    approvals = HardshipApproval.objects.filter(first_month__lte=month).exclude(
+        last_month__lt=month
+    )
+    made = 0
+    for approval in approvals.select_related("worker").iterator():
+        for rule in rules:
+            posting = award(
+                rule=rule,
+                worker=approval.worker,
+                source_type="hardship",
+                source_id=f"{_month_key(month)}:{approval.worker_id}",
+                reason=approval.reason,
+            )
+            made += posting is not None
+    return made
+
+
+def monthly_honours_award(*, month: dt.date) -> int:
+    """Honours for each district's top three of the month (骑网先锋, e.g. 50/30/20)."""
+    from yizhan.points import selectors
+
+    month = month_start(month)
+    rules = {
+        r.rank: r
+        for r in EarningRule.objects.filter(
+            source=EarningRule.Source.HONOURS, active=True, rank__in=[1, 2, 3]
+        )
+    }
+    made = 0
+    for district_code, top in selectors.monthly_top_three(month=month).items():
+        for rank, row in enumerate(top, 1):
+            rule = rules.get(rank)
+            if rule is None:
+                continue
+            posting = award(
+                rule=rule,
+                worker=User.objects.get(pk=row["user_id"]),
+                source_type="honours",
+                source_id=f"{_month_key(month)}:{district_code}:{rank}",
+                reason=_("Pioneer of the month, rank %(rank)d") % {"rank": rank},
+            )
+            made += posting is not None
+    return made
+
+
+# --- Wishes and the catalogue --------------------------------------------------------------
+
+
+def _require_admin(user) -> None:
+    if not has_role(user, Role.CITY_ADMIN):
+        raise PointsRefused(403, _("Only the city administrator may do this."))
+
+
+def wish_submit(*, worker: User, title: str, details: str = "") -> Wish:
+    if not _is_worker(worker):
+        raise PointsRefused(403, _("Only workers can make wishes."))
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": [_("Say what you wish for.")]})
+    return Wish.objects.create(
+        worker=worker, title=title[:80], details=(details or "").strip()[:300]
+    )
+
+
+def _clean_item(*, name: str, price, stock) -> str:
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Give the item a name.")]
+    if not isinstance(price, int) or price < conf.MIN_PRICE:
+        errors["price"] = [_("The price must be %(min)d points or more.") % {"min": conf.MIN_PRICE}]
+    if not isinstance(stock, int) or stock < 0:
+        errors["stock"] = [_("Stock must be zero or more.")]
+    if errors:
+        raise ValidationError(errors)
+    return name
+
+
+@transaction.atomic
+def catalog_item_create(
+    *, by, name: str, price: int, stock: int, stations, sponsor=None, description: str = ""
+) -> CatalogItem:
+    _require_admin(by)
+    name = _clean_item(name=name, price=price, stock=stock)
+    stations = list(stations)
+    if not stations:
+        raise ValidationError({"stations": [_("Choose at least one pick-up station.")]})
+    item = CatalogItem.objects.create(
+        name=name,
+        price=price,
+        stock=stock,
+        sponsor=sponsor,
+        description=(description or "").strip()[:300],
+        created_by=by,
+    )
+    item.stations.set(stations)
+    return item
+
+
+@transaction.atomic
+def catalog_item_update(
+    *, by, item: CatalogItem, price: int | None = None, active: bool | None = None, stations=None
+) -> CatalogItem:
+    """Change price, offering or stations. Held redemptions keep the price they were made at."""
+    _require_admin(by)
+    if price is not None:
+        _clean_item(name=item.name, price=price, stock=0)
+        CatalogItem.objects.filter(pk=item.pk).update(price=price)
+    if active is not None:
+        CatalogItem.objects.filter(pk=item.pk).update(active=active)
+    if stations is not None:
+        stations = list(stations)
+        if not stations:
+            raise ValidationError({"stations": [_("Choose at least one pick-up station.")]})
+        item.stations.set(stations)
+    item.refresh_from_db()
+    return item
+
+
+@transaction.atomic
+def catalog_item_restock(*, by, item: CatalogItem, add: int) -> CatalogItem:
+    """Add (or, negative, withdraw) stock — relative, so it never races a redemption."""
+    _require_admin(by)
+    if not isinstance(add, int) or add == 0:
+        raise ValidationError({"add": [_("Give a number of items other than zero.")]})
+    if not CatalogItem.objects.filter(pk=item.pk, stock__gte=-add).update(stock=F("stock") + add):
+        raise PointsRefused(409, _("There are fewer items in stock than you want to withdraw."))
+    item.refresh_from_db()
+    return item
+
+
+def _open_wish(wish_id: int) -> Wish:
+    wish = Wish.objects.select_for_update().filter(pk=wish_id).first()
+    if wish is None:
+        raise PointsRefused(404, _("No such wish."))
+    if wish.status != Wish.Status.SUBMITTED:
+        raise PointsRefused(409, _("This wish has already been decided."))
+    return wish
+
+
+@transaction.atomic
+def wish_catalogue(
+    *, by, wish_id: int, price: int, stock: int, stations, sponsor=None, name: str = ""
+) -> Wish:
+    """Approve a wish into the catalogue at a price (2 points or more) with stock and stations."""
+    _require_admin(by)
+    wish = _open_wish(wish_id)
+    item = catalog_item_create(
+        by=by,
+        name=name or wish.title,
+        price=price,
+        stock=stock,
+        stations=stations,
+        sponsor=sponsor,
+        description=wish.details,
+    )
+    wish.status, wish.item = Wish.Status.CATALOGUED, item
+    wish.answer = _("Now in the catalogue for %(price)d points.") % {"price": price}
+    wish.decided_by, wish.decided_at = by, timezone.now()
+    wish.save()
+    return wish
+
+
+@transaction.atomic
+def wish_fulfil(*, by, wish_id: int, answer: str) -> Wish:
+    """The city (or a sponsor) fulfils the wish directly, without points."""
+    _require_admin(by)
+    answer = _require_reason(answer)
+    wish = _open_wish(wish_id)
+    wish.status, wish.answer = Wish.Status.FULFILLED, answer
+    wish.decided_by, wish.decided_at = by, timezone.now()
+    wish.save()
+    return wish
+
+
+@transaction.atomic
+def wish_decline(*, by, wish_id: int, reason: str) -> Wish:
+    _require_admin(by)
+    reason = _require_reason(reason)
+    wish = _open_wish(wish_id)
+    wish.status, wish.answer = Wish.Status.DECLINED, reason
+    wish.decided_by, wish.decided_at = by, timezone.now()
+    wish.save()
+    return wish
+
+
+# --- Redemptions -----------------------------------------------------------------------------
+
+
+def normalise_code(text: str) -> str:
+    """What a keeper types or scans (`abcd-efgh `, a URL ending in ?code=…) → `ABCDEFGH`."""
+    text = (text or "").strip()
+    if "code=" in text:
+        text = text.split("code=", 1)[1].split("&", 1)[0]
+    return "".join(c for c in text.upper() if c.isalnum())[:40]
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(conf.CODE_ALPHABET) for _ in range(conf.CODE_LENGTH))
+
+
+def _record(redemption: Redemption, status: str, by=None, note: str = "") -> None:
+    RedemptionEvent.objects.create(
+        redemption=redemption,
+        status=status,
+        by=by if getattr(by, "is_authenticated", False) else None,
+        note=note[:200],
+    )
+
+
+@transaction.atomic
+def redemption_create(*, worker: User, item_id: int, station_id: int) -> Redemption:
+    """Hold the item's price and one item of stock in one transaction; return the
+    redemption with its pick-up code. Refuses with a message and changes nothing when the
+    worker lacks points, the stock is gone or the item is not offered at that station."""
+    if not _is_worker(worker):
+        raise PointsRefused(403, _("Only workers can redeem points."))
+    item = CatalogItem.objects.filter(pk=item_id, active=True).first()
+    if item is None:
+        raise PointsRefused(422, _("This item is not in the catalogue."))
+    if not item.stations.filter(pk=station_id).exists():
+        raise PointsRefused(422, _("This item cannot be picked up at that station."))
+    account = ledger.lock_workers([worker])[worker.pk]
+    if account.balance < item.price:
+        raise PointsRefused(
+            409,
+            _("Not enough points: %(item)s costs %(price)d, you have %(balance)d.")
+            % {"item": item.name, "price": item.price, "balance": account.balance},
+        )
+    if not CatalogItem.objects.filter(pk=item.pk, stock__gte=1).update(stock=F("stock") - 1):
+        raise PointsRefused(409, _("Sorry, %(item)s is out of stock.") % {"item": item.name})
+    now = timezone.now()
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                redemption = Redemption.objects.create(
+                    code=_new_code(),
+                    worker=worker,
+                    item=item,
+                    station_id=station_id,
+                    points=item.price,
+                    expires_at=now + dt.timedelta(hours=conf.PICKUP_HOURS),
+                )
+            break
+        except IntegrityError:  # a code collision: astronomically rare, try another
+            if attempt == 4:
+                raise
+    escrow = ledger.system_account(Account.Kind.ESCROW)
+    ledger.post(
+        kind=Posting.Kind.HOLD,
+        lines=[(account, -item.price), (escrow, item.price)],
+        redemption=redemption,
+        source_type="redemption",
+        source_id=redemption.pk,
+        created_by=worker,
+    )
+    _record(redemption, Redemption.Status.HELD, by=worker)
+    from yizhan.points.tasks import schedule_expiry_sweep
+
+    transaction.on_commit(lambda: schedule_expiry_sweep(redemption.expires_at))
+    return redemption
+
+
+def redemption_request(*, worker: User, item_id: int, station_id: int, key: str) -> tuple:
+    """`redemption_create` once per idempotency key: a double tap or a retried request
+    returns the first redemption. Returns (redemption, replayed)."""
+
+    def action():
+        redemption = redemption_create(worker=worker, item_id=item_id, station_id=station_id)
+        return 201, {"code": redemption.code}
+
+    try:
+        outcome = idempotency.run_once(
+            user=worker,
+            scope="points.redemption_create",
+            key=key,
+            request_data={"item": item_id, "station": station_id},
+            action=action,
+        )
+    except idempotency.IdempotencyKeyInvalid:
+        raise PointsRefused(
+            422, _("Send an idempotency key of 1 to 100 letters, digits or dashes.")
+        ) from None
+    except idempotency.IdempotencyKeyReused:
+        raise PointsRefused(
+            422, _("This idempotency key was already used for a different redemption.")
+        ) from None
+    return Redemption.objects.get(code=outcome.response["code"]), outcome.replayed
+
+
+def _close_with_refund(*, redemption: Redemption, status: str, by=None, note: str = "") -> None:
+    """Cancel or expire a held redemption: claim it with a conditional update, put the
+    item back in stock and the points back in the worker's account."""
+    account = ledger.lock_workers([redemption.worker])[redemption.worker_id]
+    now = timezone.now()
+    claim = Redemption.objects.filter(pk=redemption.pk, status=Redemption.Status.HELD)
+    if status == Redemption.Status.EXPIRED:
+        claim = claim.filter(expires_at__lte=now)
+    if not claim.update(status=status, closed_at=now, closed_by=by):
+        raise PointsRefused(409, _("This redemption is no longer waiting for pick-up."))
+    CatalogItem.objects.filter(pk=redemption.item_id).update(stock=F("stock") + 1)
+    escrow = ledger.system_account(Account.Kind.ESCROW)
+    ledger.post(
+        kind=Posting.Kind.REFUND,
+        lines=[(escrow, -redemption.points), (account, redemption.points)],
+        redemption=redemption,
+        source_type="redemption",
+        source_id=redemption.pk,
+        reason=note,
+        created_by=by,
+    )
+    _record(redemption, status, by=by, note=note)
+
+
+@transaction.atomic
+def redemption_cancel(*, worker: User, code: str) -> Redemption:
+    """The worker changes their mind before pick-up: points and stock come back."""
+    redemption = Redemption.objects.filter(code=normalise_code(code), worker=worker).first()
+    if redemption is None:
+        raise PointsRefused(404, _("You have no redemption with this code."))
+    _close_with_refund(redemption=redemption, status=Redemption.Status.CANCELLED, by=worker)
+    redemption.refresh_from_db()
+    return redemption
+
+
+def redemption_for_keeper(*, keeper: User, code: str) -> Redemption:
+    """The redemption a keeper may hand over with this code, or PointsRefused saying why not."""
+    redemption = (
+        Redemption.objects.select_related("item", "station", "worker")
+        .filter(code=normalise_code(code))
+        .first()
+    )
+    if redemption is None:
+        raise PointsRefused(404, _("No redemption has this pick-up code. Check the code."))
+    if redemption.station_id not in scope_ids(keeper, Role.STATION_KEEPER, "station"):
+        raise PointsRefused(
+            403,
+            _("This code is for pick-up at %(station)s, not at your station.")
+            % {"station": redemption.station.name},
+        )
+    status = redemption.status
+    if status == Redemption.Status.FULFILLED:
+        raise PointsRefused(409, _("This item has already been handed over."))
+    if status in (Redemption.Status.CANCELLED, Redemption.Status.EXPIRED):
+        raise PointsRefused(
+            409,
+            _("This redemption is %(status)s: do not hand the item over.")
+            % {"status": redemption.get_status_display()},
+        )
+    if redemption.expires_at <= timezone.now():
+        raise PointsRefused(409, _("This pick-up code has expired: do not hand the item over."))
+    return redemption
+
+
+@transaction.atomic
+def redemption_fulfil(*, keeper: User, code: str) -> Redemption:
+    """The keeper hands the item over: the held points move to the redeemed account."""
+    redemption = redemption_for_keeper(keeper=keeper, code=code)
+    now = timezone.now()
+    claimed = Redemption.objects.filter(
+        pk=redemption.pk, status=Redemption.Status.HELD, expires_at__gt=now
+    ).update(status=Redemption.Status.FULFILLED, closed_at=now, closed_by=keeper)
+    if not claimed:  # closed by a concurrent tap, cancel or sweep since we looked
+        raise PointsRefused(409, _("This redemption is no longer waiting for pick-up."))
+    ledger.post(
+        kind=Posting.Kind.FULFIL,
+        lines=[
+            (ledger.system_account(Account.Kind.ESCROW), -redemption.points),
+            (ledger.system_account(Account.Kind.REDEEMED), redemption.points),
+        ],
+        redemption=redemption,
+        source_type="redemption",
+        source_id=redemption.pk,
+        created_by=keeper,
+    )
+    _record(redemption, Redemption.Status.FULFILLED, by=keeper)
+    redemption.refresh_from_db()
+    return redemption
+
+
+def redemptions_expire_due(*, now: dt.datetime | None = None, limit: int = 10_000) -> int:
+    """The sweep: refund and restock every held redemption past its pick-up time. Each
+    is claimed with a conditional update in its own transaction, so several sweepers (or
+    a keeper tapping at the last second) never refund twice."""
+    now = now or timezone.now()
+    due = Redemption.objects.filter(status=Redemption.Status.HELD, expires_at__lte=now)
+    expired = 0
+    for redemption in due.order_by("expires_at")[:limit]:
+        try:
+            with transaction.atomic():
+                _close_with_refund(
+                    redemption=redemption,
+                    status=Redemption.Status.EXPIRED,
+                )
+        except PointsRefused:
+            continue
+        expired += 1
+    return expired

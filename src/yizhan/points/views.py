@@ -1,0 +1,519 @@
+"""Points pages: thin — parse the form, call one service or selector, render or redirect.
+Every view names the role it needs; keepers see only their own stations' pick-ups."""
+
+import datetime as dt
+import uuid
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yizhan.accounts.models import Role, User
+from yizhan.accounts.permissions import has_role, role_required, scope_ids
+from yizhan.core.pii import mask_name
+from yizhan.places.models import District
+from yizhan.points import exports, selectors, services
+from yizhan.points.forms import (
+    AnswerForm,
+    ApproveForm,
+    CodeForm,
+    GrantForm,
+    ItemForm,
+    RedeemForm,
+    RestockForm,
+    ReverseForm,
+    RuleForm,
+    WishForm,
+)
+from yizhan.points.models import CatalogItem, EarningRule, Posting, Redemption, Wish
+from yizhan.stations.models import Station
+
+WORKER, KEEPER, ADMIN = Role.WORKER, Role.STATION_KEEPER, Role.CITY_ADMIN
+
+
+def _month(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(f"{text}-01") if text else None
+    except ValueError:
+        return None
+
+
+def _recent_months(n: int = 12) -> list[dt.date]:
+    months, month = [], selectors.this_month()
+    for _i in range(n):
+        months.append(month)
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return months
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+# --- Worker ----------------------------------------------------------------------------------
+
+
+@role_required(WORKER)
+def my_points_view(request):
+    user = request.user
+    page = Paginator(selectors.worker_entries(user), 20).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.description = selectors.describe(entry.posting)
+    return render(
+        request,
+        "points/mine.html",
+        {
+            **selectors.worker_balance(user),
+            "page": page,
+            "filters": {},
+            "open": selectors.worker_redemptions(user, open_only=True),
+            "this_month": selectors.this_month(),
+        },
+    )
+
+
+@role_required(WORKER)
+def statement_view(request, year: int, month: int):
+    try:
+        first = dt.date(year, month, 1)
+    except ValueError:
+        raise Http404 from None
+    statement = selectors.monthly_statement(request.user, month=first)
+    for entry in statement.entries:
+        entry.description = selectors.describe(entry.posting)
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "points/statement.html",
+        {"statement": statement, "previous": previous, "following": following},
+    )
+
+
+@role_required(WORKER)
+def catalog_view(request):
+    return render(
+        request,
+        "points/catalog.html",
+        {
+            "items": selectors.catalog(),
+            "key": uuid.uuid4().hex,
+            **selectors.worker_balance(request.user),
+        },
+    )
+
+
+@require_POST
+@role_required(WORKER)
+def redeem_view(request):
+    form = RedeemForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an item and a pick-up station."))
+        return redirect("points:catalog")
+    try:
+        redemption, replayed = services.redemption_request(
+            worker=request.user,
+            item_id=form.cleaned_data["item"],
+            station_id=form.cleaned_data["station"],
+            key=form.cleaned_data["key"],
+        )
+    except services.PointsRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("points:catalog")
+    if not replayed:
+        messages.success(request, _("Redeemed. Show this code at the station to pick it up."))
+    return redirect("points:redemption", code=redemption.code)
+
+
+def _own_redemption(request, code: str) -> Redemption:
+    return get_object_or_404(
+        Redemption.objects.select_related("item", "station"),
+        code=services.normalise_code(code),
+        worker=request.user,
+    )
+
+
+@role_required(WORKER)
+def redemption_view(request, code: str):
+    redemption = _own_redemption(request, code)
+    return render(
+        request,
+        "points/redemption.html",
+        {"r": redemption, "history": redemption.history.all()},
+    )
+
+
+@require_POST
+@role_required(WORKER)
+def cancel_view(request, code: str):
+    try:
+        services.redemption_cancel(worker=request.user, code=code)
+    except services.PointsRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Cancelled: the points are back in your account."))
+    return redirect("points:redemption", code=services.normalise_code(code))
+
+
+def _keeper_url(request, code: str) -> str:
+    return request.build_absolute_uri(reverse("points:keeper") + f"?code={code}")
+
+
+def qr_view(request, code: str):
+    """The pick-up code as an SVG QR code: it opens the keeper's page with the code filled in."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    redemption = get_object_or_404(Redemption, code=services.normalise_code(code))
+    allowed = (
+        redemption.worker_id == request.user.pk
+        or redemption.station_id in scope_ids(request.user, KEEPER, "station")
+        or has_role(request.user, ADMIN)
+    )
+    if not allowed:
+        raise PermissionDenied
+    qr = segno.make(_keeper_url(request, redemption.code), error="m")
+    response = HttpResponse(content_type="image/svg+xml")
+    qr.save(response, kind="svg", scale=6, border=2, xmldecl=False)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@role_required(WORKER)
+def wishes_view(request):
+    form = WishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.wish_submit(worker=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Your wish is sent. You will see the answer here."))
+            return redirect("points:wishes")
+    return render(
+        request,
+        "points/wishes.html",
+        {"form": form, "wishes": selectors.wishes(worker=request.user)[:50]},
+    )
+
+
+def leaderboard_view(request):
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    month = _month(request.GET.get("month")) or selectors.this_month()
+    district = request.GET.get("district") or ""
+    district_id = int(district) if district.isdigit() else None
+    district_names = dict(District.objects.values_list("code", "name"))
+    honours = []
+    for posting in selectors.honours(month=month):
+        credited = next(e for e in posting.entries.all() if e.amount > 0)
+        honours.append(
+            {
+                "rank": posting.rule.rank,
+                "district": district_names.get(posting.source_id.split(":")[1], ""),
+                "name": mask_name(credited.account.owner.name),
+                "points": credited.amount,
+            }
+        )
+    return render(
+        request,
+        "points/leaderboard.html",
+        {
+            "rows": selectors.leaderboard(month=month, district_id=district_id),
+            "honours": honours,
+            "month": month,
+            "months": _recent_months(),
+            "selected_month": f"{month:%Y-%m}",
+            "districts": District.objects.order_by("code"),
+            "district": district,
+            "is_worker": has_role(request.user, WORKER),
+        },
+    )
+
+
+# --- Station keeper --------------------------------------------------------------------------
+
+
+@role_required(KEEPER)
+def keeper_view(request):
+    """Scan (the QR opens this page with ?code=) or type the code, check, hand over."""
+    stations = scope_ids(request.user, KEEPER, "station")
+    found, handed = None, None
+    if request.method == "POST":
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            try:
+                handed = services.redemption_fulfil(
+                    keeper=request.user, code=form.cleaned_data["code"]
+                )
+            except services.PointsRefused as exc:
+                form.add_error("code", exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Handed over: %(item)s. Thank you!") % {"item": handed.item.name},
+                )
+                form = CodeForm()
+    else:
+        form = CodeForm(request.GET if "code" in request.GET else None)
+        if form.is_bound and form.is_valid():
+            try:
+                found = services.redemption_for_keeper(
+                    keeper=request.user, code=form.cleaned_data["code"]
+                )
+            except services.PointsRefused as exc:
+                form.add_error("code", exc.message)
+    return render(
+        request,
+        "points/keeper.html",
+        {
+            "form": form,
+            "found": found,
+            "handed": handed,
+            "pending": selectors.station_pending(station_ids=stations),
+            "stations": Station.objects.filter(pk__in=stations),
+        },
+    )
+
+
+# --- City administrator ----------------------------------------------------------------------
+
+
+@role_required(ADMIN)
+def admin_home_view(request):
+    return render(
+        request,
+        "points/admin_home.html",
+        {
+            "pools": selectors.pools(),
+            "waiting": Wish.objects.filter(status=Wish.Status.SUBMITTED).count(),
+            "held": Redemption.objects.filter(status=Redemption.Status.HELD).count(),
+        },
+    )
+
+
+@role_required(ADMIN)
+def admin_wishes_view(request):
+    status = request.GET.get("status", Wish.Status.SUBMITTED)
+    if status not in Wish.Status.values:
+        status = ""
+    page = Paginator(selectors.wishes(status=status), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "points/admin_wishes.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Wish.Status.choices,
+            "filters": {"status": status},
+        },
+    )
+
+
+@role_required(ADMIN)
+def admin_wish_view(request, wish_id: int):
+    wish = get_object_or_404(Wish.objects.select_related("worker"), pk=wish_id)
+    approve = ApproveForm(
+        request.POST if request.POST.get("step") == "approve" else None,
+        initial={"name": wish.title},
+    )
+    answer = AnswerForm(request.POST if request.POST.get("step") == "answer" else None)
+    try:
+        if approve.is_bound and approve.is_valid():
+            data = approve.cleaned_data
+            services.wish_catalogue(
+                by=request.user,
+                wish_id=wish.pk,
+                name=data["name"],
+                price=data["price"],
+                stock=data["stock"],
+                stations=data["stations"],
+                sponsor=data["sponsor"],
+            )
+            messages.success(request, _("The wish is now in the catalogue."))
+            return redirect("points:admin_wishes")
+        if answer.is_bound and answer.is_valid():
+            decide = (
+                services.wish_fulfil
+                if answer.cleaned_data["decision"] == Wish.Status.FULFILLED
+                else services.wish_decline
+            )
+            key = "answer" if decide is services.wish_fulfil else "reason"
+            decide(by=request.user, wish_id=wish.pk, **{key: answer.cleaned_data["text"]})
+            messages.success(request, _("The worker will see your answer."))
+            return redirect("points:admin_wishes")
+    except ValidationError as exc:
+        _add_errors(approve if approve.is_bound else answer, exc)
+    except services.PointsRefused as exc:
+        messages.error(request, exc.message)
+    return render(
+        request, "points/admin_wish.html", {"wish": wish, "approve": approve, "answer": answer}
+    )
+
+
+@role_required(ADMIN)
+def admin_catalog_view(request):
+    form = ItemForm(request.POST if request.POST.get("step") == "create" else None)
+    if request.method == "POST":
+        try:
+            if form.is_bound:
+                if form.is_valid():
+                    services.catalog_item_create(by=request.user, **form.cleaned_data)
+                    messages.success(request, _("Added to the catalogue."))
+                    return redirect("points:admin_catalog")
+            else:
+                item_id = request.POST.get("item", "")
+                item = get_object_or_404(CatalogItem, pk=int(item_id) if item_id.isdigit() else 0)
+                if request.POST.get("step") == "toggle":
+                    services.catalog_item_update(by=request.user, item=item, active=not item.active)
+                else:
+                    restock = RestockForm(request.POST)
+                    if not restock.is_valid():
+                        raise ValidationError(_("Give a number of items other than zero."))
+                    services.catalog_item_restock(
+                        by=request.user, item=item, add=restock.cleaned_data["add"]
+                    )
+                messages.success(request, _("Saved."))
+                return redirect("points:admin_catalog")
+        except ValidationError as exc:
+            if form.is_bound:
+                _add_errors(form, exc)
+            else:
+                messages.error(request, " ".join(exc.messages))
+        except services.PointsRefused as exc:
+            messages.error(request, exc.message)
+    items = (
+        CatalogItem.objects.select_related("sponsor")
+        .prefetch_related("stations")
+        .order_by("-active", "name")
+    )
+    return render(request, "points/admin_catalog.html", {"form": form, "items": items})
+
+
+@role_required(ADMIN)
+def admin_rules_view(request):
+    return _rule_form(request, None)
+
+
+@role_required(ADMIN)
+def admin_rule_view(request, rule_id: int):
+    return _rule_form(request, get_object_or_404(EarningRule, pk=rule_id))
+
+
+def _rule_form(request, rule):
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        values = {f: form.cleaned_data[f] for f in services.RULE_FIELDS}
+        try:
+            if rule is None:
+                services.rule_create(by=request.user, code=form.cleaned_data["code"], **values)
+            else:
+                services.rule_update(by=request.user, rule_id=rule.pk, **values)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Rule saved. Past awards are not changed."))
+            return redirect("points:admin_rules")
+    return render(
+        request,
+        "points/admin_rules.html",
+        {"form": form, "rule": rule, "rules": EarningRule.objects.select_related("funded_by")},
+    )
+
+
+def _ledger_filters(request):
+    month = _month(request.GET.get("month"))
+    status = request.GET.get("status", "")
+    status = status if status in Redemption.Status.values else ""
+    station = request.GET.get("station", "")
+    station_id = int(station) if station.isdigit() else None
+    qs = selectors.redemption_ledger(month=month, status=status, station_id=station_id)
+    filters = {"month": f"{month:%Y-%m}" if month else "", "status": status, "station": station}
+    return qs, filters
+
+
+@role_required(ADMIN)
+def admin_ledger_view(request):
+    qs, filters = _ledger_filters(request)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "points/admin_ledger.html",
+        {
+            "page": page,
+            "filters": filters,
+            "statuses": Redemption.Status.choices,
+            "months": _recent_months(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@role_required(ADMIN)
+def admin_ledger_xlsx_view(request):
+    qs, filters = _ledger_filters(request)
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"redemptions-{filters['month'] or 'all'}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    exports.redemption_ledger_xlsx(qs, response)
+    return response
+
+
+@role_required(ADMIN)
+def admin_grant_view(request):
+    grant = GrantForm(request.POST if request.POST.get("step") == "grant" else None)
+    reverse_form = ReverseForm(request.POST if request.POST.get("step") == "reverse" else None)
+    try:
+        if grant.is_bound and grant.is_valid():
+            data = grant.cleaned_data
+            try:
+                worker = User.objects.get_by_mobile(data["mobile"])
+            except User.DoesNotExist:
+                raise ValidationError(
+                    {"mobile": [_("No account with this mobile number.")]}
+                ) from None
+            posting = services.grant(
+                worker=worker,
+                points=data["points"],
+                reason=data["reason"],
+                by=request.user,
+                via="web",
+            )
+            messages.success(request, _("Posted as number %(n)d.") % {"n": posting.pk})
+            return redirect("points:admin_grant")
+        if reverse_form.is_bound and reverse_form.is_valid():
+            posting = Posting.objects.filter(pk=reverse_form.cleaned_data["posting"]).first()
+            if posting is None:
+                raise ValidationError({"posting": [_("No such posting.")]})
+            done = services.posting_reverse(
+                posting=posting, reason=reverse_form.cleaned_data["reason"], by=request.user
+            )
+            messages.success(request, _("Posted as number %(n)d.") % {"n": done.pk})
+            return redirect("points:admin_grant")
+    except ValidationError as exc:
+        _add_errors(grant if grant.is_bound else reverse_form, exc)
+    except services.PointsRefused as exc:
+        messages.error(request, exc.message)
+    recent = (
+        Posting.objects.filter(kind__in=[Posting.Kind.GRANT, Posting.Kind.REVERSAL])
+        .select_related("created_by")
+        .order_by("-pk")[:20]
+    )
+    return render(
+        request,
+        "points/admin_grant.html",
+        {"grant": grant, "reverse": reverse_form, "recent": recent},
+    )
