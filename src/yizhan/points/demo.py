@@ -11,6 +11,7 @@ from django.utils import timezone
 from yizhan.accounts.models import Role, RoleAssignment, User, WorkerProfile
 from yizhan.points import services
 from yizhan.points.models import HardshipApproval, Sponsor
+from yizhan.reports.models import Category as ReportCategory
 from yizhan.stations.models import Station
 
 DEMO_WORKER = "13800000001"
@@ -18,18 +19,6 @@ CITY_ADMIN = "13900000001"
 
 RULES = [
     # code, name, source, category, rank, points, daily cap, monthly cap
-    ("exposed-wire", "随手拍·裸露电线", "report_verified", "exposed_wire", None, 20, 60, None),
-    (
-        "missing-manhole",
-        "随手拍·井盖缺失",
-        "report_verified",
-        "missing_manhole",
-        None,
-        30,
-        60,
-        None,
-    ),
-    ("bulky-waste", "随手拍·大件垃圾", "report_verified", "bulky_waste", None, 10, 30, None),
     ("hazard-report", "随手拍·其他隐患", "report_verified", "", None, 5, 20, 100),
     ("volunteer-hour", "志愿服务（每小时）", "volunteer_hour", "", None, 10, None, 200),
     ("training", "技能培训结业", "training", "", None, 30, None, 90),
@@ -58,8 +47,22 @@ def seed(*, rng: random.Random) -> None:
         worker = User.objects.get_by_mobile(DEMO_WORKER)
         keeper_station = RoleAssignment.objects.get(role=Role.STATION_KEEPER).station
         services.pool_issue(points=1_000_000, reason="2026 年度积分奖励预算", by=admin)
+        # One rule per hazard category, worth what the category promises its reporters.
+        report_rules = [
+            (
+                f"report-{c.code}",
+                f"随手拍·{c.name}",
+                "report_verified",
+                c.code,
+                None,
+                c.points,
+                60,
+                None,
+            )
+            for c in ReportCategory.objects.filter(active=True).exclude(code="other")
+        ]
         rules = {}
-        for code, name, source, category, rank, points, daily, monthly in RULES:
+        for code, name, source, category, rank, points, daily, monthly in report_rules + RULES:
             rules[code] = services.rule_create(
                 by=admin,
                 code=code,
@@ -92,9 +95,9 @@ def seed(*, rng: random.Random) -> None:
 
 def _seed_demo_worker(worker, admin, rules, items, station) -> None:
     for report_id, rule in (
-        (1001, "exposed-wire"),
-        (1002, "missing-manhole"),
-        (1003, "bulky-waste"),
+        (1001, "report-exposed-wire"),
+        (1002, "report-manhole-cover"),
+        (1003, "report-bulky-rubbish"),
     ):
         services.award(rule=rules[rule], worker=worker, source_type="report", source_id=report_id)
     services.award(
@@ -158,7 +161,13 @@ def _seed_neighbours(worker, rules, rng) -> None:
     for profile in neighbours:
         for _ in range(rng.randint(1, 4)):
             report_id += 1
-            rule = rng.choice([rules["exposed-wire"], rules["bulky-waste"], rules["hazard-report"]])
+            rule = rng.choice(
+                [
+                    rules["report-exposed-wire"],
+                    rules["report-bulky-rubbish"],
+                    rules["hazard-report"],
+                ]
+            )
             services.award(
                 rule=rule, worker=profile.user, source_type="report", source_id=report_id
             )

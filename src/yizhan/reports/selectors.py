@@ -3,7 +3,7 @@
 import datetime as dt
 import math
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from yizhan.accounts.models import Role
@@ -94,11 +94,6 @@ def officer_queue(*, user, state=None, category=None, overdue=False, now=None):
     if overdue:
         qs = qs.filter(state__in=OPEN_STATES, due_at__lt=now)
     return qs.order_by("due_at", "id")
-
-
-def queue_counts(*, user):
-    rows = visible_to_officer(user).values("state").annotate(n=Count("id"))
-    return {row["state"]: row["n"] for row in rows}
 
 
 def mine(*, user):

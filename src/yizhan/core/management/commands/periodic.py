@@ -18,10 +18,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, once, interval, **options):
         while True:
-            close_old_connections()
             started = periodic.tick()
             if started:
                 self.stdout.write("enqueued: " + ", ".join(started))
             if once:
                 return
             time.sleep(interval)
+            close_old_connections()  # a long-lived loop drops broken or expired connections
