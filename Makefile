@@ -65,7 +65,7 @@ messages: $(STAMP)
 	bash scripts/messages.sh
 
 bench: install
-	bash scripts/with-postgres.sh $(BIN)/python bench/run.py $(BENCH)
+	BENCH="$(BENCH)" bash scripts/with-postgres.sh $(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

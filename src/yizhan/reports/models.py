@@ -129,10 +129,25 @@ class Report(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["community", "state", "-created_at"], name="report_queue_idx"),
+            # The officers' queues: open reports of a scope, nearest deadline first. Partial
+            # indexes over the open states let PostgreSQL read them in order instead of
+            # sorting a city's hundreds of thousands of open reports.
             models.Index(
-                fields=["department", "state", "-created_at"], name="report_dept_queue_idx"
+                fields=["community", "due_at", "id"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="report_open_queue_idx",
             ),
+            models.Index(
+                fields=["department", "due_at", "id"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="report_open_dept_queue_idx",
+            ),
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="report_open_city_queue_idx",
+            ),
+            models.Index(fields=["state", "due_at"], name="report_state_due_idx"),
             models.Index(fields=["category", "state", "lat", "lng"], name="report_nearby_idx"),
             models.Index(fields=["state", "resolved_at"], name="report_autoclose_idx"),
         ]
