@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yizhan.core import events, workdays
 from yizhan.core.geo import CRS_WGS84, haversine_m, to_wgs84, validate_lat_lng
+from yizhan.core.idempotency import create_once
 from yizhan.core.images import ImageRejected, phash_distance, process_photo
 from yizhan.core.notifications import notify
 from yizhan.places.selectors import community_id_at
@@ -165,42 +166,41 @@ def report_submit(
             ]
     if errors:
         raise ReportError(errors)
-    try:
-        with transaction.atomic():
-            report = Report.objects.create(
-                reporter=reporter,
-                source=source,
-                client_key=client_key[:64],
-                category=category,
-                description=description.strip()[:500],
-                lat=round(lat, 7),
-                lng=round(lng, 7),
-                due_at=_due_at(category, now),
-                photo_reused=any(
-                    _photo_seen_before(p.phash, lat=lat, lng=lng, now=now) for p in processed
-                ),
-                **_route(category, lat, lng),
+
+    def create() -> Report:
+        report = Report.objects.create(
+            reporter=reporter,
+            source=source,
+            client_key=client_key[:64],
+            category=category,
+            description=description.strip()[:500],
+            lat=round(lat, 7),
+            lng=round(lng, 7),
+            due_at=_due_at(category, now),
+            photo_reused=any(
+                _photo_seen_before(p.phash, lat=lat, lng=lng, now=now) for p in processed
+            ),
+            **_route(category, lat, lng),
+        )
+        for p in processed:
+            photo = Photo(
+                report=report, kind=Photo.Kind.BEFORE, phash=p.phash, width=p.width, height=p.height
             )
-            for p in processed:
-                photo = Photo(
-                    report=report,
-                    kind=Photo.Kind.BEFORE,
-                    phash=p.phash,
-                    width=p.width,
-                    height=p.height,
-                )
-                photo.image.save(f"{report.token.hex}.jpg", ContentFile(p.content), save=False)
-                photo.save()
-            if reporter is not None:
-                Follower.objects.create(report=report, user=reporter)
-            _record(report, actor=reporter, action="submitted", notify_followers=False)
-    except IntegrityError:
-        # Two retries raced past the check above: the first one's report is the answer.
-        existing = Report.objects.filter(reporter=reporter, client_key=client_key).first()
-        if existing is None:
-            raise
-        return Submitted(existing, created=False)
-    return Submitted(report, created=True)
+            photo.image.save(f"{report.token.hex}.jpg", ContentFile(p.content), save=False)
+            photo.save()
+        if reporter is not None:
+            Follower.objects.create(report=report, user=reporter)
+        _record(report, actor=reporter, action="submitted", notify_followers=False)
+        return report
+
+    if reporter is None or not client_key:
+        with transaction.atomic():
+            return Submitted(create(), created=True)
+    # Two retries racing past the check above: the unique (reporter, client_key) lets one win.
+    report, created = create_once(
+        model=Report, lookup={"reporter": reporter, "client_key": client_key[:64]}, create=create
+    )
+    return Submitted(report, created=created)
 
 
 # --- Officer steps --------------------------------------------------------------------
