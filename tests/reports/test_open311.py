@@ -107,6 +107,7 @@ def test_post_request_with_a_photo(client, city, api_key, fmt):
         ({"lat": "x"}, 400, "lat"),
         ({"lat": 95}, 400, "location"),
         ({"media": None}, 400, "photo"),
+        ({"media": None, "media_url": "ftp://x/y.jpg"}, 400, "media_url"),
     ],
 )
 def test_post_request_errors(client, city, api_key, fmt, body, status, words):
@@ -172,3 +173,24 @@ def test_key_commands(db, api_key):
     assert "12345中心" in out.getvalue() and "active" in out.getvalue()
     call_command("open311_key", "revoke", "--name", "12345中心", stdout=io.StringIO())
     assert not api_key.startswith("12345")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_post_request_with_a_media_url_keeps_the_link_without_fetching(client, city, api_key, fmt):
+    response = client.post(
+        f"/open311/v2/requests.{fmt}",
+        {
+            "api_key": api_key,
+            "service_code": "exposed-wire",
+            "lat": IN_A[0],
+            "long": IN_A[1],
+            "media_url": "https://partner.example/photos/1.jpg",
+        },
+    )
+    assert response.status_code == 201
+    report = Report.objects.get()
+    assert report.media_url == "https://partner.example/photos/1.jpg"
+    assert report.photos.count() == 0
+    data = parse(client.get(f"/open311/v2/requests/{report.pk}.{fmt}"))
+    url = data[0]["media_url"] if fmt == "json" else data.find("request/media_url").text
+    assert url == "https://partner.example/photos/1.jpg"

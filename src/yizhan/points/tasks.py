@@ -30,3 +30,12 @@ def monthly_awards(month: str) -> dict:
         "hardship": services.monthly_hardship_award(month=first),
         "honours": services.monthly_honours_award(month=first),
     }
+
+
+@task()
+def monthly_awards_last_month() -> dict:
+    """Run daily by the scheduler: last month's awards, a no-op once they are posted (every
+    award is at most once per source and rule), so a day the worker was down is caught up."""
+    today = dt.date.today()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    return monthly_awards.call(last_month)

@@ -110,6 +110,12 @@ class Report(models.Model):
         "self", verbose_name=_("duplicate of"), null=True, blank=True, on_delete=models.SET_NULL
     )
     photo_reused = models.BooleanField(_("photo seen before"), default=False)
+    media_url = models.URLField(
+        _("photo link (Open311)"),
+        max_length=500,
+        blank=True,
+        help_text=_("A partner system's own photo address; shown as a link, never fetched."),
+    )
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     due_at = models.DateTimeField(_("response due"))

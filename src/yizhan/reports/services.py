@@ -114,6 +114,7 @@ def report_submit(
     photos=(),
     use_photo_location: bool = False,
     client_key: str = "",
+    media_url: str = "",
     source: str = "app",
     now=None,
 ) -> Submitted:
@@ -128,7 +129,7 @@ def report_submit(
         errors["category"] = [_("This category is no longer in use.")]
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = [_("Send at most %(n)d photos.") % {"n": MAX_PHOTOS}]
-    if category.photo_required and not photos:
+    if category.photo_required and not photos and not media_url:
         errors["photos"] = [_("This category needs a photo.")]
     processed = []
     for upload in photos[:MAX_PHOTOS]:
@@ -174,6 +175,7 @@ def report_submit(
             client_key=client_key[:64],
             category=category,
             description=description.strip()[:500],
+            media_url=media_url,
             lat=round(lat, 7),
             lng=round(lng, 7),
             due_at=_due_at(category, now),

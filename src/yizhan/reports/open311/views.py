@@ -107,7 +107,7 @@ def _request_row(request, report: Report) -> dict:
         "zipcode": "",
         "lat": report.lat,
         "long": report.lng,
-        "media_url": request.build_absolute_uri(photo.image.url) if photo else "",
+        "media_url": request.build_absolute_uri(photo.image.url) if photo else report.media_url,
     }
 
 
@@ -223,11 +223,9 @@ def _create(request, fmt):
     except ValidationError as exc:
         return _error(fmt, 400, f"{exc.messages[0]} (lat and long are required)")
     photos = request.FILES.getlist("media")
-    if not photos and request.POST.get("media_url"):
-        # We do not fetch remote URLs (no server-side requests to arbitrary hosts).
-        return _error(
-            fmt, 400, "media_url is not fetched by this server; upload the photo as 'media'"
-        )
+    media_url = request.POST.get("media_url", "").strip()
+    if media_url and not (media_url.startswith(("https://", "http://")) and len(media_url) <= 500):
+        return _error(fmt, 400, "media_url must be an http(s) address of at most 500 characters")
     attributes = {
         k[len("attribute[") : -1]: v for k, v in request.POST.items() if k.startswith("attribute[")
     }
@@ -244,6 +242,7 @@ def _create(request, fmt):
             lng=lng,
             description=description,
             photos=photos,
+            media_url=media_url,  # kept as a link: this server never fetches remote addresses
             source=f"open311:{api_key.name}",
         )
     except ValidationError as exc:
