@@ -13,7 +13,7 @@ def test_notify_shows_in_the_inbox_and_the_bell_until_read(
     assert "SMS to 13800000001: 您的诉求已受理" in caplog.text
     client = login(city.alice)
     body = client.get("/inbox/").content.decode()
-    assert "您的诉求已受理" in body and 'class="badge">1<' in body
+    assert "您的诉求已受理" in body and 'class="bell-count">1<' in body
     client.post("/inbox/read/")
     assert unread_count(city.alice) == 0
     assert login(city.dora).get("/inbox/").content.decode().count("您的诉求已受理") == 0
