@@ -3,6 +3,8 @@ strings and path parameters, no read endpoint answers with a server error."""
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -13,7 +15,13 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).inc
 
 @pytest.fixture
 def fuzz_city(city):
-    return city
+    """As Django's own test client does: the app must not close the test's connection at the
+    end of each request (on PostgreSQL that would end the test transaction)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield city
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
