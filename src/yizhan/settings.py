@@ -169,6 +169,9 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
+# Files with personal data (case attachments) live outside MEDIA_ROOT, so no web server or
+# media route can hand them out: only views that check role and scope read them.
+PRIVATE_MEDIA_ROOT = Path(env("YIZHAN_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 SERVE_MEDIA = envbool("YIZHAN_SERVE_MEDIA", "false" if PRODUCTION else "true")
 WHITENOISE_USE_FINDERS = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)

@@ -7,12 +7,16 @@ the deadline sweep) exist so that queues, sweeps and metrics stay single indexed
 hundreds of thousands of cases.
 """
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.pii import EncryptedTextField, mask_mobile, mask_name
+from yizhan.core.storage import private_storage
 
 
 class TimeLimitType(models.Model):
@@ -338,12 +342,14 @@ class CaseEvent(models.Model):
 
 
 def _attachment_path(instance, filename):
-    return f"cases/{instance.case_id}/{filename}"
+    # A random name: the person's file name (often their own name) stays in `name` only.
+    suffix = Path(filename).suffix.lower()[:8]
+    return f"cases/{instance.case_id}/{uuid.uuid4().hex}{suffix}"
 
 
 class Attachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to=_attachment_path)
+    file = models.FileField(_("file"), upload_to=_attachment_path, storage=private_storage)
     name = models.CharField(_("name"), max_length=120)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

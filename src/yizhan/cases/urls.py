@@ -16,6 +16,11 @@ urlpatterns = [
     path("symposia/", views.symposia_view, name="symposia"),
     path("symposia/<int:symposium_id>/", views.symposium_view, name="symposium"),
     path("<int:case_id>/", views.case_view, name="detail"),
+    path(
+        "<int:case_id>/attachments/<int:attachment_id>/",
+        views.attachment_view,
+        name="attachment",
+    ),
     path("<int:case_id>/step/<str:step>/", views.case_step_view, name="step"),
     path("<int:case_id>/mediation/", views.mediation_view, name="mediation"),
 ]

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -25,6 +25,8 @@ from yizhan.cases.forms import (
     WalkInForm,
 )
 from yizhan.cases.models import Case, Mediation, Symposium
+from yizhan.core import audit
+from yizhan.core.models import AuditLog
 from yizhan.core.pii import blind_index
 from yizhan.orgs.models import Department
 
@@ -360,3 +362,27 @@ def symposium_view(request, symposium_id):
     return render(
         request, "cases/symposium.html", {"symposium": symposium, "form": form, "cases": cases}
     )
+
+
+@login_required
+def attachment_view(request, case_id, attachment_id):
+    """An attachment, to those who may see the case and the worker's identity; audited."""
+    case = selectors.case_for_viewer(user=request.user, case_id=case_id)
+    if not perms.sees_identity(request.user, case):
+        raise PermissionDenied
+    attachment = get_object_or_404(case.attachments, pk=attachment_id)
+    if request.user.pk != case.worker_id:
+        audit.record(
+            actor=request.user,
+            action=AuditLog.Action.PII_READ,
+            subject=attachment,
+            fields=["file"],
+            reason=f"case {case.pk}",
+            request=request,
+        )
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
