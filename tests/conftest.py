@@ -10,10 +10,12 @@ BaseTestCase), so permission tests read like sentences:
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 from shapely.geometry import box
 
+from tests.clock import DEFAULT_MOMENT, MOMENTS
 from yizhan.accounts.models import Role, RoleAssignment, User, WorkerProfile
 from yizhan.core.pii import blind_index
 from yizhan.orgs.models import Department, Platform
@@ -140,6 +142,29 @@ class City:
             scope_field="platform",
             scope=self.platform,
         )
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Every test runs on a ticking clock that starts at a fixed moment, never at today's date.
+
+    Move it with `clock.move_to(moment)` (or take `moment` to run a test at every one of
+    `tests.clock.MOMENTS`). The patch is process-wide, so the live server's thread and the
+    task worker see the same time as the test.
+    """
+    from yizhan.core import workdays
+
+    workdays.clear_cache()  # overrides cached by an earlier test must not leak into this one
+    with time_machine.travel(DEFAULT_MOMENT, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture(params=list(MOMENTS), ids=list(MOMENTS))
+def moment(request, clock):
+    """Run the test at each fixed moment (Monday morning, Friday 17:55, a Saturday, the eve of
+    and inside the National Day holiday, 23:59:30 on 31 December); returns the moment."""
+    clock.move_to(MOMENTS[request.param])
+    return MOMENTS[request.param]
 
 
 @pytest.fixture

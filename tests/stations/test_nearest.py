@@ -12,6 +12,8 @@ from yizhan.stations import hours, selectors
 from yizhan.stations.index import Entry, StationIndex
 from yizhan.stations.models import Station
 
+pytestmark = pytest.mark.django_db  # open-now flags read the calendar overrides
+
 
 def reference_haversine_m(lat1, lng1, lat2, lng2):
     """Written here independently of yizhan.core.geo (spherical law, R = 6371.0088 km)."""

@@ -5,6 +5,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from yizhan.core.geo import CRS_GCJ02, CRS_WGS84, to_wgs84
+from yizhan.core.schema import DbId
 from yizhan.places import selectors
 
 router = Router(tags=["places"])
@@ -67,7 +68,7 @@ def locate(request, point: Query[PointIn]):
     summary="Community boundaries as a GeoJSON FeatureCollection (WGS-84)",
     response={200: dict, 404: Message},
 )
-def communities_geojson(request, district: int | None = None):
+def communities_geojson(request, district: DbId | None = None):
     qs = selectors.communities_for_geojson(district_id=district)
     if district is not None and not qs.exists():
         raise Http404
