@@ -20,12 +20,16 @@ $(STAMP): pyproject.toml
 install: $(STAMP) assets
 
 # Front-end assets come from npm at build time and are served by WhiteNoise: no CDN at run time.
+# The icon sprite holds only the Tabler icons the code names, so it is rebuilt every time.
 assets: $(VENDOR)/.stamp
+	$(PY) scripts/build_icons.py
 $(VENDOR)/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
-	mkdir -p $(VENDOR)/htmx $(VENDOR)/leaflet
+	mkdir -p $(VENDOR)/htmx $(VENDOR)/leaflet $(VENDOR)/leaflet.markercluster $(VENDOR)/echarts
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/leaflet.markercluster.js.map node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/leaflet.markercluster/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	touch $@
 
 demo: install

@@ -7,9 +7,20 @@ never a 500 for something the client can fix.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
+
+from yizhan.core.errors import (
+    Invalid,
+    NotAllowed,
+    NotFound,
+    Throttled,
+    Unauthenticated,
+    YizhanError,
+    as_yizhan_error,
+)
+from yizhan.core.schema import error_body
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -23,7 +34,10 @@ api = NinjaAPI(
     version="1",
     description=(
         "The Yizhan (驿站) platform API for the workers' mobile app and partner systems. "
-        "Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`."
+        "Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`. "
+        'Every error is JSON of one shape: `{"message", "code", "detail": [{"field", '
+        '"message"}]}` with 401, 403, 404, 409, 422 or 429; creation answers 201 with the '
+        "object; create operations take an `Idempotency-Key` so retries are safe."
     ),
     urls_namespace="api",
     renderer=Utf8JSONRenderer(),
@@ -35,52 +49,56 @@ def _field_path(loc) -> str:
     return ".".join(parts)
 
 
+def _respond(request, error: YizhanError):
+    response = api.create_response(request, error_body(error), status=error.status)
+    if isinstance(error, Throttled):
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc):
-    details = []
+    fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        field = _field_path(error.get("loc", ()))
-        message = error.get("msg", "invalid")
+        message = str(error.get("msg", "invalid"))
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
-        details.append({"field": field, "message": message})
-    summary = "; ".join(
-        f"{d['field']}: {d['message']}" if d["field"] else d["message"] for d in details
-    )
-    return api.create_response(request, {"message": summary, "detail": details}, status=422)
+        fields.setdefault(_field_path(error.get("loc", ())), []).append(message)
+    top = fields.pop("", None)
+    summary = "; ".join(f"{name}: {'; '.join(msgs)}" for name, msgs in fields.items())
+    return _respond(request, Invalid(top[0] if top else summary or None, fields=fields))
+
+
+@api.exception_handler(YizhanError)
+def on_service_error(request, exc):
+    return _respond(request, exc)
 
 
 @api.exception_handler(ValidationError)
 def on_django_validation_error(request, exc):
-    if hasattr(exc, "error_dict"):
-        details = [
-            {"field": field, "message": str(message)}
-            for field, messages in exc.message_dict.items()
-            for message in messages
-        ]
-    else:
-        details = [{"field": "", "message": str(m)} for m in exc.messages]
-    summary = "; ".join(
-        f"{d['field']}: {d['message']}" if d["field"] else d["message"] for d in details
-    )
-    return api.create_response(request, {"message": summary, "detail": details}, status=422)
+    return _respond(request, as_yizhan_error(exc))
 
 
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request, exc):
-    return api.create_response(request, {"message": "You may not do this."}, status=403)
-
-
-@api.exception_handler(AuthenticationError)
-def on_auth_error(request, exc):
-    return api.create_response(
-        request, {"message": "Authentication required: send a valid bearer token."}, status=401
-    )
+    return _respond(request, NotAllowed())
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return api.create_response(request, {"message": "Not found."}, status=404)
+    return _respond(request, NotFound())
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return _respond(request, Unauthenticated())
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    error = YizhanError(str(exc))
+    error.status = exc.status_code
+    return _respond(request, error)
 
 
 @api.get("/health", tags=["meta"], summary="Liveness check (also the trivial bench endpoint)")
@@ -91,11 +109,16 @@ def health(request):
 def _register_routers():
     from yizhan.accounts.api import router as accounts_router
     from yizhan.cases.api import router as cases_router
+    from yizhan.membership.api import router as membership_router
+    from yizhan.news.api import router as news_router
     from yizhan.places.api import router as places_router
     from yizhan.points.api import router as points_router
     from yizhan.reports.api import router as reports_router
     from yizhan.stations.api import geo_router as stations_geo_router
     from yizhan.stations.api import router as stations_router
+    from yizhan.training.api import router as training_router
+    from yizhan.transparency.api import router as transparency_router
+    from yizhan.volunteering.api import router as volunteering_router
 
     api.add_router("/", accounts_router)
     api.add_router("/places", places_router)
@@ -104,6 +127,11 @@ def _register_routers():
     api.add_router("/", stations_geo_router)
     api.add_router("/cases", cases_router)
     api.add_router("/points", points_router)
+    api.add_router("/volunteering", volunteering_router)
+    api.add_router("/training", training_router)
+    api.add_router("/transparency", transparency_router)
+    api.add_router("/membership", membership_router)
+    api.add_router("/news", news_router)
 
 
 _register_routers()

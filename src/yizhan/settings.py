@@ -59,6 +59,12 @@ INSTALLED_APPS = [
     "yizhan.reports",
     "yizhan.cases",
     "yizhan.points",
+    "yizhan.volunteering",
+    "yizhan.training",
+    "yizhan.transparency",
+    "yizhan.membership",
+    "yizhan.news",
+    "yizhan.portal",
     "yizhan.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -83,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "yizhan.core.middleware.ServiceErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -102,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "yizhan.core.context_processors.site",
+                "yizhan.portal.context_processors.navigation",
             ]
         },
     }

@@ -1,6 +1,14 @@
-"""The generic in-app inbox: notify, the bell's unread count, marking read, SMS after commit."""
+"""The one notification writer: message ids rendered in the reader's language, the bell's
+unread count, opening marks read, SMS after commit in the recipient's language."""
 
-from yizhan.core.notifications import notify, unread_count
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.models import Notification
+from yizhan.core.notifications import notify, notify_many, unread_count
+
+CLOSED = _("Your demand #%(id)s is closed.")
 
 
 def test_notify_shows_in_the_inbox_and_the_bell_until_read(
@@ -8,15 +16,69 @@ def test_notify_shows_in_the_inbox_and_the_bell_until_read(
 ):
     caplog.set_level("INFO", logger="yizhan.sms")
     with django_capture_on_commit_callbacks(execute=True):
-        notify(user=city.alice, text="您的诉求已受理", url="/cases/1/", sms=True)
+        notify(user=city.alice, message=CLOSED, params={"id": 7}, url="/cases/7/", sms=True)
     assert unread_count(city.alice) == 1
-    assert "SMS to 13800000001: 您的诉求已受理" in caplog.text
+    assert "您的诉求 #7 已办结" in caplog.text
     client = login(city.alice)
     body = client.get("/inbox/").content.decode()
-    assert "您的诉求已受理" in body and 'class="bell-count">1<' in body
+    assert "您的诉求 #7 已办结" in body and 'class="bell-count">1<' in body
     client.post("/inbox/read/")
     assert unread_count(city.alice) == 0
-    assert login(city.dora).get("/inbox/").content.decode().count("您的诉求已受理") == 0
+    assert "#7" not in login(city.dora).get("/inbox/").content.decode()
+
+
+def test_stored_as_a_message_id_and_read_in_the_readers_language(city, login):
+    notify(user=city.alice, message=CLOSED, params={"id": 7})
+    note = Notification.objects.get(recipient=city.alice)
+    assert note.message == "Your demand #%(id)s is closed." and note.params == {"id": 7}
+    client = login(city.alice)
+    assert "您的诉求 #7 已办结" in client.get("/inbox/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Your demand #7 is closed." in client.get("/inbox/").content.decode()
+
+
+def test_sms_goes_in_the_recipients_language_only_after_commit(city, caplog):
+    caplog.set_level("INFO", logger="yizhan.sms")
+    city.alice.language = "en"
+    city.alice.save()
+    try:
+        with transaction.atomic():
+            notify(user=city.alice, message=CLOSED, params={"id": 8}, sms=True)
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert "#8" not in caplog.text and not Notification.objects.exists()
+
+
+def test_translatable_parameters_are_translated_when_read(city):
+    notify(
+        user=city.alice,
+        message=_("Report #%(id)s (%(category)s): %(state)s"),
+        params={"id": 3, "category": "井盖缺失", "state": _("Closed")},
+    )
+    note = Notification.objects.get()
+    assert note.params["state"] == {"__t": "Closed"}
+    with translation.override("zh-hans"):
+        assert "已办结" in note.render()
+    with translation.override("en"):
+        assert note.render() == "Report #3 (井盖缺失): Closed"
+
+
+def test_opening_a_notification_marks_it_read_and_goes_to_its_page(city, login):
+    note = notify(user=city.alice, message=CLOSED, params={"id": 9}, url="/cases/9/")
+    response = login(city.alice).get(f"/inbox/{note.pk}/")
+    assert response.status_code == 302 and response["Location"] == "/cases/9/"
+    assert unread_count(city.alice) == 0
+
+
+def test_one_cannot_open_someone_elses_notification(city, login):
+    note = notify(user=city.alice, message=CLOSED, params={"id": 9}, url="/cases/9/")
+    assert login(city.dora).get(f"/inbox/{note.pk}/").status_code == 404
+    assert unread_count(city.alice) == 1
+
+
+def test_notify_many_writes_one_row_per_distinct_person(city):
+    assert notify_many(users=[city.grace, city.gary, city.grace], message=CLOSED) == 2
 
 
 def test_inbox_needs_a_login(client, db):

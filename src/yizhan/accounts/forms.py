@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from yizhan.accounts.models import WorkerProfile
 from yizhan.core.validators import validate_id_number, validate_mobile
-from yizhan.orgs.models import Platform
-from yizhan.places.models import District
+from yizhan.orgs import selectors as orgs
+from yizhan.places import selectors as places
 
 _MOBILE_ATTRS = {"inputmode": "numeric", "autocomplete": "tel", "maxlength": "16"}
 
@@ -59,12 +59,12 @@ class RegistrationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of work"), choices=WorkerProfile.Kind.choices)
     platform = forms.ModelChoiceField(
         label=_("Platform"),
-        queryset=Platform.objects.all(),
+        queryset=orgs.platforms(),
         required=False,
         empty_label=_("None / other"),
     )
     home_district = forms.ModelChoiceField(
-        label=_("Home district"), queryset=District.objects.all(), empty_label=None
+        label=_("Home district"), queryset=places.districts(), empty_label=None
     )
     id_number = forms.CharField(
         label=_("Resident ID number"),

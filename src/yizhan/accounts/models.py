@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     DISPATCHER = "dispatcher", _("Dispatcher")
     PLATFORM_REP = "platform_rep", _("Platform representative")
     VOLUNTEER_COORDINATOR = "volunteer_coordinator", _("Volunteer coordinator")
+    DISTRICT_OFFICER = "district_officer", _("District officer")
     CITY_ADMIN = "city_admin", _("City administrator")
 
 
@@ -34,11 +35,13 @@ ROLE_SCOPE = {
     Role.GRID_OFFICER: "community",
     Role.DEPARTMENT_OFFICER: "department",
     Role.PLATFORM_REP: "platform",
+    Role.DISTRICT_OFFICER: "district",
     Role.DISPATCHER: None,
     Role.VOLUNTEER_COORDINATOR: None,
     Role.CITY_ADMIN: None,
 }
-SCOPE_FIELDS = ("station", "community", "department", "platform")
+SCOPE_FIELDS = ("station", "community", "department", "platform", "district")
+CITY_WIDE_ROLES = (Role.DISPATCHER, Role.VOLUNTEER_COORDINATOR, Role.CITY_ADMIN)
 
 
 class UserManager(BaseUserManager):
@@ -172,6 +175,13 @@ class RoleAssignment(models.Model):
     platform = models.ForeignKey(
         "orgs.Platform", verbose_name=_("platform"), null=True, blank=True, on_delete=models.CASCADE
     )
+    district = models.ForeignKey(
+        "places.District",
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -186,13 +196,15 @@ class RoleAssignment(models.Model):
                     | Q(role=Role.GRID_OFFICER, community__isnull=False)
                     | Q(role=Role.DEPARTMENT_OFFICER, department__isnull=False)
                     | Q(role=Role.PLATFORM_REP, platform__isnull=False)
-                    | Q(role__in=[Role.DISPATCHER, Role.VOLUNTEER_COORDINATOR, Role.CITY_ADMIN])
+                    | Q(role=Role.DISTRICT_OFFICER, district__isnull=False)
+                    | Q(role__in=CITY_WIDE_ROLES)
                 )
                 & Q(
                     Q(station__isnull=True) | Q(role=Role.STATION_KEEPER),
                     Q(community__isnull=True) | Q(role=Role.GRID_OFFICER),
                     Q(department__isnull=True) | Q(role=Role.DEPARTMENT_OFFICER),
                     Q(platform__isnull=True) | Q(role=Role.PLATFORM_REP),
+                    Q(district__isnull=True) | Q(role=Role.DISTRICT_OFFICER),
                 ),
             ),
             # One row per user, role and scope (one constraint per scope column, since
@@ -208,9 +220,7 @@ class RoleAssignment(models.Model):
             ],
             models.UniqueConstraint(
                 fields=["user", "role"],
-                condition=Q(
-                    role__in=[Role.DISPATCHER, Role.VOLUNTEER_COORDINATOR, Role.CITY_ADMIN]
-                ),
+                condition=Q(role__in=CITY_WIDE_ROLES),
                 name="one_city_wide_role",
             ),
         ]

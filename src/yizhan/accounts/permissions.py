@@ -7,7 +7,20 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from yizhan.accounts.models import Role
+# The API's authentication classes live in accounts.auth; apps take them from here.
+from yizhan.accounts.auth import bearer, token_or_session  # noqa: E402
+from yizhan.accounts.models import CITY_WIDE_ROLES, Role
+
+__all__ = [
+    "CITY_WIDE_ROLES",
+    "Role",
+    "bearer",
+    "token_or_session",
+    "roles",
+    "has_role",
+    "scope_ids",
+    "role_required",
+]
 
 
 def roles(user) -> set[str]:
@@ -39,6 +52,8 @@ def is_city_wide(user) -> bool:
 
 def can_view_community(user, community) -> bool:
     if has_role(user, Role.CITY_ADMIN, Role.DISPATCHER):
+        return True
+    if community.subdistrict.district_id in scope_ids(user, Role.DISTRICT_OFFICER, "district"):
         return True
     return community.pk in scope_ids(user, Role.GRID_OFFICER, "community")
 

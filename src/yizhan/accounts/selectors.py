@@ -24,3 +24,18 @@ def worker_get(*, worker_id: int) -> WorkerProfile:
     return WorkerProfile.objects.select_related(
         "user", "platform", "employer", "home_district"
     ).get(pk=worker_id)
+
+
+def users_holding(role: str, **scope):
+    """Active users who hold `role`, within a scope when one is given:
+    `users_holding(Role.DEPARTMENT_OFFICER, department_id__in=[3, 4])`,
+    `users_holding(Role.GRID_OFFICER, community=c)`, `users_holding(Role.DISPATCHER)`.
+    The one place that reads role assignments to find whom to tell or ask."""
+    from yizhan.accounts.models import User
+
+    filters = {f"role_assignments__{name}": value for name, value in scope.items()}
+    return (
+        User.objects.filter(is_active=True, role_assignments__role=role, **filters)
+        .distinct()
+        .order_by("id")
+    )

@@ -29,7 +29,7 @@ from yizhan.accounts.models import (
     User,
     WorkerProfile,
 )
-from yizhan.core import audit
+from yizhan.core import audit, personal_data
 from yizhan.core.models import AuditLog
 from yizhan.core.pii import blind_index
 from yizhan.core.sms import send_sms
@@ -298,6 +298,7 @@ def my_data_export(*, user: User, request=None) -> dict:
             "consent_version": profile.consent_version,
             "consent_at": profile.consent_at.isoformat(),
         }
+    data.update(personal_data.export_all(user))  # what every other app holds about them
     audit.record(
         actor=user, action=AuditLog.Action.PII_EXPORT, subject=user, request=request, reason="self"
     )
@@ -337,6 +338,7 @@ def personal_data_erase(*, request_id: int) -> bool:
     WorkerProfile.objects.filter(user=user).update(
         id_number="", id_number_index=None, erased_at=now
     )
+    personal_data.erase_all(user)  # every other app's data about the person, same transaction
     req.status = DeletionRequest.Status.DONE
     req.processed_at = now
     req.save(update_fields=["status", "processed_at"])

@@ -12,5 +12,5 @@ urlpatterns = [
     path("me/export.json", views.export_view, name="export"),
     path("me/delete/", views.delete_request_view, name="delete"),
     path("staff/people/", views.people_view, name="people"),
-    path("staff/people/<int:worker_id>/", views.person_view, name="person"),
+    path("staff/people/<id:worker_id>/", views.person_view, name="person"),
 ]

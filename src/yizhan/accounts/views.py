@@ -25,7 +25,7 @@ from yizhan.accounts.models import Role, WorkerProfile
 from yizhan.accounts.permissions import role_required
 from yizhan.core.audit import client_ip
 from yizhan.core.forms import add_service_errors
-from yizhan.places.models import District
+from yizhan.places import selectors as places
 
 
 def _next_url(request, default="home"):
@@ -171,7 +171,7 @@ def people_view(request):
         "accounts/people.html",
         {
             "page": page,
-            "districts": District.objects.all(),
+            "districts": places.districts(),
             "kinds": WorkerProfile.Kind.choices,
             "filters": {"district": district or "", "kind": kind or "", "mobile": mobile or ""},
         },

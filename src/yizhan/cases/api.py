@@ -8,9 +8,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Router, Schema, Status
 
-from yizhan.accounts.auth import token_or_session
-from yizhan.accounts.models import Role
-from yizhan.accounts.permissions import has_role
+from yizhan.accounts.permissions import Role, has_role, token_or_session
 from yizhan.cases import hotline, presenters, selectors, services
 from yizhan.cases.models import Case, Category
 from yizhan.orgs.models import Department, Platform

@@ -1,7 +1,6 @@
 """Who may see and act on a case. Roles and scopes come from accounts.permissions."""
 
-from yizhan.accounts.models import Role
-from yizhan.accounts.permissions import has_role, scope_ids
+from yizhan.accounts.permissions import Role, has_role, scope_ids
 
 
 def is_dispatcher(user) -> bool:

@@ -14,13 +14,13 @@ urlpatterns = [
     path("metrics.xlsx", views.metrics_export_view, name="metrics_export"),
     path("import/", views.hotline_import_view, name="import"),
     path("symposia/", views.symposia_view, name="symposia"),
-    path("symposia/<int:symposium_id>/", views.symposium_view, name="symposium"),
-    path("<int:case_id>/", views.case_view, name="detail"),
+    path("symposia/<id:symposium_id>/", views.symposium_view, name="symposium"),
+    path("<id:case_id>/", views.case_view, name="detail"),
     path(
-        "<int:case_id>/attachments/<int:attachment_id>/",
+        "<id:case_id>/attachments/<id:attachment_id>/",
         views.attachment_view,
         name="attachment",
     ),
-    path("<int:case_id>/step/<str:step>/", views.case_step_view, name="step"),
-    path("<int:case_id>/mediation/", views.mediation_view, name="mediation"),
+    path("<id:case_id>/step/<str:step>/", views.case_step_view, name="step"),
+    path("<id:case_id>/mediation/", views.mediation_view, name="mediation"),
 ]

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "yizhan.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from yizhan.core import converters
+
+        converters.register()

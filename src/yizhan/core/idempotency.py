@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from yizhan.core.errors import Conflict, Invalid
 
 from yizhan.core.models import IdempotencyRecord
 
@@ -32,12 +35,19 @@ KEY_MAX_LENGTH = 100
 T = TypeVar("T")
 
 
-class IdempotencyKeyReused(Exception):
+class IdempotencyKeyReused(Conflict):
     """The key was first used with a different request."""
 
+    default_message = _("This idempotency key was already used for a different request.")
 
-class IdempotencyKeyInvalid(Exception):
+
+class IdempotencyKeyInvalid(Invalid):
     """The key is empty, too long or not printable ASCII."""
+
+    default_message = _("The idempotency key must be 1 to 100 printable ASCII characters.")
+
+    def __init__(self, key=None):
+        super().__init__(field="idempotency_key", message=self.default_message)
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,7 @@ def _fingerprint(request_data) -> str:
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Outcome:
     if record.fingerprint != fingerprint:
-        raise IdempotencyKeyReused(record.key)
+        raise IdempotencyKeyReused()
     return Outcome(record.status_code, record.response, replayed=True)
 
 

@@ -23,3 +23,41 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", self.csp)
         response.headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(self)")
         return response
+
+
+class ServiceErrorMiddleware:
+    """Pages that call a service outside a form: a refused step (Invalid, Conflict, Throttled)
+    becomes a message on the page the person came from, not an error page. Forms show errors
+    themselves with `core.forms.add_service_errors`; 403 and 404 go to their own pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.contrib import messages
+        from django.shortcuts import redirect, render
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        from yizhan.core.errors import Conflict, Invalid, Throttled
+
+        if request.path.startswith("/api/") or not isinstance(
+            exception, Invalid | Conflict | Throttled
+        ):
+            return None
+        if request.method == "POST":
+            messages.error(request, str(exception.message))
+            back = request.META.get("HTTP_REFERER", "")
+            if not url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                back = request.path
+            return redirect(back)
+        return render(
+            request,
+            "core/error.html",
+            {"status": exception.status, "message": exception.message},
+            status=400 if isinstance(exception, Invalid) else exception.status,
+        )

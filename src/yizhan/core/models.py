@@ -97,7 +97,11 @@ class Notification(models.Model):
         related_name="notifications",
     )
     verb = models.CharField(_("kind"), max_length=40, blank=True)
-    text = models.CharField(_("text"), max_length=500)
+    # What to say, as a message id (an English msgid) and its parameters: it is put into
+    # words when read, in the reader's language at that moment.
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    text = models.CharField(_("text"), max_length=500, blank=True)  # free text, no message id
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -109,7 +113,13 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"])]
 
     def __str__(self):
-        return f"{self.recipient_id}: {self.text[:40]}"
+        return f"{self.recipient_id}: {self.render()[:40]}"
+
+    def render(self) -> str:
+        """The notification in the active language."""
+        from yizhan.core.notifications import render
+
+        return render(self.message, self.params) if self.message else self.text
 
 
 class PeriodicJob(models.Model):

@@ -1,30 +1,132 @@
-"""In-app notifications (the inbox behind the bell), optionally also sent by SMS.
+"""The one notification writer: the in-app inbox (the bell), and SMS after commit.
 
-Any app calls `notify(user=…, text=…, url=…)` inside its own transaction; the row commits
-with the change, and the SMS (if asked for) leaves only after the commit, so a rolled-back
-step never texts anyone.
+    notify(user=u, message=_("Your demand #%(id)s was accepted."), params={"id": 7},
+           url=case_url, verb="case", sms=True)
+
+A notification is stored as a message id and its parameters, never as finished text, so it is
+put into words when it is read, in the reader's language (`Notification.render`). A parameter
+that is itself a translatable string (a state's label, a category's name marked with
+gettext_lazy) is stored as its message id and translated too. SMS is rendered in the
+recipient's chosen language and leaves only after the surrounding transaction commits, so a
+rolled-back step never texts anyone.
 """
 
+from contextlib import nullcontext
+
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from yizhan.core.models import Notification
 from yizhan.core.sms import send_sms
 
+DEFAULT_LANGUAGE = "zh-hans"
+_T = "__t"  # marks a stored parameter that is a message id to translate
 
-def notify(*, user, text: str, url: str = "", verb: str = "", sms: bool = False) -> Notification:
-    note = Notification.objects.create(recipient=user, verb=verb, text=text[:500], url=url)
-    if sms and user.mobile:
-        mobile = user.mobile
-        transaction.on_commit(lambda: send_sms(mobile=mobile, message=text))
+
+def message_id(message) -> str:
+    """The msgid behind a lazy translation string (or the string itself)."""
+    if isinstance(message, Promise):
+        args = getattr(message, "_args", None)
+        if args and isinstance(args[0], str):
+            return args[0]
+        with translation.override(None):
+            return str(message)
+    return str(message)
+
+
+def _store_params(params: dict | None) -> dict:
+    stored = {}
+    for key, value in (params or {}).items():
+        if isinstance(value, Promise):
+            stored[key] = {_T: message_id(value)}
+        elif value is None or isinstance(value, bool | int | float | str):
+            stored[key] = value
+        else:
+            stored[key] = str(value)
+    return stored
+
+
+def _load_params(params: dict) -> dict:
+    return {
+        key: gettext(value[_T]) if isinstance(value, dict) and _T in value else value
+        for key, value in (params or {}).items()
+    }
+
+
+def render(message: str, params: dict | None = None, *, language: str | None = None) -> str:
+    """A stored message in `language` (default: the active one)."""
+    with translation.override(language) if language else nullcontext():
+        text = gettext(message)
+        if params:
+            try:
+                text = text % _load_params(params)
+            except (KeyError, TypeError, ValueError):
+                text = gettext(message)
+    return text
+
+
+def _language(user) -> str:
+    return getattr(user, "language", None) or DEFAULT_LANGUAGE
+
+
+def _row(user, message, params, url, verb) -> Notification:
+    return Notification(
+        recipient=user,
+        verb=verb[:40],
+        message=message_id(message)[:300],
+        params=_store_params(params),
+        url=url[:300],
+    )
+
+
+def _sms_after_commit(user, message, params):
+    mobile = getattr(user, "mobile", "")
+    if not mobile:
+        return
+    stored, msgid, language = _store_params(params), message_id(message), _language(user)
+    transaction.on_commit(
+        lambda: send_sms(mobile=mobile, message=render(msgid, stored, language=language))
+    )
+
+
+def notify(
+    *, user, message, params: dict | None = None, url: str = "", verb: str = "", sms=False
+) -> Notification:
+    """Tell one person; with `sms=True` also by text message after commit."""
+    note = _row(user, message, params, url, verb)
+    note.save()
+    if sms:
+        _sms_after_commit(user, message, params)
     return note
 
 
-def notify_many(*, users, text: str, url: str = "", verb: str = "") -> int:
-    """One in-app notification per user (no SMS): for notices to a whole team."""
-    rows = [Notification(recipient=u, verb=verb, text=text[:500], url=url) for u in users]
+def notify_many(
+    *, users, message, params: dict | None = None, url: str = "", verb: str = "", sms=False
+) -> int:
+    """Tell many people the same thing (one row each, one INSERT); SMS after commit if asked."""
+    seen, rows = set(), []
+    for user in users:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append(_row(user, message, params, url, verb))
+        if sms:
+            _sms_after_commit(user, message, params)
     Notification.objects.bulk_create(rows)
     return len(rows)
+
+
+def sms_to_number(*, mobile: str, message, params: dict | None = None, language=None) -> None:
+    """A text message to someone without an account (a hotline caller), after commit."""
+    if not mobile:
+        return
+    stored, msgid = _store_params(params), message_id(message)
+    language = language or DEFAULT_LANGUAGE
+    transaction.on_commit(
+        lambda: send_sms(mobile=mobile, message=render(msgid, stored, language=language))
+    )
 
 
 def unread_count(user) -> int:
@@ -35,3 +137,12 @@ def unread_count(user) -> int:
 
 def mark_all_read(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
+
+
+def mark_read(*, user, notification_id: int) -> Notification | None:
+    """Mark one of the person's own notifications read; None if it is not theirs."""
+    note = Notification.objects.filter(recipient=user, pk=notification_id).first()
+    if note and note.read_at is None:
+        note.read_at = timezone.now()
+        Notification.objects.filter(pk=note.pk, read_at=None).update(read_at=note.read_at)
+    return note

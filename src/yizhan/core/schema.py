@@ -6,7 +6,9 @@ message here, never an OverflowError (SQLite) or NumericValueOutOfRange (Postgre
 
 from typing import Annotated
 
+from ninja import Schema
 from pydantic import Field
+from pydantic import Field as PydField
 
 BIGINT_MAX = 2**63 - 1
 INT_MAX = 2**31 - 1
@@ -15,3 +17,34 @@ INT_MAX = 2**31 - 1
 DbId = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
 # Counts, prices and offsets that live in 32-bit integer columns or drive OFFSET.
 SmallCount = Annotated[int, Field(ge=0, le=INT_MAX)]
+
+
+class FieldError(Schema):
+    field: str = PydField(
+        description="The field, dotted for nested ones; empty for the whole request"
+    )
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every error answer of the API has this shape."""
+
+    message: str = PydField(description="What went wrong, in the caller's language")
+    code: str = PydField(description="invalid, not_allowed, not_found, conflict, throttled, …")
+    detail: list[FieldError] = PydField(default_factory=list)
+
+
+def error_body(error) -> dict:
+    """The JSON body for a `yizhan.core.errors` error."""
+    fields = [{"field": f, "message": m} for f, m in error.field_errors() if f]
+    return {
+        "message": str(error.message),
+        "code": error.code,
+        "detail": fields or [{"field": "", "message": str(error.message)}],
+    }
+
+
+# The answers an operation may give besides success, for `response={...}` in routers:
+#     @router.post("", response={201: CaseOut, **ERRORS})
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

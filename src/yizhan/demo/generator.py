@@ -207,7 +207,12 @@ class CityGenerator:
         Station.objects.bulk_create(stations, batch_size=500)
         self.summary.stations = len(stations)
         saved = list(Station.objects.select_related("community__subdistrict__district"))
-        furnish_stations(sorted(saved, key=lambda s: s.code))
+        furnish_stations(
+            sorted(saved, key=lambda s: s.code),
+            banks=data.BANKS,
+            surnames=data.SURNAMES,
+            given=data.GIVEN,
+        )
         return list(Station.objects.order_by("code"))
 
     # --- people ---------------------------------------------------------------------

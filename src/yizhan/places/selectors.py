@@ -8,7 +8,7 @@ STRtree query, not a database round trip.
 import threading
 import time
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from yizhan.places.geometry import PolygonIndex
 from yizhan.places.models import Community, District, Subdistrict
@@ -85,3 +85,28 @@ def feature_collection(areas) -> dict:
 
 def subdistricts_of(district: District):
     return Subdistrict.objects.filter(district=district).order_by("code")
+
+
+def communities_search(*, q: str = "", district_ids=None, community_ids=None):
+    """Communities by name or code, optionally within districts or a set of ids."""
+    qs = Community.objects.select_related("subdistrict__district")
+    if district_ids is not None:
+        qs = qs.filter(subdistrict__district_id__in=district_ids)
+    if community_ids is not None:
+        qs = qs.filter(id__in=community_ids)
+    q = (q or "").strip()[:50]
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
+    return qs.order_by("code")
+
+
+def community_get(*, community_id: int) -> Community | None:
+    return Community.objects.select_related("subdistrict__district").filter(pk=community_id).first()
+
+
+def district_get(*, district_id: int) -> District | None:
+    return District.objects.filter(pk=district_id).first()
+
+
+def districts():
+    return District.objects.order_by("code")

@@ -9,9 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
-from yizhan.accounts.auth import token_or_session
 from yizhan.accounts.models import Role, User
-from yizhan.accounts.permissions import has_role
+from yizhan.accounts.permissions import has_role, token_or_session
 from yizhan.points import selectors, services
 from yizhan.points.models import EarningRule, Posting, Sponsor, Wish
 from yizhan.stations.models import Station

@@ -9,7 +9,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from yizhan.accounts.auth import token_or_session
+from yizhan.accounts.permissions import token_or_session
 from yizhan.core.geo import to_wgs84
 from yizhan.reports import selectors, services
 from yizhan.reports.models import Category, Report

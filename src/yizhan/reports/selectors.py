@@ -6,8 +6,7 @@ import math
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from yizhan.accounts.models import Role
-from yizhan.accounts.permissions import has_role, roles, scope_ids
+from yizhan.accounts.permissions import Role, has_role, roles, scope_ids
 from yizhan.core.geo import haversine_m
 from yizhan.reports.models import OPEN_STATES, Category, Follower, Report
 

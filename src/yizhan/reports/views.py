@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yizhan.accounts.models import Role
-from yizhan.accounts.permissions import role_required
+from yizhan.accounts.permissions import Role, role_required
 from yizhan.core.forms import add_service_errors
 from yizhan.core.geo import to_wgs84
 from yizhan.core.paging import window

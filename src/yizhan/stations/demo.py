@@ -10,7 +10,6 @@ import random
 
 from django.utils import timezone
 
-from yizhan.demo import data
 from yizhan.stations.models import Amenity, HoursException, OpeningHours, Station, StationAmenity
 
 SEED = 20261130
@@ -113,7 +112,11 @@ def _hours(rng: random.Random, kind: str) -> tuple[bool, list[tuple], bool]:
     return False, [(d, opens, closes) for d in range(7)], False
 
 
-def furnish_stations(stations: list[Station], *, seed: int = SEED) -> None:
+def furnish_stations(
+    stations: list[Station], *, banks: list[str], surnames: list[str], given: list[str], seed=SEED
+) -> None:
+    """Amenities, hours, operators and keepers' names for the demo stations; the name lists
+    come from the demo app, which calls this (apps never import the demo)."""
     rng = random.Random(seed)
     amenity_ids = dict(Amenity.objects.values_list("code", "id"))
     now = timezone.now()
@@ -139,10 +142,10 @@ def furnish_stations(stations: list[Station], *, seed: int = SEED) -> None:
         community = station.community
         district = community.subdistrict.district.name if community else "兰州市"
         place = community.name.removesuffix("社区") if community else "兰州"
-        bank = next((b for b in data.BANKS if station.name.startswith(b)), data.BANKS[0])
+        bank = next((b for b in banks if station.name.startswith(b)), banks[0])
         station.operator = OPERATORS[kind].format(district=district, place=place, bank=bank)
         station.services = SERVICES[kind]
-        station.manager = rng.choice(data.SURNAMES) + rng.choice(data.GIVEN)
+        station.manager = rng.choice(surnames) + rng.choice(given)
         station.phone = f"0931-{rng.randint(8_000_000, 8_999_999)}"
         station.capacity = {
             "union": 20,

@@ -5,8 +5,7 @@ A keeper manages only the stations in their scope; the city administrator manage
 
 from django.core.exceptions import PermissionDenied
 
-from yizhan.accounts.models import Role
-from yizhan.accounts.permissions import has_role, scope_ids
+from yizhan.accounts.permissions import Role, has_role, scope_ids
 
 STAFF_ROLES = (Role.STATION_KEEPER, Role.CITY_ADMIN)
 

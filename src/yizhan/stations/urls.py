@@ -10,7 +10,7 @@ urlpatterns = [
     path("staff/stations/", views.staff_home_view, name="staff"),
     path("staff/stations/city/", views.city_view, name="city"),
     path("staff/stations/import/", views.import_view, name="import"),
-    path("staff/stations/import/<int:job_id>/", views.import_job_view, name="import_job"),
+    path("staff/stations/import/<id:job_id>/", views.import_job_view, name="import_job"),
     path(
         "staff/stations/export.xlsx", views.export_view, {"file_format": "xlsx"}, name="export_xlsx"
     ),
@@ -21,7 +21,7 @@ urlpatterns = [
     path("staff/stations/<slug:code>/hours/", views.hours_view, name="hours"),
     path("staff/stations/<slug:code>/exceptions/", views.exception_add_view, name="exception_add"),
     path(
-        "staff/stations/<slug:code>/exceptions/<int:exception_id>/delete/",
+        "staff/stations/<slug:code>/exceptions/<id:exception_id>/delete/",
         views.exception_delete_view,
         name="exception_delete",
     ),

@@ -17,8 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yizhan.accounts.models import Role
-from yizhan.accounts.permissions import role_required
+from yizhan.accounts.permissions import Role, role_required
 from yizhan.places.selectors import feature_collection
 from yizhan.stations import exporting, forms, links, selectors, services
 from yizhan.stations.models import ImportJob, Station, StationVisit

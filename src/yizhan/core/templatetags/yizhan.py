@@ -18,3 +18,25 @@ def mask_mobile(value):
 @register.filter
 def mask_id(value):
     return pii.mask_id_number(value)
+
+
+@register.simple_tag
+def icon(name, label=""):
+    """An icon from the local Tabler sprite (see scripts/build_icons.py). Decorative unless
+    given a label, which screen readers then read."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    href = static("vendor/icons/sprite.svg")
+    if label:
+        return format_html(
+            '<svg class="icon" role="img" aria-label="{}"><use href="{}#{}"></use></svg>',
+            label,
+            href,
+            name,
+        )
+    return format_html(
+        '<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
+        href,
+        name,
+    )

@@ -21,6 +21,6 @@ urlpatterns = [
     path("services.<fmt:fmt>", views.service_list, name="services"),
     path("services/<slug:code>.<fmt:fmt>", views.service_definition, name="service"),
     path("requests.<fmt:fmt>", views.requests_view, name="requests"),
-    path("requests/<int:request_id>.<fmt:fmt>", views.request_detail, name="request"),
+    path("requests/<id:request_id>.<fmt:fmt>", views.request_detail, name="request"),
     path("tokens/<str:token>.<fmt:fmt>", views.token_detail, name="token"),
 ]

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from yizhan.accounts.models import Role
+from yizhan.accounts.permissions import Role
 from yizhan.demo.generator import demo_logins
 
 

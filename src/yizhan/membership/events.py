@@ -1,0 +1,1 @@
+"""Membership and check-in: the domain events this app publishes (typed payloads)."""

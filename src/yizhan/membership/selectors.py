@@ -1,0 +1,1 @@
+"""Membership and check-in: the readers."""

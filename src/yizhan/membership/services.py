@@ -1,0 +1,1 @@
+"""Membership and check-in: the writers, one function per use case."""

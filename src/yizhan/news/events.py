@@ -1,0 +1,1 @@
+"""News and notices: the domain events this app publishes (typed payloads)."""

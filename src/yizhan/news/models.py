@@ -1,0 +1,1 @@
+"""News and notices: the data and its invariants."""

@@ -1,0 +1,1 @@
+"""News and notices: who may do what (every can-do rule of the app)."""

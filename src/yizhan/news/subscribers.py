@@ -1,0 +1,1 @@
+"""News and notices: what this app does when other apps announce facts."""

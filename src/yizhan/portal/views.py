@@ -1,0 +1,78 @@
+"""Pages above the feature apps: home, privacy notice, inbox, the communities a person serves."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from yizhan.accounts.permissions import Role, can_view_community, role_required
+from yizhan.core import notifications
+from yizhan.core.errors import NotAllowed, NotFound
+from yizhan.places import selectors as places
+from yizhan.portal import selectors
+
+COMMUNITY_ROLES = (Role.GRID_OFFICER, Role.CITY_ADMIN, Role.DISPATCHER, Role.DISTRICT_OFFICER)
+
+
+def home_view(request):
+    entries = selectors.home_entries(request.user)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "main_entries": [e for e in entries if e.main],
+            "entries": [e for e in entries if not e.main],
+        },
+    )
+
+
+def privacy_view(request):
+    return render(request, "portal/privacy.html")
+
+
+@login_required
+def inbox_view(request):
+    """The person's notifications, newest first, each in the reader's language."""
+    page = selectors.inbox_page(user=request.user, page=request.GET.get("page"))
+    return render(request, "portal/inbox.html", {"page": page, "filters": {}})
+
+
+@login_required
+def inbox_open_view(request, notification_id: int):
+    """Opening a notification marks it read and goes where it points."""
+    note = notifications.mark_read(user=request.user, notification_id=notification_id)
+    if note is None:
+        raise NotFound
+    target = note.url or "inbox"
+    if note.url and not url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):
+        target = "inbox"
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def inbox_read_view(request):
+    notifications.mark_all_read(user=request.user)
+    return redirect("inbox")
+
+
+@role_required(*COMMUNITY_ROLES)
+def communities_view(request):
+    q = request.GET.get("q", "")
+    communities = selectors.communities_for_viewer(user=request.user, q=q)
+    return render(
+        request,
+        "portal/communities.html",
+        {"communities": communities[:200], "total": communities.count(), "q": q},
+    )
+
+
+@role_required(*COMMUNITY_ROLES)
+def community_view(request, community_id: int):
+    community = places.community_get(community_id=community_id)
+    if community is None:
+        raise NotFound
+    if not can_view_community(request.user, community):
+        raise NotAllowed
+    geojson = places.feature_collection([community])
+    return render(request, "portal/community.html", {"community": community, "geojson": geojson})

@@ -1,0 +1,1 @@
+"""Training and events: the domain events this app publishes (typed payloads)."""

@@ -1,0 +1,1 @@
+"""Training and events: the data and its invariants."""

@@ -1,0 +1,1 @@
+"""Training and events: the readers."""

@@ -1,0 +1,1 @@
+"""Training and events: the writers, one function per use case."""

@@ -1,0 +1,1 @@
+"""Training and events: what this app does when other apps announce facts."""

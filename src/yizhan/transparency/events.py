@@ -1,0 +1,1 @@
+"""Platform transparency: the domain events this app publishes (typed payloads)."""

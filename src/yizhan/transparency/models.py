@@ -1,0 +1,1 @@
+"""Platform transparency: the data and its invariants."""

@@ -1,0 +1,3 @@
+"""Platform transparency on the home page, in the tab bar and in the staff menu."""
+
+ENTRIES: list = []

@@ -1,0 +1,1 @@
+"""Platform transparency: who may do what (every can-do rule of the app)."""

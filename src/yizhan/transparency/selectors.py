@@ -1,0 +1,1 @@
+"""Platform transparency: the readers."""

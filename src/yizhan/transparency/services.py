@@ -1,0 +1,1 @@
+"""Platform transparency: the writers, one function per use case."""

@@ -1,0 +1,1 @@
+"""Platform transparency: what this app does when other apps announce facts."""

@@ -1,0 +1,1 @@
+"""Volunteer services: the domain events this app publishes (typed payloads)."""

@@ -1,0 +1,1 @@
+"""Volunteer services: the data and its invariants."""

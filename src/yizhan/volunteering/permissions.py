@@ -1,0 +1,1 @@
+"""Volunteer services: who may do what (every can-do rule of the app)."""

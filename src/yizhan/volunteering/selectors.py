@@ -1,0 +1,1 @@
+"""Volunteer services: the readers."""

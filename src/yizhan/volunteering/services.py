@@ -1,0 +1,1 @@
+"""Volunteer services: the writers, one function per use case."""

@@ -1,0 +1,1 @@
+"""Volunteer services: what this app does when other apps announce facts."""
