@@ -1,6 +1,6 @@
 """The deterministic Lanzhou demo city (fixed seed: the same city every time).
 
-Districts are simplified boxes; subdistricts are Voronoi cells of random seeds clipped to
+Districts and counties have their real boundaries (places/data); subdistricts are Voronoi cells of random seeds clipped to
 their district, and communities Voronoi cells clipped to their subdistrict, so each level
 tiles its parent with no gaps and no overlaps. Workers, employers and stations are drawn
 from the same seeded generator. `scale="city"` builds the full 300,000-worker city for
@@ -15,7 +15,7 @@ import shapely
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
-from shapely.geometry import MultiPoint, box
+from shapely.geometry import MultiPoint
 
 from yizhan.accounts.models import Role, RoleAssignment, User, WorkerProfile
 from yizhan.core.pii import blind_index
@@ -25,7 +25,7 @@ from yizhan.demo.progress import Progress
 from yizhan.orgs.models import Department, Employer, Platform
 from yizhan.places.geometry import PolygonIndex, to_geojson
 from yizhan.places.models import Community, District, Subdistrict
-from yizhan.places.selectors import invalidate_index
+from yizhan.places.selectors import invalidate_index, real_district_boundaries
 from yizhan.reports import demo as reports_demo
 from yizhan.stations.demo import furnish_stations
 from yizhan.stations.models import Station
@@ -104,6 +104,27 @@ def _credit_code(serial: int) -> str:
     return body + chars[(31 - total % 31) % 31]
 
 
+COMMUNITIES = 720  # the demo city's count, as the docs and benchmarks say
+
+
+def _community_counts(rng: random.Random) -> dict[str, int]:
+    """Communities per subdistrict: the district's typical count ±2, then nudged (largest
+    subdistricts first) so the city has exactly COMMUNITIES of them."""
+    counts = {}
+    for code, _name, _bounds, sub_names, per_sub in data.DISTRICTS:
+        for i in range(1, len(sub_names) + 1):
+            counts[f"{code}{i:03d}"] = max(2, per_sub + rng.randint(-2, 2))
+    order = sorted(counts, key=lambda c: (-counts[c], c))
+    step = 1 if sum(counts.values()) < COMMUNITIES else -1
+    i = 0
+    while sum(counts.values()) != COMMUNITIES:
+        code = order[i % len(order)]
+        if counts[code] + step >= 2:
+            counts[code] += step
+        i += 1
+    return counts
+
+
 class CityGenerator:
     def __init__(self, *, seed: int = 20261129, scale: str = "demo", stream=None):
         self.rng = random.Random(seed)
@@ -117,8 +138,10 @@ class CityGenerator:
 
     def build_places(self) -> list[Community]:
         communities = []
-        for code, name, bounds, sub_names, per_sub in data.DISTRICTS:
-            district_shape = box(*bounds)
+        real = real_district_boundaries()
+        counts = _community_counts(self.rng)
+        for code, name, _bounds, sub_names, per_sub in data.DISTRICTS:
+            district_shape = shapely.geometry.shape(real[code])
             district = District(code=code, name=name)
             district.set_boundary(to_geojson(district_shape))
             district.save()
@@ -130,8 +153,7 @@ class CityGenerator:
                 sub.set_boundary(to_geojson(sub_shape))
                 sub.save()
                 self.summary.subdistricts += 1
-                n = max(2, per_sub + self.rng.randint(-2, 2))
-                cells = _tile(self.rng, sub_shape, n)
+                cells = _tile(self.rng, sub_shape, counts[sub.code])
                 for j, (c_name, c_shape) in enumerate(
                     zip(_community_names(self.rng, len(cells)), cells, strict=True), 1
                 ):

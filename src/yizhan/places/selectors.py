@@ -110,3 +110,14 @@ def district_get(*, district_id: int) -> District | None:
 
 def districts():
     return District.objects.order_by("code")
+
+
+def real_district_boundaries() -> dict[str, dict]:
+    """Lanzhou's eight districts and counties as WGS-84 GeoJSON geometries, keyed by code
+    (places/data/lanzhou_districts.geojson; see its README for source and licence)."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "data" / "lanzhou_districts.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {f["properties"]["code"]: f["geometry"] for f in data["features"]}
