@@ -4,7 +4,48 @@ import os
 import subprocess
 import sys
 
+import pytest
 from cryptography.fernet import Fernet
+
+
+def production_env(tmp_path, **overrides):
+    env = dict(
+        os.environ,
+        YIZHAN_ENV="production",
+        SECRET_KEY="x" * 20 + "production-secret-with-enough-entropy-0123456789abcdef",
+        ALLOWED_HOSTS="yizhan.example.cn",
+        YIZHAN_PII_KEYS=Fernet.generate_key().decode(),
+        YIZHAN_PII_HASH_KEY="hash-key-for-the-test-" + "k" * 32,
+        YIZHAN_SMS_BACKEND="tests.sms_gateway.GatewaySmsBackend",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.update(overrides)
+    return env
+
+
+@pytest.mark.parametrize(
+    ("overrides", "check_id"),
+    [
+        ({"YIZHAN_PII_KEYS": "ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="}, "yizhan.E001"),
+        ({"YIZHAN_PII_HASH_KEY": "demo-only-hash-key"}, "yizhan.E002"),
+        ({"YIZHAN_PII_HASH_KEY": "k"}, "yizhan.E002"),
+        ({"YIZHAN_SMS_BACKEND": "yizhan.core.sms.LogSmsBackend"}, "yizhan.E003"),
+    ],
+    ids=["published-pii-key", "published-hash-key", "one-character-hash-key", "sms-to-the-log"],
+)
+def test_check_deploy_refuses_published_or_weak_keys_and_a_logging_sms_backend(
+    tmp_path, overrides, check_id
+):
+    result = subprocess.run(
+        [sys.executable, "-m", "yizhan.cli", "check", "--deploy"],
+        env=production_env(tmp_path, **overrides),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert check_id in result.stdout + result.stderr
 
 
 def test_check_deploy_is_clean_in_production_profile(tmp_path):
@@ -14,7 +55,8 @@ def test_check_deploy_is_clean_in_production_profile(tmp_path):
         SECRET_KEY="x" * 20 + "production-secret-with-enough-entropy-0123456789abcdef",
         ALLOWED_HOSTS="yizhan.example.cn",
         YIZHAN_PII_KEYS=Fernet.generate_key().decode(),
-        YIZHAN_PII_HASH_KEY="hash-key-for-the-test",
+        YIZHAN_PII_HASH_KEY="hash-key-for-the-test-" + "k" * 32,
+        YIZHAN_SMS_BACKEND="tests.sms_gateway.GatewaySmsBackend",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only

@@ -4,6 +4,7 @@
 Every setting an operator may change is listed in docs/OPERATIONS.md.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -206,6 +207,8 @@ PRIVACY_NOTICE_VERSION = env("YIZHAN_PRIVACY_NOTICE_VERSION", "2026-11")
 
 # --- Notifications
 SMS_BACKEND = env("YIZHAN_SMS_BACKEND", "yizhan.core.sms.LogSmsBackend")
+# Production refuses a backend that only logs (deploy check yizhan.E003) unless allowed here.
+SMS_LOG_BACKEND_ALLOWED = envbool("YIZHAN_SMS_LOG_BACKEND_ALLOWED", "false")
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@yizhan.invalid")
 OTP_TTL_SECONDS = envint("YIZHAN_OTP_TTL_SECONDS", 300)
@@ -214,6 +217,15 @@ OTP_TTL_SECONDS = envint("YIZHAN_OTP_TTL_SECONDS", 300)
 API_TOKEN_TTL_HOURS = envint("YIZHAN_API_TOKEN_TTL_HOURS", 24 * 30)
 LOGIN_MAX_FAILURES = envint("YIZHAN_LOGIN_MAX_FAILURES", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = envint("YIZHAN_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+
+# --- Behind a reverse proxy: whose forwarding header to believe (docs/OPERATIONS.md, nginx).
+# Only requests whose socket address is one of these networks may name the client address in
+# CLIENT_IP_HEADER; everyone else is who their socket says they are.
+TRUSTED_PROXIES = envlist("YIZHAN_TRUSTED_PROXIES", "")
+TRUSTED_PROXY_NETWORKS = [ipaddress.ip_network(p, strict=False) for p in TRUSTED_PROXIES]
+CLIENT_IP_HEADER = "HTTP_" + env("YIZHAN_CLIENT_IP_HEADER", "X-Forwarded-For").upper().replace(
+    "-", "_"
+)
 
 # --- Maps: tiles are configurable; with none the map still draws boundaries and markers.
 MAP_TILE_URL = env("YIZHAN_MAP_TILE_URL", "")

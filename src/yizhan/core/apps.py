@@ -8,6 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from yizhan.core import converters
+        from yizhan.core import checks, converters  # noqa: F401  (checks register themselves)
 
         converters.register()
