@@ -140,7 +140,7 @@ class CityGenerator:
         communities = []
         real = real_district_boundaries()
         counts = _community_counts(self.rng)
-        for code, name, _bounds, sub_names, per_sub in data.DISTRICTS:
+        for code, name, _bounds, sub_names, _per_sub in data.DISTRICTS:
             district_shape = shapely.geometry.shape(real[code])
             district = District(code=code, name=name)
             district.set_boundary(to_geojson(district_shape))
