@@ -93,6 +93,16 @@ def test_pages_send_security_headers(db, client):
     assert response["Referrer-Policy"] == "same-origin"
 
 
+@pytest.mark.parametrize("url", ["/admin/login/", "/api/v1/docs", "/stations/"])
+def test_every_page_has_a_content_security_policy(db, client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe-eval" not in policy
+    body = response.content.decode()
+    assert "cdn." not in body  # no third-party script at run time
+
+
 def test_api_answers_json_errors_not_500(db, client):
     response = client.post("/api/v1/auth/token", "not json", content_type="application/json")
     assert 400 <= response.status_code < 500
