@@ -138,7 +138,7 @@ def test_walk_in_desk_files_for_a_worker(cases, login):
     assert response.status_code == 302
     case = cases.city.alice.cases.get()
     assert case.channel == "walk_in" and case.creator == cases.city.kim
-    assert login(cases.city.alice).get("/api/v1/cases/").status_code == 200
+    assert login(cases.city.alice).get("/api/v1/cases").status_code == 200
     assert login(cases.city.alice).get("/cases/walk-in/").status_code == 403
 
 
