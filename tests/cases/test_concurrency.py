@@ -40,9 +40,8 @@ def _race(n, work):
     return results
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_officers_sign_for_at_once_exactly_one_wins(cases):
-    case = cases.dispatched()
+def labour_officers(cases):
+    """Dan and a second officer of the labour bureau."""
     dan2 = make_user(
         "13900000021",
         "人社干部二",
@@ -50,7 +49,13 @@ def test_two_officers_sign_for_at_once_exactly_one_wins(cases):
         scope_field="department",
         scope=cases.city.labour,
     )
-    officers = [cases.city.dan, dan2]
+    return [cases.city.dan, dan2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_sign_for_at_once_exactly_one_wins(cases):
+    case = cases.dispatched()
+    officers = labour_officers(cases)
     results = _race(
         2, lambda i: services.case_sign_for(case=Case.objects.get(pk=case.pk), actor=officers[i])
     )
@@ -64,15 +69,8 @@ def test_two_officers_sign_for_at_once_exactly_one_wins(cases):
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_conclude_a_mediation_at_once_exactly_one_wins(cases):
     case = cases.signed()
-    dan2 = make_user(
-        "13900000021",
-        "人社干部二",
-        role=Role.DEPARTMENT_OFFICER,
-        scope_field="department",
-        scope=cases.city.labour,
-    )
     mediation = services.mediation_open(case=case, actor=cases.city.dan, parties="a\nb")
-    officers, outcomes = [cases.city.dan, dan2], ["agreement", "failed"]
+    officers, outcomes = labour_officers(cases), ["agreement", "failed"]
     results = _race(
         2,
         lambda i: services.mediation_conclude(
