@@ -18,7 +18,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from yizhan.accounts.models import Role, RoleAssignment, User  # noqa: E402
-from yizhan.cases import hotline, services  # noqa: E402
+from yizhan.cases import services  # noqa: E402
 from yizhan.cases.demo import seed_reference_data  # noqa: E402
 from yizhan.cases.models import Case, Category, HotlineSource  # noqa: E402
 from yizhan.orgs.models import Department  # noqa: E402
@@ -155,10 +155,15 @@ def bench_import(rows_n):
     data = ("\n".join(lines) + "\n").encode("gbk")
     source = HotlineSource.objects.get(code="12345")
     started = time.perf_counter()
-    result = hotline.import_file(source=source, filename="export.csv", data=data)
+    dispatcher = User.objects.get_by_mobile("13900000002")
+    result = services.hotline_import(
+        source=source, filename="export.csv", data=data, actor=dispatcher
+    )
     first_s = time.perf_counter() - started
     started = time.perf_counter()
-    again = hotline.import_file(source=source, filename="export.csv", data=data)
+    again = services.hotline_import(
+        source=source, filename="export.csv", data=data, actor=dispatcher
+    )
     again_s = time.perf_counter() - started
     report(
         f"Hotline import, {rows_n:,}-row GBK CSV",

@@ -190,6 +190,12 @@ PHOTO_MAX_BYTES = envint("YIZHAN_PHOTO_MAX_BYTES", 12 * 1024 * 1024)
 PHOTO_MAX_PIXELS = envint("YIZHAN_PHOTO_MAX_PIXELS", 50_000_000)
 REPORTS_DAILY_LIMIT = envint("YIZHAN_REPORTS_DAILY_LIMIT", 20)
 REPORTS_AUTOCLOSE_DAYS = envint("YIZHAN_REPORTS_AUTOCLOSE_DAYS", 7)
+# Work orders (docs/CASES.md): the acceptance and misrouting windows in working days, how
+# often the deadline sweep runs and how many cases one sweep transaction claims.
+CASES_ACCEPT_WORKING_DAYS = envint("YIZHAN_CASES_ACCEPT_WORKING_DAYS", 1)
+CASES_RETURN_WORKING_DAYS = envint("YIZHAN_CASES_RETURN_WORKING_DAYS", 2)
+CASES_SWEEP_SECONDS = envint("YIZHAN_CASES_SWEEP_SECONDS", 60)
+CASES_SWEEP_BATCH = envint("YIZHAN_CASES_SWEEP_BATCH", 1000)
 MAP_TILE_CRS = env("YIZHAN_MAP_TILE_CRS", "wgs84")  # gcj02 for AMap/Tencent tiles
 
 # --- Background tasks: a database-backed queue (SQLite in the demo, PostgreSQL with skip-locked).

@@ -4,8 +4,9 @@ to bring a case to any state through the real steps."""
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
-from yizhan.cases import hotline, services
+from yizhan.cases import services
 from yizhan.cases.deadlines import LOCAL
 from yizhan.cases.demo import seed_reference_data
 from yizhan.cases.models import Category, HotlineSource
@@ -27,7 +28,7 @@ class Cases:
         self.other = Category.objects.get(code="other")
         self.transport = Department.objects.get(code="transport")
         self.hotline = HotlineSource.objects.get(code="12345")
-        hotline.source_set_key(source=self.hotline, key=WEBHOOK_KEY)
+        services.hotline_source_set_key(source=self.hotline, key=WEBHOOK_KEY)
 
     def filed(
         self, *, now=None, withhold=False, category=None, description="站点拖欠3月工资2800元"
@@ -60,6 +61,17 @@ class Cases:
         return services.case_reply(
             case=case, actor=self.city.dan, text="已责令站点三日内结清工资。", now=kw.get("now")
         )
+
+
+def inbox(user, *, verb=None) -> list[str]:
+    """The user's notifications as they read them (in Chinese), newest first."""
+    from yizhan.core.models import Notification
+
+    notes = Notification.objects.filter(recipient=user)
+    if verb:
+        notes = notes.filter(verb=verb)
+    with translation.override("zh-hans"):
+        return [n.render() for n in notes]
 
 
 @pytest.fixture

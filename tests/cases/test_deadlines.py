@@ -84,3 +84,15 @@ def test_case_page_warns_when_the_deadline_rests_on_a_guess(cases, login):
     case = cases.accepted(now=at(2031, 3, 3))
     body = login(cases.city.alice).get(f"/cases/{case.pk}/").content.decode()
     assert "尚未公布" in body
+
+
+def test_the_acceptance_window_is_a_setting(cases, settings):
+    settings.CASES_ACCEPT_WORKING_DAYS = 3
+    case = cases.filed(now=at(2026, 10, 12, 9))  # Monday
+    assert local(case.accept_due_at) == dt.datetime(2026, 10, 15, 23, 59, 59)
+    settings.CASES_RETURN_WORKING_DAYS = 1
+    case = services.case_accept(case=case, actor=cases.city.dora, now=at(2026, 10, 12, 10))
+    case = services.case_dispatch(
+        case=case, actor=cases.city.dora, department=cases.city.labour, now=at(2026, 10, 12, 10)
+    )
+    assert local(case.return_due_at) == dt.datetime(2026, 10, 13, 23, 59, 59)

@@ -6,8 +6,11 @@ import io
 import openpyxl
 import pytest
 
-from yizhan.cases import hotline
-from yizhan.cases.models import Case
+from tests.cases.conftest import at, inbox
+from yizhan.cases import services
+from yizhan.cases.deadlines import due_after
+from yizhan.cases.models import Case, Category
+from yizhan.core.errors import NotAllowed
 
 HEADER = [
     "工单编号",
@@ -84,7 +87,9 @@ def xlsx_bytes(rows):
     ids=["utf8", "utf8-bom", "gbk", "xlsx"],
 )
 def test_import_reads_every_format(cases, name, data):
-    report = hotline.import_file(source=cases.hotline, filename=name, data=data)
+    report = services.hotline_import(
+        source=cases.hotline, actor=cases.city.dora, filename=name, data=data
+    )
     assert report.errors == [] and len(report.created) == 3
     first = Case.objects.get(source_order_no="A001")
     assert first.category == cases.wages and first.limit_type.code == "complaint"
@@ -98,15 +103,22 @@ def test_import_reads_every_format(cases, name, data):
 
 def test_importing_the_same_file_twice_creates_nothing_new(cases):
     data = csv_bytes(ROWS)
-    hotline.import_file(source=cases.hotline, filename="a.csv", data=data)
-    again = hotline.import_file(source=cases.hotline, filename="a.csv", data=data)
+    services.hotline_import(
+        source=cases.hotline, actor=cases.city.dora, filename="a.csv", data=data
+    )
+    again = services.hotline_import(
+        source=cases.hotline, actor=cases.city.dora, filename="a.csv", data=data
+    )
     assert again.created == [] and len(again.duplicates) == 3
     assert Case.objects.count() == 3
 
 
 def test_a_repeated_order_inside_one_file_is_one_case(cases):
-    report = hotline.import_file(
-        source=cases.hotline, filename="a.csv", data=csv_bytes(ROWS + [ROWS[0]])
+    report = services.hotline_import(
+        source=cases.hotline,
+        actor=cases.city.dora,
+        filename="a.csv",
+        data=csv_bytes(ROWS + [ROWS[0]]),
     )
     assert len(report.created) == 3 and report.duplicates == [(5, "A001", None)]
 
@@ -120,8 +132,11 @@ def test_bad_rows_are_reported_with_row_number_and_reason(cases):
         ["B5", "2026-10-12 09:15", "a", "13912345678", "闲聊", "", "x", "", ""],
         ["B6", "2026-10-12 09:15", "a", "13912345678", "投诉", "", "x", "", "十万火急"],
     ]
-    report = hotline.import_file(
-        source=cases.hotline, filename="a.csv", data=csv_bytes(ROWS[:1] + bad)
+    report = services.hotline_import(
+        source=cases.hotline,
+        actor=cases.city.dora,
+        filename="a.csv",
+        data=csv_bytes(ROWS[:1] + bad),
     )
     assert [row for row, _ in report.errors] == [3, 4, 5, 6, 7, 8]
     reasons = " ".join(reason for _, reason in report.errors)
@@ -131,8 +146,12 @@ def test_bad_rows_are_reported_with_row_number_and_reason(cases):
 
 
 def test_check_only_imports_nothing(cases):
-    report = hotline.import_file(
-        source=cases.hotline, filename="a.csv", data=csv_bytes(ROWS), check_only=True
+    report = services.hotline_import(
+        source=cases.hotline,
+        actor=cases.city.dora,
+        filename="a.csv",
+        data=csv_bytes(ROWS),
+        check_only=True,
     )
     assert report.valid == 3 and Case.objects.count() == 0
 
@@ -141,7 +160,9 @@ def test_check_only_imports_nothing(cases):
     "data", [b"", b"\xff\xfe\x00garbage\x81", "工单编号,别的\n1,2\n".encode(), b"PK\x03\x04broken"]
 )
 def test_unreadable_files_are_reported_not_crashed(cases, data):
-    report = hotline.import_file(source=cases.hotline, filename="x.csv", data=data)
+    report = services.hotline_import(
+        source=cases.hotline, actor=cases.city.dora, filename="x.csv", data=data
+    )
     assert report.errors and report.created == []
 
 
@@ -162,7 +183,9 @@ def test_file_and_webhook_share_one_order(cases, client):
 
     from tests.cases.conftest import WEBHOOK_KEY
 
-    hotline.import_file(source=cases.hotline, filename="a.csv", data=csv_bytes(ROWS[:1]))
+    services.hotline_import(
+        source=cases.hotline, actor=cases.city.dora, filename="a.csv", data=csv_bytes(ROWS[:1])
+    )
     body = {"order_no": "A001", "called_at": "2026-10-12 09:15:00", "content": "站点拖欠工资"}
     r = client.post(
         "/api/v1/cases/hotline/12345",
@@ -171,3 +194,36 @@ def test_file_and_webhook_share_one_order(cases, client):
         HTTP_X_SOURCE_KEY=WEBHOOK_KEY,
     )
     assert r.status_code == 200 and Case.objects.count() == 1
+
+
+def test_hotline_orders_are_filed_exactly_as_the_app_files_a_demand(cases):
+    now = at(2026, 9, 30, 16)  # the eve of National Day
+    services.hotline_import(
+        source=cases.hotline, actor=cases.city.dora, filename="a.csv", data=csv_bytes(ROWS), now=now
+    )
+    linked = Case.objects.get(source_order_no="A003")  # alice called
+    assert linked.accept_due_at == due_after(now, 1) == linked.deadline_at
+    assert linked.events.get().action == "submit"
+    assert linked.events.get().actor == cases.city.dora
+    [received] = inbox(cases.city.alice)
+    assert f"#{linked.pk}" in received and "2026-10-08" in received
+    app_case = cases.filed(now=now)
+    assert app_case.accept_due_at == linked.accept_due_at
+
+
+def test_an_order_in_a_category_no_longer_used_is_refused_with_its_row(cases):
+    Category.objects.filter(code="wage_arrears").update(active=False)
+    Category.objects.filter(code="other").update(active=False)
+    report = services.hotline_import(
+        source=cases.hotline, actor=cases.city.dora, filename="a.csv", data=csv_bytes(ROWS[:1])
+    )
+    assert report.created == [] and [row for row, _ in report.errors] == [2]
+    assert "已停用" in report.errors[0][1]
+
+
+def test_only_dispatchers_import(cases):
+    with pytest.raises(NotAllowed):
+        services.hotline_import(
+            source=cases.hotline, actor=cases.city.dan, filename="a.csv", data=csv_bytes(ROWS)
+        )
+    assert Case.objects.count() == 0

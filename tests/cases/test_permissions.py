@@ -122,7 +122,33 @@ def test_step_page_refuses_illegal_steps_with_a_message(cases, login):
     case = cases.filed()
     client = login(cases.city.dora)
     response = client.post(f"/cases/{case.pk}/step/close/", {"note": "x"}, follow=True)
+    assert response.status_code == 409
     assert "无法对该工单执行" in response.content.decode()
+
+
+def test_a_refused_step_keeps_what_the_officer_typed(cases, login):
+    case = cases.signed()
+    dan = login(cases.city.dan)
+    response = dan.post(
+        f"/cases/{case.pk}/step/request_extension/", {"days": "45", "reason": "需调取工资流水"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "延期天数应为 1 至 30 个工作日" in body
+    assert 'value="需调取工资流水"' in body and 'value="45"' in body
+    case.refresh_from_db()
+    assert case.extension_days is None
+
+
+def test_text_the_database_cannot_hold_is_refused_not_a_server_error(cases, login):
+    case = cases.signed()
+    dan = login(cases.city.dan)
+    response = dan.post(f"/cases/{case.pk}/step/reply/", {"text": "已处理\x00"})
+    assert response.status_code == 422
+    response = dan.post(f"/cases/{case.pk}/step/reply/", {"text": "长" * 4001})
+    assert response.status_code == 422
+    case.refresh_from_db()
+    assert case.state == "signed" and case.reply == ""
 
 
 def test_walk_in_desk_files_for_a_worker(cases, login):
@@ -134,11 +160,14 @@ def test_walk_in_desk_files_for_a_worker(cases, login):
             "category": cases.access.pk,
             "description": "小区保安不让进",
         },
+        follow=True,
     )
-    assert response.status_code == 302
     case = cases.city.alice.cases.get()
     assert case.channel == "walk_in" and case.creator == cases.city.kim
-    assert login(cases.city.alice).get("/api/v1/cases/").status_code == 200
+    # The keeper may not open the case: she stays at her desk, with the number to hand over.
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == "/cases/walk-in/"
+    assert f"诉求 #{case.pk} 已登记" in response.content.decode()
+    assert login(cases.city.alice).get("/api/v1/cases").status_code == 200
     assert login(cases.city.alice).get("/cases/walk-in/").status_code == 403
 
 

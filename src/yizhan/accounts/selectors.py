@@ -39,3 +39,15 @@ def users_holding(role: str, **scope):
         .distinct()
         .order_by("id")
     )
+
+
+def worker_ids_by_mobile(mobiles) -> dict[str, int]:
+    """{mobile: user id} for those of `mobiles` that belong to a worker's account (one query);
+    other apps link a caller to their account without reading accounts' models."""
+    from yizhan.accounts.models import User
+
+    index = {blind_index(m): m for m in mobiles if m}
+    found = User.objects.filter(mobile_index__in=index, worker__isnull=False).values_list(
+        "mobile_index", "id"
+    )
+    return {index[i]: uid for i, uid in found}

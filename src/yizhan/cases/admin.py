@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.cases import hotline
+from yizhan.cases import services
 from yizhan.cases.models import (
     Case,
     CaseEvent,
@@ -61,7 +61,7 @@ class HotlineSourceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if form.cleaned_data.get("new_key"):
-            hotline.source_set_key(source=obj, key=form.cleaned_data["new_key"])
+            services.hotline_source_set_key(source=obj, key=form.cleaned_data["new_key"])
 
 
 class CaseEventInline(admin.TabularInline):

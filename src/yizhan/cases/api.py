@@ -1,30 +1,46 @@
-"""Case endpoints at /api/v1/cases: categories, filing (with an idempotency key), reading a
-case with its deadlines and history, one action per step, and the hotline webhook.
+"""Case endpoints at /api/v1/cases: categories, filing (201 with the case, idempotent), reading
+a case with its deadlines and history, one action per step, and the hotline webhook.
 
-State conflicts answer 409, missing rights 403, bad input 422: never a 500."""
+Paths have no trailing slash. References are codes (`category`, `platform`, `department`),
+ids are `DbId`. Errors are the API's one JSON shape (`core.schema.ErrorOut`): 401 not logged
+in, 403 not yours, 404 no such case, 409 the case's state does not allow it, 422 bad input
+with the field named — never a 500 for something the client can fix."""
 
 import datetime as dt
+from typing import Annotated
 
-from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
+from pydantic import AfterValidator
 
-from yizhan.accounts.permissions import Role, has_role, token_or_session
-from yizhan.cases import hotline, presenters, selectors, services
-from yizhan.cases.models import Case, Category
-from yizhan.orgs.models import Department, Platform
+from yizhan.accounts.permissions import token_or_session
+from yizhan.cases import hotline, permissions, presenters, selectors, services
+from yizhan.cases.models import Case
+from yizhan.core.errors import Invalid, Unauthenticated
+from yizhan.core.schema import ERRORS, READ_ERRORS, DbId, ErrorOut
 
 router = Router(tags=["cases"])
 
 
-class Message(Schema):
-    message: str
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def Text(max_length: int, **kwargs):  # noqa: N802 - a type, read as one
+    """Text the database can hold: at most `max_length` characters, no NUL."""
+    return Annotated[str, Field(max_length=max_length, **kwargs), AfterValidator(_no_nul)]
+
+
+Code = Annotated[str, Field(max_length=40), AfterValidator(_no_nul)]
 
 
 class CategoryOut(Schema):
     id: int
     code: str
     name: str
-    department: str
+    department: str = Field(description="Code of the department it goes to by default")
     limit_type: str
     working_days: int
 
@@ -43,11 +59,11 @@ class CaseOut(Schema):
     state: str
     state_label: str
     channel: str
-    category: str
+    category: str = Field(description="Category code")
     description: str
-    department: str | None
-    platform: str | None
-    person: str
+    department: str | None = Field(description="Department code, once dispatched")
+    platform: str | None = Field(description="Platform code")
+    person: str = Field(description="Who the case is about, as this viewer may see them")
     withhold_identity: bool
     urgent: bool
     created_at: dt.datetime
@@ -61,65 +77,68 @@ class CaseOut(Schema):
     reply: str
     rating: str
     history: list[HistoryOut]
-    allowed_steps: list[str]
+    allowed_steps: list[str] = Field(
+        description="Steps this viewer may take now (accept, dispatch, sign_for, return, "
+        "handle, request_extension, decide_extension, reply, follow_up, close, mediate)"
+    )
 
 
 class CaseIn(Schema):
-    category: str = Field(description="A category code from GET /cases/categories")
-    description: str = Field(min_length=1, max_length=2000)
-    platform: str | None = Field(None, description="Platform code; default: the worker's own")
+    category: Code = Field(description="A category code from GET /cases/categories")
+    description: Text(2000, min_length=1)
+    platform: Code | None = Field(None, description="Platform code; default: the worker's own")
     withhold_identity: bool = False
-    idempotency_key: str | None = Field(None, max_length=64)
+    idempotency_key: Text(64) | None = None
 
 
 class NoteIn(Schema):
-    note: str = ""
+    note: Text(2000) = ""
 
 
 class AcceptIn(Schema):
-    category: str | None = None
+    category: Code | None = Field(None, description="Correct the category (its code)")
     urgent: bool | None = None
-    note: str = ""
+    note: Text(2000) = ""
 
 
 class DispatchIn(Schema):
-    department: str = Field(description="Department code")
-    note: str = ""
+    department: Code = Field(description="Department code")
+    note: Text(2000) = ""
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: Text(2000)
 
 
 class ExtensionIn(Schema):
-    days: int
-    reason: str
+    days: int = Field(ge=1, le=30, description="Extra working days")
+    reason: Text(2000)
 
 
 class DecisionIn(Schema):
     approve: bool
-    note: str = ""
+    note: Text(2000) = ""
 
 
 class ReplyIn(Schema):
-    text: str
+    text: Text(4000)
 
 
 class FollowUpIn(Schema):
-    rating: str = Field(description="satisfied, basically or dissatisfied")
-    note: str = ""
+    rating: Code = Field(description="satisfied, basically or dissatisfied")
+    note: Text(2000) = ""
 
 
 class HotlineOrderIn(Schema):
-    order_no: str = Field(description="工单编号")
-    called_at: str = Field(description="来电时间, e.g. 2026-09-29 10:30:00 (Asia/Shanghai)")
-    caller_name: str = Field("", description="来电人")
-    caller_mobile: str = Field("", description="联系电话")
-    kind: str = Field("", description="诉求类型: 咨询/求助/投诉/举报/建议")
-    category: str = Field("", description="问题分类 (a category name; default: other)")
-    content: str = Field(description="诉求内容")
-    district: str = Field("", description="所属区县")
-    urgency: str = Field("", description="紧急程度: 一般/紧急")
+    order_no: Text(40) = Field(description="工单编号")
+    called_at: Text(40) = Field(description="来电时间, e.g. 2026-09-29 10:30:00 (Asia/Shanghai)")
+    caller_name: Text(40) = Field("", description="来电人")
+    caller_mobile: Text(20) = Field("", description="联系电话")
+    kind: Text(20) = Field("", description="诉求类型: 咨询/求助/投诉/举报/建议")
+    category: Text(40) = Field("", description="问题分类 (a category name; default: other)")
+    content: Text(4000) = Field(description="诉求内容")
+    district: Text(40) = Field("", description="所属区县")
+    urgency: Text(20) = Field("", description="紧急程度: 一般/紧急")
 
 
 class HotlineOut(Schema):
@@ -151,11 +170,15 @@ def case_out(case: Case, user) -> dict:
         "reply": case.reply,
         "rating": case.rating,
         "history": presenters.timeline(case, events, user),
-        "allowed_steps": services.allowed_steps(user, case),
+        "allowed_steps": permissions.allowed_steps(user, case),
     }
 
 
-ERRORS = {403: Message, 404: Message, 409: Message, 422: Message}
+def _category(code: str):
+    category = selectors.active_category(code=code)
+    if category is None:
+        raise Invalid(_("Unknown category."), field="category")
+    return category
 
 
 @router.get("/categories", response=list[CategoryOut], auth=None, summary="Demand categories")
@@ -174,8 +197,8 @@ def categories(request):
 
 
 @router.get(
-    "/",
-    response={200: list[CaseOut], 401: Message},
+    "",
+    response={200: list[CaseOut], **READ_ERRORS},
     auth=token_or_session,
     summary="The authenticated worker's own cases, newest first (at most 100)",
 )
@@ -184,63 +207,52 @@ def my_cases(request):
 
 
 @router.post(
-    "/",
-    response={201: CaseOut, 401: Message, **ERRORS},
+    "",
+    response={201: CaseOut, **ERRORS},
     auth=token_or_session,
-    summary="File a demand (workers). Retrying with the same idempotency key (body field or "
-    "`Idempotency-Key` header) returns the first case, again with 201.",
+    summary="File a demand (workers); answers 201 with the case. Retrying with the same "
+    "idempotency key (body field or `Idempotency-Key` header) returns the first case, again "
+    "with 201.",
 )
 def case_create(request, payload: CaseIn):
     user = request.auth
-    if not has_role(user, Role.WORKER):
-        raise PermissionDenied
-    category = Category.objects.filter(code=payload.category, active=True).first()
-    if category is None:
-        return Status(422, {"message": "category: unknown category"})
     platform = None
     if payload.platform:
-        platform = Platform.objects.filter(code=payload.platform).first()
+        platform = selectors.platform(code=payload.platform)
         if platform is None:
-            return Status(422, {"message": "platform: unknown platform"})
+            raise Invalid(_("Unknown platform."), field="platform")
     key = payload.idempotency_key or request.headers.get("Idempotency-Key", "")[:64]
     case, _created = services.case_submit(
         worker=user,
-        category=category,
+        category=_category(payload.category),
         description=payload.description,
         platform=platform,
         withhold_identity=payload.withhold_identity,
         idempotency_key=key,
     )
-    case = selectors.case_for_viewer(user=user, case_id=case.pk)
-    return Status(201, case_out(case, user))
+    return Status(201, case_out(selectors.case_for_viewer(user=user, case_id=case.pk), user))
 
 
 @router.get(
-    "/{int:case_id}",
-    response={200: CaseOut, 401: Message, **ERRORS},
+    "/{case_id}",
+    response={200: CaseOut, **READ_ERRORS},
     auth=token_or_session,
     summary="One case with its deadlines and history",
 )
-def case_detail(request, case_id: int):
+def case_detail(request, case_id: DbId):
     return case_out(selectors.case_for_viewer(user=request.auth, case_id=case_id), request.auth)
 
 
 def _step(request, case_id, run):
-    case = selectors.case_for_viewer(user=request.auth, case_id=case_id)
-    try:
-        run(case)
-    except services.IllegalStep as exc:
-        return Status(409, {"message": exc.message})
-    return Status(
-        200, case_out(selectors.case_for_viewer(user=request.auth, case_id=case_id), request.auth)
-    )
+    run(selectors.case_for_viewer(user=request.auth, case_id=case_id))
+    return case_out(selectors.case_for_viewer(user=request.auth, case_id=case_id), request.auth)
 
 
-def _action(path, summary, schema=None):
+def _action(path, summary):
     def decorator(fn):
         return router.post(
-            f"/{{int:case_id}}/{path}",
-            response={200: CaseOut, 401: Message, **ERRORS},
+            f"/{{case_id}}/{path}",
+            response={200: CaseOut, **ERRORS},
             auth=token_or_session,
             summary=summary,
             operation_id=f"case_{path.replace('-', '_')}",
@@ -250,12 +262,8 @@ def _action(path, summary, schema=None):
 
 
 @_action("accept", "受理 Accept (dispatcher); optionally correct category or urgency")
-def accept(request, case_id: int, payload: AcceptIn):
-    category = None
-    if payload.category:
-        category = Category.objects.filter(code=payload.category, active=True).first()
-        if category is None:
-            return Status(422, {"message": "category: unknown category"})
+def accept(request, case_id: DbId, payload: AcceptIn):
+    category = _category(payload.category) if payload.category else None
     return _step(
         request,
         case_id,
@@ -266,10 +274,10 @@ def accept(request, case_id: int, payload: AcceptIn):
 
 
 @_action("dispatch", "派单 Dispatch to a department (dispatcher)")
-def dispatch(request, case_id: int, payload: DispatchIn):
-    department = Department.objects.filter(code=payload.department).first()
+def dispatch(request, case_id: DbId, payload: DispatchIn):
+    department = selectors.department(code=payload.department)
     if department is None:
-        return Status(422, {"message": "department: unknown department"})
+        raise Invalid(_("Unknown department."), field="department")
     return _step(
         request,
         case_id,
@@ -280,12 +288,12 @@ def dispatch(request, case_id: int, payload: DispatchIn):
 
 
 @_action("sign-for", "签收 Sign for the order (officer of the department)")
-def sign_for(request, case_id: int):
+def sign_for(request, case_id: DbId):
     return _step(request, case_id, lambda c: services.case_sign_for(case=c, actor=request.auth))
 
 
 @_action("return", "退回 Return a misrouted order within 2 working days (officer)")
-def return_(request, case_id: int, payload: ReasonIn):
+def return_(request, case_id: DbId, payload: ReasonIn):
     return _step(
         request,
         case_id,
@@ -294,7 +302,7 @@ def return_(request, case_id: int, payload: ReasonIn):
 
 
 @_action("handle", "办理 Record what was done (officer)")
-def handle(request, case_id: int, payload: NoteIn):
+def handle(request, case_id: DbId, payload: NoteIn):
     return _step(
         request,
         case_id,
@@ -303,7 +311,7 @@ def handle(request, case_id: int, payload: NoteIn):
 
 
 @_action("extension", "Request an extension in working days (officer)")
-def extension(request, case_id: int, payload: ExtensionIn):
+def extension(request, case_id: DbId, payload: ExtensionIn):
     return _step(
         request,
         case_id,
@@ -314,7 +322,7 @@ def extension(request, case_id: int, payload: ExtensionIn):
 
 
 @_action("extension-decision", "Approve or refuse the extension (dispatcher)")
-def extension_decision(request, case_id: int, payload: DecisionIn):
+def extension_decision(request, case_id: DbId, payload: DecisionIn):
     return _step(
         request,
         case_id,
@@ -325,7 +333,7 @@ def extension_decision(request, case_id: int, payload: DecisionIn):
 
 
 @_action("reply", "答复 Reply to the worker (officer)")
-def reply(request, case_id: int, payload: ReplyIn):
+def reply(request, case_id: DbId, payload: ReplyIn):
     return _step(
         request,
         case_id,
@@ -334,7 +342,7 @@ def reply(request, case_id: int, payload: ReplyIn):
 
 
 @_action("follow-up", "回访 Rate the reply (the worker, or the dispatcher by phone)")
-def follow_up(request, case_id: int, payload: FollowUpIn):
+def follow_up(request, case_id: DbId, payload: FollowUpIn):
     return _step(
         request,
         case_id,
@@ -345,7 +353,7 @@ def follow_up(request, case_id: int, payload: FollowUpIn):
 
 
 @_action("close", "办结 Close (dispatcher)")
-def close(request, case_id: int, payload: NoteIn):
+def close(request, case_id: DbId, payload: NoteIn):
     return _step(
         request,
         case_id,
@@ -355,17 +363,20 @@ def close(request, case_id: int, payload: NoteIn):
 
 @router.post(
     "/hotline/{source}",
-    response={200: HotlineOut, 201: HotlineOut, 401: Message, 422: Message},
+    response={200: HotlineOut, 201: HotlineOut, 401: ErrorOut, 422: ErrorOut},
     auth=None,
     summary="Hotline centre webhook: one work order; authenticate with the `X-Source-Key` "
-    "header. The same order number twice answers 200 with the first case.",
+    "header. A new order answers 201; the same order number again answers 200 with the "
+    "first case.",
 )
-def hotline_webhook(request, source: str, payload: HotlineOrderIn):
-    found = hotline.source_for_key(code=source, key=request.headers.get("X-Source-Key", ""))
+def hotline_webhook(request, source: Code, payload: HotlineOrderIn):
+    found = selectors.hotline_source_for_key(
+        code=source, key=request.headers.get("X-Source-Key", "")
+    )
     if found is None:
-        return Status(401, {"message": "Unknown source or wrong X-Source-Key."})
+        raise Unauthenticated(_("Unknown source or wrong X-Source-Key."))
     result = hotline.check_row(0, payload.dict(), hotline.Lookups())
-    if isinstance(result, str):
-        return Status(422, {"message": result})
-    case, created = hotline.receive_order(source=found, order=result)
-    return Status(201 if created else 200, {"id": case.pk, "created": created})
+    if isinstance(result, hotline.RowError):
+        raise Invalid(result.message, field=result.field)
+    case_id, created = services.hotline_receive(source=found, order=result)
+    return Status(201 if created else 200, {"id": case_id, "created": created})

@@ -14,10 +14,17 @@ from django.conf import settings
 from yizhan.core.workdays import add_working_days, calendar_known
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
-# The acceptance and misrouting windows of 12345 practice; handling limits are per type.
-ACCEPT_WORKING_DAYS = getattr(settings, "YIZHAN_CASE_ACCEPT_WORKING_DAYS", 1)
-RETURN_WORKING_DAYS = getattr(settings, "YIZHAN_CASE_RETURN_WORKING_DAYS", 2)
 MEDIATION_DAYS = 15  # calendar days: Labour Dispute Mediation and Arbitration Law, art. 14
+
+
+# The acceptance and misrouting windows of 12345 practice (settings.py, read when used so a
+# test or an operator's change takes effect at once); handling limits are per type.
+def accept_working_days() -> int:
+    return settings.CASES_ACCEPT_WORKING_DAYS
+
+
+def return_working_days() -> int:
+    return settings.CASES_RETURN_WORKING_DAYS
 
 
 def local_date(moment: dt.datetime) -> dt.date:

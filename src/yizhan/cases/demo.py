@@ -6,7 +6,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from yizhan.cases.deadlines import ACCEPT_WORKING_DAYS, RETURN_WORKING_DAYS, due_after
+from yizhan.cases.deadlines import accept_working_days, due_after, return_working_days
 from yizhan.cases.models import Case, CaseEvent, Category, HotlineSource, TimeLimitType
 from yizhan.orgs.models import Department
 
@@ -132,7 +132,7 @@ def seed_demo_cases(*, n: int = 300, seed: int = 5, now=None) -> int:
             ),
             state=state,
             created_at=created,
-            accept_due_at=due_after(created, ACCEPT_WORKING_DAYS),
+            accept_due_at=due_after(created, accept_working_days()),
         )
         if state != Case.State.SUBMITTED:
             case.accepted_at = created + dt.timedelta(hours=rng.randint(1, 8))
@@ -140,7 +140,7 @@ def seed_demo_cases(*, n: int = 300, seed: int = 5, now=None) -> int:
         if state not in (Case.State.SUBMITTED, Case.State.ACCEPTED):
             case.department = category.default_department
             case.dispatched_at = case.accepted_at + dt.timedelta(hours=1)
-            case.return_due_at = due_after(case.dispatched_at, RETURN_WORKING_DAYS)
+            case.return_due_at = due_after(case.dispatched_at, return_working_days())
         if state in (Case.State.SIGNED, Case.State.HANDLING, Case.State.REPLIED, Case.State.CLOSED):
             case.signed_at = case.dispatched_at + dt.timedelta(hours=rng.randint(1, 20))
         if state in (Case.State.REPLIED, Case.State.CLOSED):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yizhan.cases.models import Case, Category, HotlineSource
 from yizhan.core.validators import validate_mobile
-from yizhan.orgs.models import Department, Platform
+from yizhan.orgs import selectors as orgs
 
 MAX_FILES = 3
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -60,7 +60,7 @@ class CaseForm(forms.Form):
     )
     platform = forms.ModelChoiceField(
         label=_("Platform concerned"),
-        queryset=Platform.objects.all(),
+        queryset=orgs.platforms(),
         required=False,
         empty_label=_("My own platform / none"),
     )
@@ -83,7 +83,7 @@ class WalkInForm(forms.Form):
         label=_("The demand"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
     platform = forms.ModelChoiceField(
-        label=_("Platform concerned"), queryset=Platform.objects.all(), required=False
+        label=_("Platform concerned"), queryset=orgs.platforms(), required=False
     )
     withhold_identity = forms.BooleanField(
         label=_("Do not reveal the worker's identity to the platform or employer"), required=False
@@ -142,7 +142,7 @@ class QueueFilterForm(forms.Form):
     )
     department = forms.ModelChoiceField(
         label=_("Department"),
-        queryset=Department.objects.all(),
+        queryset=orgs.departments(),
         required=False,
         empty_label=_("All departments"),
     )

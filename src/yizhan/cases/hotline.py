@@ -1,29 +1,26 @@
-"""Work orders from the 12345 and 12328 hotline centres: their export files (.xlsx, or CSV
-in UTF-8, UTF-8 with BOM or GBK) and their JSON webhook.
+"""Reading work orders from the 12345 and 12328 hotline centres: their export files (.xlsx,
+or CSV in UTF-8, UTF-8 with BOM or GBK) and their JSON webhook, into checked `Order`s.
 
-Every row is checked first and each bad one reported with its row number and reason; the
-good ones are then inserted in batches. The pair (source, source order number) is unique
-in the database, so the same order imported twice — in one file, in two files, or by file
-and webhook — is one case.
+Every row is checked first and each bad one reported with its row number and reason. Nothing
+here writes: `services.hotline_import` and `services.cases_file_from_hotline` file the good
+orders, in batches, exactly as the app files a demand (deadlines, category check, history,
+the worker's notice). The pair (source, source order number) is unique in the database, so
+the same order imported twice — in one file, in two files, or by file and webhook — is one case.
 """
 
 import csv
 import datetime as dt
 import hashlib
-import hmac
 import io
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yizhan.accounts.models import User
-from yizhan.cases.deadlines import ACCEPT_WORKING_DAYS, LOCAL, due_after
-from yizhan.cases.models import Case, CaseEvent, Category, HotlineSource, TimeLimitType
-from yizhan.core.pii import blind_index
+from yizhan.cases.deadlines import LOCAL
+from yizhan.cases.models import Category, TimeLimitType
 from yizhan.core.validators import normalise_mobile
-from yizhan.places.models import District
+from yizhan.places import selectors as places
 
 # The hotline centre's export headers → our field names.
 COLUMNS = {
@@ -68,6 +65,14 @@ class Order:
     urgent: bool
     content: str
     district_id: int | None
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why a row is refused, and the field (of the webhook's body) it is about."""
+
+    field: str
+    message: str
 
 
 @dataclass
@@ -134,11 +139,12 @@ class Lookups:
             iter(self.categories.values()), None
         )
         self.limits = {t.code: t for t in TimeLimitType.objects.all()}
-        self.districts = dict(District.objects.values_list("name", "id"))
+        self.districts = dict(places.districts().values_list("name", "id"))
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    # NUL characters (a broken export) are dropped: no database text column holds them.
+    return "" if value is None else str(value).replace("\x00", "").strip()
 
 
 def _parse_time(value) -> dt.datetime | None:
@@ -157,32 +163,34 @@ def _parse_time(value) -> dt.datetime | None:
     return moment.replace(tzinfo=LOCAL) if timezone.is_naive(moment) else moment
 
 
-def check_row(row: int, values: dict, lookups: Lookups) -> Order | str:
-    """An Order, or the reason the row is bad."""
+def check_row(row: int, values: dict, lookups: Lookups) -> Order | RowError:
+    """An Order, or why the row is bad."""
     order_no = _text(values.get("order_no"))
     if not order_no:
-        return _("no order number (工单编号)")
+        return RowError("order_no", _("no order number (工单编号)"))
     if len(order_no) > 40:
-        return _("order number longer than 40 characters")
+        return RowError("order_no", _("order number longer than 40 characters"))
     called_at = _parse_time(values.get("called_at"))
     if called_at is None:
-        return _("call time (来电时间) is not a date and time like 2026-09-29 10:30")
+        return RowError(
+            "called_at", _("call time (来电时间) is not a date and time like 2026-09-29 10:30")
+        )
     content = _text(values.get("content"))
     if not content:
-        return _("no demand text (诉求内容)")
+        return RowError("content", _("no demand text (诉求内容)"))
     mobile = normalise_mobile(_text(values.get("caller_mobile")))
     if mobile and not (mobile.isdigit() and 7 <= len(mobile) <= 12):
-        return _("contact number (联系电话) is not a phone number")
+        return RowError("caller_mobile", _("contact number (联系电话) is not a phone number"))
     kind = _text(values.get("kind"))
     limit_code = KIND_TO_LIMIT.get(kind) if kind else None
     if kind and limit_code is None:
-        return _("unknown demand type (诉求类型): %(v)s") % {"v": kind}
+        return RowError("kind", _("unknown demand type (诉求类型): %(v)s") % {"v": kind})
     urgency = _text(values.get("urgency"))
     if urgency not in URGENCY:
-        return _("unknown urgency (紧急程度): %(v)s") % {"v": urgency}
+        return RowError("urgency", _("unknown urgency (紧急程度): %(v)s") % {"v": urgency})
     category = lookups.categories.get(_text(values.get("category"))) or lookups.other
     if category is None:
-        return _("no categories are configured")
+        return RowError("category", _("no categories are configured"))
     urgent = URGENCY[urgency]
     limit = (
         lookups.limits.get("urgent")
@@ -203,158 +211,23 @@ def check_row(row: int, values: dict, lookups: Lookups) -> Order | str:
     )
 
 
-# --- inserting -------------------------------------------------------------------------
-
-
-def _case_for(source, order: Order, now, worker_ids) -> Case:
-    return Case(
-        channel=Case.Channel.HOTLINE_12328
-        if source.code == "12328"
-        else Case.Channel.HOTLINE_12345,
-        source=source,
-        source_order_no=order.order_no,
-        worker_id=worker_ids.get(order.caller_mobile),
-        caller_name="" if worker_ids.get(order.caller_mobile) else order.caller_name,
-        caller_mobile="" if worker_ids.get(order.caller_mobile) else order.caller_mobile,
-        category=order.category,
-        limit_type=order.limit_type,
-        urgent=order.urgent,
-        description=order.content,
-        district_id=order.district_id,
-        created_at=now,
-        accept_due_at=due_after(now, ACCEPT_WORKING_DAYS),
-        deadline_at=due_after(now, ACCEPT_WORKING_DAYS),
-    )
-
-
-def _worker_ids(mobiles) -> dict[str, int]:
-    index = {blind_index(m): m for m in mobiles if m}
-    found = User.objects.filter(mobile_index__in=index, worker__isnull=False).values_list(
-        "mobile_index", "id"
-    )
-    return {index[i]: uid for i, uid in found}
-
-
-def _insert(source, orders: list[Order], actor, now, report: ImportReport) -> None:
-    numbers = [o.order_no for o in orders]
-    existing = dict(
-        Case.objects.filter(source=source, source_order_no__in=numbers).values_list(
-            "source_order_no", "id"
-        )
-    )
-    fresh = []
-    for order in orders:
-        if order.order_no in existing:
-            report.duplicates.append((order.row, order.order_no, existing[order.order_no]))
-        else:
-            fresh.append(order)
-    if not fresh:
-        return
-    workers = _worker_ids({o.caller_mobile for o in fresh})
-    try:
-        with transaction.atomic():
-            cases = Case.objects.bulk_create([_case_for(source, o, now, workers) for o in fresh])
-            if cases and cases[0].pk is None:  # a backend without RETURNING
-                ids = dict(
-                    Case.objects.filter(
-                        source=source, source_order_no__in=[o.order_no for o in fresh]
-                    ).values_list("source_order_no", "id")
-                )
-                for case in cases:
-                    case.pk = case.id = ids[case.source_order_no]
-            CaseEvent.objects.bulk_create(
-                CaseEvent(
-                    case=case,
-                    at=now,
-                    actor=actor,
-                    action=CaseEvent.Action.SUBMIT,
-                    to_state=Case.State.SUBMITTED,
-                    note=f"{source.name} {o.order_no} · {o.called_at.astimezone(LOCAL):%Y-%m-%d %H:%M}",
-                )
-                for case, o in zip(cases, fresh, strict=True)
-            )
-            report.created.extend(c.pk for c in cases)
-    except IntegrityError:
-        # Another import took some of these orders a moment ago: go one by one.
-        for order in fresh:
-            case, created = receive_order(source=source, order=order, actor=actor, now=now)
-            if created:
-                report.created.append(case.pk)
-            else:
-                report.duplicates.append((order.row, order.order_no, case.pk))
-
-
-def receive_order(*, source, order: Order, actor=None, now=None) -> tuple[Case, bool]:
-    """One order (the webhook, or the slow path of an import). Returns (case, created)."""
-    now = now or timezone.now()
-    existing = Case.objects.filter(source=source, source_order_no=order.order_no).first()
-    if existing:
-        return existing, False
-    try:
-        with transaction.atomic():
-            case = _case_for(source, order, now, _worker_ids({order.caller_mobile}))
-            case.save()
-            CaseEvent.objects.create(
-                case=case,
-                at=now,
-                actor=actor,
-                action=CaseEvent.Action.SUBMIT,
-                to_state=case.state,
-                note=f"{source.name} {order.order_no} · {order.called_at.astimezone(LOCAL):%Y-%m-%d %H:%M}",
-            )
-            return case, True
-    except IntegrityError:
-        return Case.objects.get(source=source, source_order_no=order.order_no), False
-
-
-def import_rows(*, source, rows, actor=None, check_only=False, now=None) -> ImportReport:
-    now = now or timezone.now()
-    report = ImportReport(rows=len(rows), check_only=check_only)
-    lookups = Lookups()
-    good, seen = [], {}
+def check_rows(rows, lookups: Lookups | None = None) -> tuple[list[Order], ImportReport]:
+    """The good orders of a file, and a report of the bad rows and of orders repeated in it."""
+    lookups = lookups or Lookups()
+    report = ImportReport(rows=len(rows))
+    good, seen = [], set()
     for number, values in rows:
         result = check_row(number, values, lookups)
-        if isinstance(result, str):
-            report.errors.append((number, result))
+        if isinstance(result, RowError):
+            report.errors.append((number, result.message))
         elif result.order_no in seen:
             report.duplicates.append((number, result.order_no, None))
         else:
-            seen[result.order_no] = number
+            seen.add(result.order_no)
             good.append(result)
     report.valid = len(good)
-    if check_only:
-        return report
-    for start in range(0, len(good), BATCH):
-        _insert(source, good[start : start + BATCH], actor, now, report)
-    return report
-
-
-def import_file(*, source, filename, data: bytes, actor=None, check_only=False) -> ImportReport:
-    try:
-        rows = read_rows(filename=filename, data=data)
-    except UnreadableFile as exc:
-        report = ImportReport(check_only=check_only)
-        report.errors.append((0, str(exc)))
-        return report
-    return import_rows(source=source, rows=rows, actor=actor, check_only=check_only)
-
-
-# --- webhook keys ----------------------------------------------------------------------
+    return good, report
 
 
 def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-def source_set_key(*, source: HotlineSource, key: str) -> None:
-    HotlineSource.objects.filter(pk=source.pk).update(key_hash=key_hash(key))
-    source.key_hash = key_hash(key)
-
-
-def source_for_key(*, code: str, key: str) -> HotlineSource | None:
-    source = HotlineSource.objects.filter(code=code, active=True).first()
-    if source is None or not source.key_hash or not key:
-        return None
-    if not hmac.compare_digest(source.key_hash, key_hash(key)):
-        return None
-    return source

@@ -1,18 +1,29 @@
-"""Reads: the queues each role works from, one case as a viewer may see it, and metrics."""
+"""Reads: the queues each role works from, one case (its mediation, its attachments, a
+symposium) as a viewer may see it, the person's own data, hotline sources, and metrics."""
 
+import hmac
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import TruncMonth
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yizhan.cases import permissions as perms
+from yizhan.cases import presenters
 from yizhan.cases.deadlines import LOCAL
-from yizhan.cases.models import Case, Category
-from yizhan.cases.services import overdue_q
+from yizhan.cases.hotline import key_hash
+from yizhan.cases.models import (
+    OPEN_HANDLING_STATES,
+    Attachment,
+    Case,
+    Category,
+    HotlineSource,
+    Mediation,
+    Symposium,
+)
+from yizhan.core.errors import NotAllowed, NotFound
+from yizhan.orgs import selectors as orgs
 
 QUEUE_FILTERS = ("state", "category", "department", "channel", "overdue", "q")
 
@@ -30,10 +41,63 @@ def case_for_viewer(*, user, case_id: int) -> Case:
         .first()
     )
     if case is None:
-        raise Http404
+        raise NotFound
     if not perms.can_view(user, case):
-        raise PermissionDenied
+        raise NotAllowed
     return case
+
+
+def mediation_for_viewer(*, user, case_id: int) -> tuple[Case, Mediation | None]:
+    """A case and its mediation (None when there is none yet), if `user` may see the case."""
+    case = case_for_viewer(user=user, case_id=case_id)
+    return case, Mediation.objects.filter(case=case).first()
+
+
+def mediation_sessions(mediation: Mediation | None):
+    return mediation.sessions.all() if mediation else []
+
+
+def attachments_for_viewer(*, user, case: Case):
+    """The case's attachments, or none for a viewer who may not learn who filed it."""
+    if not perms.can_see_attachments(user, case):
+        return Attachment.objects.none()
+    return case.attachments.all()
+
+
+def attachment_for_viewer(*, user, case_id: int, attachment_id: int) -> tuple[Case, Attachment]:
+    case = case_for_viewer(user=user, case_id=case_id)
+    if not perms.can_see_attachments(user, case):
+        raise NotAllowed
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound
+    return case, attachment
+
+
+def symposia_for_viewer(*, user, limit: int = 20):
+    if not perms.can_run_symposium(user):
+        raise NotAllowed
+    return Symposium.objects.all()[:limit]
+
+
+def symposium_for_viewer(*, user, symposium_id: int) -> Symposium:
+    if not perms.can_run_symposium(user):
+        raise NotAllowed
+    symposium = Symposium.objects.filter(pk=symposium_id).first()
+    if symposium is None:
+        raise NotFound
+    return symposium
+
+
+def symposium_cases(symposium: Symposium):
+    return symposium.cases.select_related("category").order_by("id")
+
+
+def overdue_q(now) -> Q:
+    """Cases whose running deadline has passed."""
+    return Q(state__in=OPEN_HANDLING_STATES, due_at__lt=now) | Q(
+        state=Case.State.SUBMITTED, accept_due_at__lt=now
+    )
 
 
 def case_history(case):
@@ -67,8 +131,8 @@ def cases_of_worker(*, user):
 
 
 def dispatcher_queue(*, user, filters: dict):
-    if not perms.sees_all(user):
-        raise PermissionDenied
+    if not perms.can_use_dispatcher_queue(user):
+        raise NotAllowed
     qs = _base()
     if not filters.get("state"):
         qs = qs.exclude(state=Case.State.CLOSED)
@@ -79,7 +143,7 @@ def dispatcher_queue(*, user, filters: dict):
 def department_queue(*, user, filters: dict):
     departments = perms.department_ids(user)
     if not departments:
-        raise PermissionDenied
+        raise NotAllowed
     qs = _base().filter(department_id__in=departments)
     if not filters.get("state"):
         qs = qs.exclude(state__in=[Case.State.CLOSED, Case.State.RETURNED])
@@ -89,7 +153,7 @@ def department_queue(*, user, filters: dict):
 def platform_queue(*, user, filters: dict):
     platforms = perms.platform_ids(user)
     if not platforms:
-        raise PermissionDenied
+        raise NotAllowed
     return apply_filters(_base().filter(platform_id__in=platforms), filters).order_by(
         "-created_at", "-id"
     )
@@ -97,6 +161,44 @@ def platform_queue(*, user, filters: dict):
 
 def active_categories():
     return Category.objects.filter(active=True).select_related("default_department", "limit_type")
+
+
+def active_category(*, category_id: int | None = None, code: str | None = None):
+    """An active category by id or code, or None."""
+    if category_id is not None:
+        return active_categories().filter(pk=category_id).first()
+    return active_categories().filter(code=code).first() if code else None
+
+
+def departments():
+    """The departments a case can be dispatched to."""
+    return orgs.departments()
+
+
+def department(*, department_id: int | None = None, code: str | None = None):
+    return orgs.department_get(department_id=department_id, code=code)
+
+
+def platform(*, code: str):
+    return orgs.platform_get(code=code)
+
+
+# --- hotline sources -------------------------------------------------------------------
+
+
+def hotline_sources():
+    return HotlineSource.objects.filter(active=True)
+
+
+def hotline_source_for_key(*, code: str, key: str) -> HotlineSource | None:
+    """The active hotline source `code` when `key` is its webhook key (compared in constant
+    time against the stored hash), else None."""
+    source = HotlineSource.objects.filter(code=code, active=True).first()
+    if source is None or not source.key_hash or not key:
+        return None
+    if not hmac.compare_digest(source.key_hash, key_hash(key)):
+        return None
+    return source
 
 
 # --- metrics ---------------------------------------------------------------------------
@@ -153,13 +255,11 @@ def _metric_rows(qs, group_by: str, label) -> list[MetricRow]:
 def metrics(*, user, since=None) -> dict[str, list[MetricRow]]:
     """On-time rate, satisfaction rate and mean handling time by department, category, month."""
     if not perms.can_read_metrics(user):
-        raise PermissionDenied
+        raise NotAllowed
     qs = Case.objects.all()
     if since:
         qs = qs.filter(created_at__gte=since)
-    from yizhan.orgs.models import Department
-
-    departments = dict(Department.objects.values_list("id", "name"))
+    departments = dict(orgs.departments().values_list("id", "name"))
     undispatched = _("Not dispatched yet")
     categories = dict(Category.objects.values_list("id", "name"))
     by_month = qs.annotate(month=TruncMonth("created_at", tzinfo=LOCAL))
@@ -170,3 +270,39 @@ def metrics(*, user, since=None) -> dict[str, list[MetricRow]]:
         "category": _metric_rows(qs, "category", lambda v: categories.get(v, "—")),
         "month": _metric_rows(by_month, "month", lambda v: v.strftime("%Y-%m") if v else "—"),
     }
+
+
+# --- the person's own data -------------------------------------------------------------
+
+
+def personal_data_export(user) -> list[dict]:
+    """The person's own cases as they see them (their description, the replies and the
+    history shown to them), for their data export (PIPL art. 45)."""
+    cases = (
+        _base()
+        .select_related("worker")
+        .prefetch_related("attachments")
+        .filter(worker=user)
+        .order_by("created_at", "id")
+    )
+    return [
+        {
+            "id": case.pk,
+            "channel": case.channel,
+            "category": str(case.category.name),
+            "description": case.description,
+            "platform": case.platform.name if case.platform_id else None,
+            "withhold_identity": case.withhold_identity,
+            "state": case.state,
+            "filed_at": case.created_at.isoformat(),
+            "department": case.department.name if case.department_id else None,
+            "reply": case.reply,
+            "rating": case.rating,
+            "attachments": [a.name for a in case.attachments.all()],
+            "history": [
+                {**entry, "at": entry["at"].isoformat(), "label": str(entry["label"])}
+                for entry in presenters.timeline(case, case_history(case), user)
+            ],
+        }
+        for case in cases
+    ]

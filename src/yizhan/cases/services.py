@@ -4,32 +4,39 @@
          → follow up (回访) with a rating → close (办结)
 
 with the side roads: return a misrouted order (退回), request and decide an extension,
-reopen once on a dissatisfied rating, open a labour-dispute mediation. `STEPS` is the one
-table of what is legal from which state and for whom; every step locks the case row,
-checks the table, updates the row conditionally on its old state, writes a history row and
-tells the people it concerns. `deadline_sweep` is the background pass over deadlines.
+reopen once on a dissatisfied rating, open a labour-dispute mediation. Demands come in from
+the app, the walk-in desk, a symposium and the hotline centres (file import and webhook), all
+through the same intake: deadlines, category check, history row, notices.
+
+`permissions.STEPS` is the one table of what is legal from which state and for whom; every
+step locks the case row, checks the table, updates the row conditionally on its old state,
+writes a history row and tells the people it concerns. A refused step raises one of
+`core.errors`: NotAllowed (not yours to do), Conflict (the case's state does not allow it, or
+someone moved it a moment ago), Invalid (the input, field by field). `deadline_sweep` is the
+background pass over deadlines. This module is the only writer of the cases app.
 """
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.accounts.models import Role, RoleAssignment
+from yizhan.accounts import selectors as accounts
+from yizhan.accounts.permissions import Role
+from yizhan.cases import events, hotline
 from yizhan.cases import permissions as perms
 from yizhan.cases.deadlines import (
-    ACCEPT_WORKING_DAYS,
+    LOCAL,
     MEDIATION_DAYS,
-    RETURN_WORKING_DAYS,
+    accept_working_days,
     due_after,
     end_of_day,
     local_date,
+    return_working_days,
 )
 from yizhan.cases.models import (
     OPEN_HANDLING_STATES,
@@ -37,99 +44,58 @@ from yizhan.cases.models import (
     Case,
     CaseEvent,
     Category,
+    HotlineSource,
     Mediation,
     MediationSession,
+    Symposium,
     TimeLimitType,
 )
+from yizhan.core.errors import Conflict, Invalid, NotAllowed
 from yizhan.core.events import publish
 from yizhan.core.idempotency import create_once
-from yizhan.core.models import Notification
-from yizhan.core.sms import send_sms
+from yizhan.core.notifications import notify, notify_many, sms_to_number
 from yizhan.core.workdays import add_working_days
 
 S = Case.State
 A = CaseEvent.Action
 
-
-class IllegalStep(Exception):
-    """A step that the case's state does not allow (HTTP 409)."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = str(message)
-
-
-# --- the transition table -------------------------------------------------------------
-
-
-def _dispatcher(user, case):
-    return perms.is_dispatcher(user)
-
-
-def _officer(user, case):
-    return perms.is_case_officer(user, case)
-
-
-def _worker_or_dispatcher(user, case):
-    return perms.is_case_worker(user, case) or perms.is_dispatcher(user)
-
-
-@dataclass(frozen=True)
-class Step:
-    sources: tuple[str, ...]
-    targets: tuple[str, ...]  # empty: the state does not change
-    who: Callable
-    label: str
-
-
-STEPS: dict[str, Step] = {
-    "accept": Step((S.SUBMITTED,), (S.ACCEPTED,), _dispatcher, _("accept")),
-    "dispatch": Step((S.ACCEPTED, S.RETURNED), (S.DISPATCHED,), _dispatcher, _("dispatch")),
-    "sign_for": Step((S.DISPATCHED,), (S.SIGNED,), _officer, _("sign for")),
-    "return": Step((S.DISPATCHED, S.SIGNED), (S.RETURNED,), _officer, _("return")),
-    "handle": Step((S.SIGNED, S.HANDLING), (S.HANDLING,), _officer, _("record handling")),
-    "request_extension": Step((S.SIGNED, S.HANDLING), (), _officer, _("request an extension")),
-    "decide_extension": Step((S.SIGNED, S.HANDLING), (), _dispatcher, _("decide on the extension")),
-    "reply": Step((S.SIGNED, S.HANDLING), (S.REPLIED,), _officer, _("reply")),
-    "follow_up": Step(
-        (S.REPLIED,),
-        (S.CLOSED, S.HANDLING, S.FOLLOWED_UP),
-        _worker_or_dispatcher,
-        _("follow up"),
-    ),
-    "close": Step((S.REPLIED, S.FOLLOWED_UP), (S.CLOSED,), _dispatcher, _("close")),
-    "mediate": Step((S.SIGNED, S.HANDLING), (), _officer, _("open a mediation")),
-}
-
-
-def allowed_steps(user, case) -> list[str]:
-    """The steps this user may take on this case now (the buttons a page shows)."""
-    steps = [n for n, s in STEPS.items() if case.state in s.sources and s.who(user, case)]
-    if case.extension_days is None:
-        steps = [s for s in steps if s != "decide_extension"]
-    else:
-        steps = [s for s in steps if s != "request_extension"]
-    if "mediate" in steps and (not case.category.is_labour_dispute or hasattr(case, "mediation")):
-        steps.remove("mediate")
-    return steps
+DESCRIPTION_MAX = 4000
+REPLY_MAX = 4000
+NOTE_MAX = 2000
 
 
 def _now(now):
     return now or timezone.now()
 
 
+def _text(value, *, field: str, max_length: int, required=None) -> str:
+    """Typed text, trimmed; refused when it is missing (`required` is then the message), too
+    long for its column, or holds a NUL character (no database text column takes one)."""
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise Invalid(_("Remove the control characters from this text."), field=field)
+    if len(value) > max_length:
+        raise Invalid(_("Write at most %(n)s characters.") % {"n": max_length}, field=field)
+    if required is not None and not value:
+        raise Invalid(required, field=field)
+    return value
+
+
+# --- the steps' machinery ----------------------------------------------------------------
+
+
 def _lock(case: Case, action: str, actor) -> Case:
     """The case row, locked for this transaction, after the table's checks."""
-    step = STEPS[action]
+    step = perms.STEPS[action]
     locked = (
         Case.objects.select_for_update(of=("self",))
-        .select_related("category", "limit_type", "worker", "department")
+        .select_related("category", "limit_type", "worker", "department", "platform")
         .get(pk=case.pk)
     )
     if not step.who(actor, locked):
-        raise PermissionDenied
+        raise NotAllowed
     if locked.state not in step.sources:
-        raise IllegalStep(
+        raise Conflict(
             _("You cannot %(step)s this case: it is “%(state)s”.")
             % {"step": step.label, "state": locked.get_state_display()}
         )
@@ -138,86 +104,97 @@ def _lock(case: Case, action: str, actor) -> Case:
 
 def _apply(case, action, actor, *, now, event=None, to=None, note="", **fields):
     """Move `case` (locked) to `to`, conditionally on its old state; record the step."""
-    step = STEPS[action]
+    step = perms.STEPS[action]
     old = case.state
     new = to or (step.targets[0] if step.targets else old)
     if new != old and new not in step.targets:
-        raise IllegalStep(f"{action} cannot lead to {new}")
+        raise ValueError(f"{action} cannot lead to {new}")  # a programming error, not a 409
     for name, value in fields.items():
         setattr(case, name, value)
     case.state = new
     case.deadline_at = fields["deadline_at"] = case.current_due_at
     if Case.objects.filter(pk=case.pk, state=old).update(state=new, **fields) != 1:
-        raise IllegalStep(_("Someone else changed this case a moment ago. Reload it."))
-    CaseEvent.objects.create(
-        case=case,
-        at=now,
-        actor=actor,
-        action=event or action,
-        from_state=old,
-        to_state=new,
-        department_id=case.department_id,
-        note=note,
-    )
+        raise Conflict(_("Someone else changed this case a moment ago. Reload it."))
+    _history(case, actor, event or action, now=now, old=old, new=new, note=note)
     return case
 
 
-# --- notifications ---------------------------------------------------------------------
+def _history(case, actor, action, *, now, old=None, new=None, note=""):
+    return CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=actor,
+        action=action,
+        from_state=case.state if old is None else old,
+        to_state=case.state if new is None else new,
+        department_id=case.department_id,
+        note=note,
+    )
+
+
+# --- notices -----------------------------------------------------------------------------
+# Messages are message ids with parameters (core.notifications): each reader sees them in
+# their own language. Whom to tell comes from accounts.selectors.users_holding.
 
 
 def case_url(case) -> str:
     return reverse("cases:detail", args=[case.pk])
 
 
-def _send(users, message, params, *, url, verb, sms=False):
-    """One notification per user, each in the user's own language."""
-    for user in users:
-        with translation.override(user.language or "zh-hans"):
-            text = str(message) % params
-        Notification.objects.create(recipient=user, verb=verb, text=text[:500], url=url)
-        if sms and user.mobile:
-            mobile = user.mobile
-            transaction.on_commit(lambda m=mobile, t=text: send_sms(mobile=m, message=t))
+def _fmt(moment: dt.datetime) -> str:
+    return timezone.localtime(moment, LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
 def _tell_worker(case, message, *, sms=False, **params):
+    """The worker the case is about; a hotline or walk-in caller without an account only by
+    SMS, and only for what is worth a text message (the reply)."""
     params.setdefault("id", case.pk)
     if case.worker_id:
-        _send([case.worker], message, params, url=case_url(case), verb="case", sms=sms)
-    elif sms and case.caller_mobile:  # a hotline caller without an account
-        with translation.override("zh-hans"):
-            text = str(message) % params
-        mobile = case.caller_mobile
-        transaction.on_commit(lambda: send_sms(mobile=mobile, message=text))
+        notify(
+            user=case.worker,
+            message=message,
+            params=params,
+            url=case_url(case),
+            verb="case",
+            sms=sms,
+        )
+    elif sms and case.caller_mobile:
+        sms_to_number(mobile=case.caller_mobile, message=message, params=params)
 
 
-def _department_officers(department_ids):
-    assignments = RoleAssignment.objects.filter(
-        role=Role.DEPARTMENT_OFFICER, department_id__in=department_ids, user__is_active=True
-    ).select_related("user")
-    return [a.user for a in assignments]
-
-
-def _dispatchers():
-    assignments = RoleAssignment.objects.filter(
-        role=Role.DISPATCHER, user__is_active=True
-    ).select_related("user")
-    return [a.user for a in assignments]
+def _tell(users, case, message, **params):
+    params.setdefault("id", case.pk)
+    notify_many(users=users, message=message, params=params, url=case_url(case), verb="case")
 
 
 def _tell_department(case, message, **params):
-    params.setdefault("id", case.pk)
-    _send(
-        _department_officers([case.department_id]), message, params, url=case_url(case), verb="case"
-    )
+    officers = accounts.users_holding(Role.DEPARTMENT_OFFICER, department_id=case.department_id)
+    _tell(officers, case, message, **params)
 
 
 def _tell_dispatchers(case, message, **params):
-    params.setdefault("id", case.pk)
-    _send(_dispatchers(), message, params, url=case_url(case), verb="case")
+    _tell(accounts.users_holding(Role.DISPATCHER), case, message, **params)
 
 
-# --- filing ----------------------------------------------------------------------------
+def _tell_filed(case):
+    """A new case: the worker learns when it will be accepted, the representatives of the
+    platform it names see a new item in their queue (without the worker's identity)."""
+    _tell_worker(
+        case,
+        _("We received your demand #%(id)s; it will be accepted by %(due)s."),
+        due=_fmt(case.accept_due_at),
+    )
+    if case.platform_id:
+        reps = accounts.users_holding(Role.PLATFORM_REP, platform_id=case.platform_id)
+        _tell(
+            reps,
+            case,
+            _("New demand #%(id)s concerns %(platform)s."),
+            platform=case.platform.name,
+        )
+
+
+# --- filing ------------------------------------------------------------------------------
 
 
 def limit_type_for(category: Category, *, urgent: bool) -> TimeLimitType:
@@ -228,33 +205,36 @@ def limit_type_for(category: Category, *, urgent: bool) -> TimeLimitType:
     return category.limit_type
 
 
-def _new_case(*, actor, now, note="", **fields) -> Case:
-    category = fields["category"]
+def _checked_intake(*, category: Category, description: str) -> str:
+    """The checks every channel shares; returns the description as it is stored."""
     if not category.active:
-        raise ValidationError({"category": _("This category is no longer in use.")})
-    if not (fields.get("description") or "").strip():
-        raise ValidationError({"description": _("Describe your demand.")})
-    accept_due_at = due_after(now, ACCEPT_WORKING_DAYS)
+        raise Invalid(_("This category is no longer in use."), field="category")
+    return _text(
+        description,
+        field="description",
+        max_length=DESCRIPTION_MAX,
+        required=_("Describe your demand."),
+    )
+
+
+def _intake_clock(now) -> dict:
+    """The acceptance clock starts when the demand reaches us, whatever the channel."""
+    accept_due_at = due_after(now, accept_working_days())
+    return {"created_at": now, "accept_due_at": accept_due_at, "deadline_at": accept_due_at}
+
+
+def _new_case(*, actor, now, note="", **fields) -> Case:
+    fields["description"] = _checked_intake(
+        category=fields["category"], description=fields.get("description")
+    )
     case = Case.objects.create(
-        created_at=now,
-        accept_due_at=accept_due_at,
-        deadline_at=accept_due_at,
-        limit_type=limit_type_for(category, urgent=fields.get("urgent", False)),
+        limit_type=limit_type_for(fields["category"], urgent=fields.get("urgent", False)),
+        **_intake_clock(now),
         **fields,
     )
-    CaseEvent.objects.create(
-        case=case, at=now, actor=actor, action=A.SUBMIT, to_state=case.state, note=note
-    )
-    _tell_worker(
-        case,
-        _("We received your demand #%(id)s; it will be accepted by %(due)s."),
-        due=_fmt(case.accept_due_at),
-    )
+    _history(case, actor, A.SUBMIT, now=now, old="", note=note)
+    _tell_filed(case)
     return case
-
-
-def _fmt(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _save_attachments(case, files, user):
@@ -277,9 +257,9 @@ def case_submit(
     """A worker files a demand from the app. Returns (case, created); a retry with the
     same idempotency key returns the first case and created=False."""
     now = _now(now)
-    profile = getattr(worker, "worker", None)
-    if profile is None:
-        raise PermissionDenied
+    if not perms.can_file(worker):
+        raise NotAllowed(_("Only workers file demands here."))
+    profile = worker.worker
 
     def create():
         case = _new_case(
@@ -290,7 +270,7 @@ def case_submit(
             idempotency_key=idempotency_key,
             worker=worker,
             category=category,
-            description=description.strip(),
+            description=description,
             platform=platform if platform is not None else profile.platform,
             employer=employer if employer is not None else profile.employer,
             withhold_identity=withhold_identity,
@@ -299,10 +279,9 @@ def case_submit(
         _save_attachments(case, attachments, worker)
         return case
 
-    if not idempotency_key:
-        with transaction.atomic():
-            return create(), True
     with transaction.atomic():
+        if not idempotency_key:
+            return create(), True
         return create_once(
             model=Case,
             lookup={"creator": worker, "idempotency_key": idempotency_key},
@@ -316,7 +295,6 @@ def case_file_for(
     channel: str,
     category: Category,
     description: str,
-    worker=None,
     caller_name: str = "",
     caller_mobile: str = "",
     platform=None,
@@ -325,16 +303,19 @@ def case_file_for(
     attachments=(),
     now: dt.datetime | None = None,
 ) -> Case:
-    """Staff file on a worker's behalf: at a walk-in desk or during a symposium."""
+    """Staff file on a worker's behalf: at a walk-in desk or during a symposium. A mobile
+    that belongs to a worker's account links the case to it; otherwise the caller's name and
+    number are kept (encrypted) on the case."""
     if channel == Case.Channel.WALK_IN and not perms.can_file_for_others(staff):
-        raise PermissionDenied
+        raise NotAllowed
     if channel == Case.Channel.SYMPOSIUM and (
         symposium is None or not perms.can_run_symposium(staff)
     ):
-        raise PermissionDenied
+        raise NotAllowed
     if channel not in (Case.Channel.WALK_IN, Case.Channel.SYMPOSIUM):
-        raise ValidationError({"channel": _("Staff file walk-in or symposium demands only.")})
-    profile = getattr(worker, "worker", None) if worker else None
+        raise Invalid(_("Staff file walk-in or symposium demands only."), field="channel")
+    caller_mobile = (caller_mobile or "").strip()
+    profile = accounts.worker_list(mobile=caller_mobile).first() if caller_mobile else None
     now = _now(now)
     with transaction.atomic():
         case = _new_case(
@@ -342,11 +323,11 @@ def case_file_for(
             now=now,
             channel=channel,
             creator=staff,
-            worker=worker,
-            caller_name="" if worker else caller_name.strip(),
-            caller_mobile="" if worker else caller_mobile.strip(),
+            worker=profile.user if profile else None,
+            caller_name="" if profile else _text(caller_name, field="name", max_length=40),
+            caller_mobile="" if profile else caller_mobile,
             category=category,
-            description=description.strip(),
+            description=description,
             platform=platform or (profile.platform if profile else None),
             withhold_identity=withhold_identity,
             symposium=symposium,
@@ -356,7 +337,173 @@ def case_file_for(
         return case
 
 
-# --- the steps -------------------------------------------------------------------------
+@transaction.atomic
+def symposium_create(*, staff, held_on: dt.date, place: str, attendees: str = "") -> Symposium:
+    """A face-to-face session (座谈会) whose demands are then recorded one after another."""
+    if not perms.can_run_symposium(staff):
+        raise NotAllowed
+    return Symposium.objects.create(
+        facilitator=staff,
+        held_on=held_on,
+        place=_text(place, field="place", max_length=120, required=_("Where is it held?")),
+        attendees=_text(attendees, field="attendees", max_length=NOTE_MAX),
+    )
+
+
+# --- the hotline centres -----------------------------------------------------------------
+
+
+@dataclass
+class HotlineIntake:
+    """What became of each order handed to `cases_file_from_hotline`."""
+
+    created: list[tuple[hotline.Order, Case]] = field(default_factory=list)
+    duplicates: list[tuple[hotline.Order, int]] = field(default_factory=list)
+    refused: list[tuple[hotline.Order, Invalid]] = field(default_factory=list)
+
+
+def _hotline_case(source, order: hotline.Order, now, worker_ids) -> Case:
+    worker_id = worker_ids.get(order.caller_mobile)
+    return Case(
+        channel=Case.Channel.HOTLINE_12328
+        if source.code == "12328"
+        else Case.Channel.HOTLINE_12345,
+        source=source,
+        source_order_no=order.order_no,
+        worker_id=worker_id,
+        caller_name="" if worker_id else order.caller_name,
+        caller_mobile="" if worker_id else order.caller_mobile,
+        category=order.category,
+        limit_type=order.limit_type,
+        urgent=order.urgent,
+        description=order.content,
+        district_id=order.district_id,
+        **_intake_clock(now),
+    )
+
+
+def _insert_hotline_cases(source, orders, actor, now, worker_ids) -> list[Case]:
+    cases = Case.objects.bulk_create([_hotline_case(source, o, now, worker_ids) for o in orders])
+    if cases and cases[0].pk is None:  # a backend without RETURNING
+        ids = dict(
+            Case.objects.filter(
+                source=source, source_order_no__in=[o.order_no for o in orders]
+            ).values_list("source_order_no", "id")
+        )
+        for case in cases:
+            case.pk = case.id = ids[case.source_order_no]
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            at=now,
+            actor=actor,
+            action=A.SUBMIT,
+            to_state=S.SUBMITTED,
+            note=f"{source.name} {o.order_no} · {o.called_at.astimezone(LOCAL):%Y-%m-%d %H:%M}",
+        )
+        for case, o in zip(cases, orders, strict=True)
+    )
+    return cases
+
+
+@transaction.atomic
+def cases_file_from_hotline(
+    *, source: HotlineSource, orders: list[hotline.Order], actor=None, now=None
+) -> HotlineIntake:
+    """File checked hotline orders in bulk, as the app files a demand: the category check,
+    the acceptance deadline, a history row each and the worker's "received" notice (callers
+    linked to their account by mobile). An order already filed (by file or webhook) is a
+    duplicate, never a second case. `actor` is the dispatcher who imports a file, or None for
+    the hotline centre's own system (the webhook, authenticated by its key)."""
+    if actor is not None and not perms.can_import_hotline(actor):
+        raise NotAllowed
+    now = _now(now)
+    intake = HotlineIntake()
+    existing = dict(
+        Case.objects.filter(
+            source=source, source_order_no__in=[o.order_no for o in orders]
+        ).values_list("source_order_no", "id")
+    )
+    fresh = []
+    for order in orders:
+        if order.order_no in existing:
+            intake.duplicates.append((order, existing[order.order_no]))
+            continue
+        try:
+            _checked_intake(category=order.category, description=order.content)
+        except Invalid as exc:
+            intake.refused.append((order, exc))
+            continue
+        fresh.append(order)
+    if not fresh:
+        return intake
+    workers = accounts.worker_ids_by_mobile({o.caller_mobile for o in fresh})
+    try:
+        with transaction.atomic():
+            cases = _insert_hotline_cases(source, fresh, actor, now, workers)
+        intake.created = list(zip(fresh, cases, strict=True))
+    except IntegrityError:
+        # Another intake took some of these orders a moment ago: go one by one.
+        for order in fresh:
+            try:
+                with transaction.atomic():
+                    [case] = _insert_hotline_cases(source, [order], actor, now, workers)
+                intake.created.append((order, case))
+            except IntegrityError:
+                taken = Case.objects.get(source=source, source_order_no=order.order_no)
+                intake.duplicates.append((order, taken.pk))
+    for _order, case in intake.created:
+        _tell_filed(case)
+    return intake
+
+
+def hotline_receive(*, source: HotlineSource, order: hotline.Order, now=None) -> tuple[int, bool]:
+    """One order from the hotline centre's webhook: (case id, created)."""
+    intake = cases_file_from_hotline(source=source, orders=[order], now=now)
+    if intake.refused:
+        raise intake.refused[0][1]
+    if intake.duplicates:
+        return intake.duplicates[0][1], False
+    return intake.created[0][1].pk, True
+
+
+def hotline_import(
+    *, source: HotlineSource, filename: str, data: bytes, actor, check_only=False, now=None
+) -> hotline.ImportReport:
+    """A hotline centre's export file: every row checked and each bad one reported with its
+    row number; the good ones filed in batches (one transaction each), unless `check_only`."""
+    if not perms.can_import_hotline(actor):
+        raise NotAllowed
+    try:
+        rows = hotline.read_rows(filename=filename, data=data)
+    except hotline.UnreadableFile as exc:
+        report = hotline.ImportReport(check_only=check_only)
+        report.errors.append((0, str(exc)))
+        return report
+    orders, report = hotline.check_rows(rows)
+    report.check_only = check_only
+    if check_only:
+        return report
+    now = _now(now)
+    for start in range(0, len(orders), hotline.BATCH):
+        intake = cases_file_from_hotline(
+            source=source, orders=orders[start : start + hotline.BATCH], actor=actor, now=now
+        )
+        report.created.extend(case.pk for _order, case in intake.created)
+        report.duplicates.extend((o.row, o.order_no, case_id) for o, case_id in intake.duplicates)
+        report.errors.extend((o.row, str(exc)) for o, exc in intake.refused)
+    report.errors.sort()
+    return report
+
+
+@transaction.atomic
+def hotline_source_set_key(*, source: HotlineSource, key: str) -> None:
+    """A new webhook key for a hotline centre; only its SHA-256 is kept."""
+    HotlineSource.objects.filter(pk=source.pk).update(key_hash=hotline.key_hash(key))
+    source.key_hash = hotline.key_hash(key)
+
+
+# --- the steps ---------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -372,7 +519,10 @@ def case_accept(
     """受理: the dispatcher takes the demand on; the handling clock starts today."""
     now = _now(now)
     case = _lock(case, "accept", actor)
+    note = _text(note, field="note", max_length=NOTE_MAX)
     category = category or case.category
+    if category != case.category and not category.active:
+        raise Invalid(_("This category is no longer in use."), field="category")
     urgent = case.urgent if urgent is None else urgent
     limit = (
         limit_type_for(category, urgent=urgent)
@@ -401,19 +551,22 @@ def case_accept(
 
 @transaction.atomic
 def case_dispatch(*, case: Case, actor, department, note: str = "", now=None) -> Case:
-    """派单: route the order to a department, which has 2 working days to return it."""
+    """派单: route the order to a department, which has 2 working days to return it. Its
+    officers find a new item in their queue and are told so."""
     now = _now(now)
     case = _lock(case, "dispatch", actor)
+    if department is None:
+        raise Invalid(_("Choose a department."), field="department")
     _apply(
         case,
         "dispatch",
         actor,
         now=now,
-        note=note,
+        note=_text(note, field="note", max_length=NOTE_MAX),
         department=department,
         dispatched_at=now,
         signed_at=None,
-        return_due_at=due_after(now, RETURN_WORKING_DAYS),
+        return_due_at=due_after(now, return_working_days()),
     )
     _tell_department(
         case,
@@ -438,19 +591,23 @@ def case_return(*, case: Case, actor, reason: str, now=None) -> Case:
     """退回: a misrouted order goes back to the dispatcher, within 2 working days."""
     now = _now(now)
     case = _lock(case, "return", actor)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the order is not for your department.")})
+    reason = _text(
+        reason,
+        field="reason",
+        max_length=NOTE_MAX,
+        required=_("Say why the order is not for your department."),
+    )
     if case.return_due_at and now > case.return_due_at:
-        raise IllegalStep(
+        raise Conflict(
             _("The time to return this order ended at %(due)s.") % {"due": _fmt(case.return_due_at)}
         )
     department = case.department
-    _apply(case, "return", actor, now=now, note=reason.strip())
+    _apply(case, "return", actor, now=now, note=reason)
     _tell_dispatchers(
         case,
         _("%(dept)s returned work order #%(id)s: %(reason)s"),
         dept=department.name,
-        reason=reason.strip()[:200],
+        reason=reason[:200],
     )
     return case
 
@@ -460,9 +617,8 @@ def case_handle(*, case: Case, actor, note: str, now=None) -> Case:
     """办理: a note of what the department did (visit, call, check of the payroll)."""
     now = _now(now)
     case = _lock(case, "handle", actor)
-    if not note.strip():
-        raise ValidationError({"note": _("Write what was done.")})
-    return _apply(case, "handle", actor, now=now, note=note.strip())
+    note = _text(note, field="note", max_length=NOTE_MAX, required=_("Write what was done."))
+    return _apply(case, "handle", actor, now=now, note=note)
 
 
 @transaction.atomic
@@ -471,17 +627,18 @@ def case_request_extension(*, case: Case, actor, days: int, reason: str, now=Non
     now = _now(now)
     case = _lock(case, "request_extension", actor)
     if case.extension_days is not None:
-        raise IllegalStep(_("An extension request is already waiting for a decision."))
+        raise Conflict(_("An extension request is already waiting for a decision."))
     if not 1 <= days <= 30:
-        raise ValidationError({"days": _("Ask for 1 to 30 working days.")})
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why more time is needed.")})
+        raise Invalid(_("Ask for 1 to 30 working days."), field="days")
+    reason = _text(
+        reason, field="reason", max_length=NOTE_MAX, required=_("Say why more time is needed.")
+    )
     _apply(
         case,
         "request_extension",
         actor,
         now=now,
-        note=f"+{days}: {reason.strip()}",
+        note=f"+{days}: {reason}",
         extension_days=days,
     )
     _tell_dispatchers(
@@ -499,7 +656,8 @@ def case_decide_extension(*, case: Case, actor, approve: bool, note: str = "", n
     now = _now(now)
     case = _lock(case, "decide_extension", actor)
     if case.extension_days is None:
-        raise IllegalStep(_("There is no extension request to decide."))
+        raise Conflict(_("There is no extension request to decide."))
+    note = _text(note, field="note", max_length=NOTE_MAX)
     fields = {"extension_days": None}
     if approve:
         fields["due_at"] = end_of_day(
@@ -514,7 +672,7 @@ def case_decide_extension(*, case: Case, actor, approve: bool, note: str = "", n
         actor,
         now=now,
         event=A.APPROVE_EXTENSION if approve else A.REFUSE_EXTENSION,
-        note=f"+{days}" + (f": {note.strip()}" if note.strip() else ""),
+        note=f"+{days}" + (f": {note}" if note else ""),
         **fields,
     )
     if approve:
@@ -533,15 +691,16 @@ def case_reply(*, case: Case, actor, text: str, now=None) -> Case:
     """答复: the department's answer to the worker (also by SMS)."""
     now = _now(now)
     case = _lock(case, "reply", actor)
-    if not text.strip():
-        raise ValidationError({"text": _("Write the reply to the worker.")})
+    text = _text(
+        text, field="text", max_length=REPLY_MAX, required=_("Write the reply to the worker.")
+    )
     _apply(
         case,
         "reply",
         actor,
         now=now,
-        note=text.strip(),
-        reply=text.strip(),
+        note=text,
+        reply=text,
         replied_at=now,
         on_time=case.due_at is None or now <= case.due_at,
         handling_seconds=int((now - (case.accepted_at or case.created_at)).total_seconds()),
@@ -556,6 +715,10 @@ def case_reply(*, case: Case, actor, text: str, now=None) -> Case:
     return case
 
 
+def _closed(case, rating):
+    publish(events.CASE_CLOSED, **events.CaseClosed(case_id=case.pk, rating=rating or ""))
+
+
 @transaction.atomic
 def case_follow_up(*, case: Case, actor, rating: str, note: str = "", now=None) -> Case:
     """回访: the worker (or the dispatcher on the phone) rates the reply. Satisfied or
@@ -563,17 +726,16 @@ def case_follow_up(*, case: Case, actor, rating: str, note: str = "", now=None) 
     now = _now(now)
     case = _lock(case, "follow_up", actor)
     if rating not in Case.Rating.values:
-        raise ValidationError({"rating": _("Choose a rating.")})
+        raise Invalid(_("Choose a rating."), field="rating")
+    note = _text(note, field="note", max_length=NOTE_MAX)
     label = Case.Rating(rating).label
-    text = f"{label}" + (f": {note.strip()}" if note.strip() else "")
+    text = f"{label}" + (f": {note}" if note else "")
     if rating != Case.Rating.DISSATISFIED:
         _apply(
             case, "follow_up", actor, now=now, to=S.CLOSED, note=text, rating=rating, closed_at=now
         )
-        CaseEvent.objects.create(
-            case=case, at=now, actor=actor, action=A.CLOSE, from_state=S.CLOSED, to_state=S.CLOSED
-        )
-        publish("case.closed", case_id=case.pk, rating=rating)
+        _history(case, actor, A.CLOSE, now=now)
+        _closed(case, rating)
         _tell_worker(case, _("Your demand #%(id)s is closed. Thank you for your rating."))
         return case
     if case.reopened == 0:
@@ -608,15 +770,16 @@ def case_close(*, case: Case, actor, note: str = "", now=None) -> Case:
     cannot be reached for the follow-up."""
     now = _now(now)
     case = _lock(case, "close", actor)
-    if case.state == S.REPLIED and not note.strip():
-        raise ValidationError({"note": _("Say why the case closes without a follow-up.")})
-    _apply(case, "close", actor, now=now, note=note.strip(), closed_at=now)
-    publish("case.closed", case_id=case.pk, rating=case.rating)
+    note = _text(note, field="note", max_length=NOTE_MAX)
+    if case.state == S.REPLIED and not note:
+        raise Invalid(_("Say why the case closes without a follow-up."), field="note")
+    _apply(case, "close", actor, now=now, note=note, closed_at=now)
+    _closed(case, case.rating)
     _tell_worker(case, _("Your demand #%(id)s is closed."))
     return case
 
 
-# --- labour-dispute mediation ----------------------------------------------------------
+# --- labour-dispute mediation ------------------------------------------------------------
 
 
 @transaction.atomic
@@ -625,14 +788,15 @@ def mediation_open(*, case: Case, actor, parties: str, now=None) -> Mediation:
     now = _now(now)
     case = _lock(case, "mediate", actor)
     if not case.category.is_labour_dispute:
-        raise IllegalStep(_("Only labour-dispute cases go to mediation."))
+        raise Conflict(_("Only labour-dispute cases go to mediation."))
     if Mediation.objects.filter(case=case).exists():
-        raise IllegalStep(_("This case is already in mediation."))
+        raise Conflict(_("This case is already in mediation."))
+    parties = _text(parties, field="parties", max_length=NOTE_MAX)
     if len([p for p in parties.splitlines() if p.strip()]) < 2:
-        raise ValidationError({"parties": _("Name at least two parties, one per line.")})
+        raise Invalid(_("Name at least two parties, one per line."), field="parties")
     mediation = Mediation.objects.create(
         case=case,
-        parties=parties.strip(),
+        parties=parties,
         opened_at=now,
         due_on=local_date(now) + dt.timedelta(days=MEDIATION_DAYS),
         mediator=actor,
@@ -653,62 +817,78 @@ def mediation_open(*, case: Case, actor, parties: str, now=None) -> Mediation:
     return mediation
 
 
-def _mediation_guard(mediation, actor):
-    if not perms.is_case_officer(actor, mediation.case):
-        raise PermissionDenied
-    if mediation.outcome != Mediation.Outcome.PENDING:
-        raise IllegalStep(_("This mediation has concluded."))
+def _lock_mediation(mediation: Mediation, actor) -> Mediation:
+    """The mediation row locked for this transaction (after its case's row, the order every
+    case step locks in), if `actor` may act on it and it is still in progress."""
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("department", "worker")
+        .get(pk=mediation.case_id)
+    )
+    if not perms.can_mediate(actor, case):
+        raise NotAllowed
+    locked = Mediation.objects.select_for_update().get(pk=mediation.pk)
+    locked.case = case
+    if locked.outcome != Mediation.Outcome.PENDING:
+        raise Conflict(_("This mediation has concluded."))
+    return locked
 
 
 @transaction.atomic
-def mediation_add_session(*, mediation: Mediation, actor, held_at, place: str, note: str = ""):
-    _mediation_guard(mediation, actor)
-    if not place.strip():
-        raise ValidationError({"place": _("Where was the session held?")})
+def mediation_add_session(
+    *, mediation: Mediation, actor, held_at, place: str, note: str = "", now=None
+) -> MediationSession:
+    now = _now(now)
+    mediation = _lock_mediation(mediation, actor)
+    if held_at is None:
+        raise Invalid(_("Enter when the session was held."), field="held_at")
+    place = _text(place, field="place", max_length=120, required=_("Where was the session held?"))
     session = MediationSession.objects.create(
-        mediation=mediation, held_at=held_at, place=place.strip(), note=note.strip()
+        mediation=mediation,
+        held_at=held_at,
+        place=place,
+        note=_text(note, field="note", max_length=NOTE_MAX),
     )
-    CaseEvent.objects.create(
-        case=mediation.case,
-        at=timezone.now(),
-        actor=actor,
-        action=A.MEDIATION,
-        from_state=mediation.case.state,
-        to_state=mediation.case.state,
+    _history(
+        mediation.case,
+        actor,
+        A.MEDIATION,
+        now=now,
         note=str(_("Mediation session at %(place)s.") % {"place": session.place}),
     )
     return session
 
 
 @transaction.atomic
-def mediation_conclude(*, mediation: Mediation, actor, outcome: str, note: str = "", now=None):
-    """An agreement, or failure and referral to labour arbitration (45 days, +15)."""
+def mediation_conclude(
+    *, mediation: Mediation, actor, outcome: str, note: str = "", now=None
+) -> Mediation:
+    """An agreement, or failure and referral to labour arbitration (45 days, +15). Two
+    officers concluding at once: the first wins, the second gets a Conflict."""
     now = _now(now)
-    _mediation_guard(mediation, actor)
+    mediation = _lock_mediation(mediation, actor)
     if outcome not in (Mediation.Outcome.AGREEMENT, Mediation.Outcome.FAILED):
-        raise ValidationError({"outcome": _("Choose agreement or failure.")})
-    Mediation.objects.filter(pk=mediation.pk).update(
-        outcome=outcome, outcome_note=note.strip(), concluded_at=now
+        raise Invalid(_("Choose agreement or failure."), field="outcome")
+    note = _text(note, field="note", max_length=NOTE_MAX)
+    concluded = Mediation.objects.filter(pk=mediation.pk, outcome=Mediation.Outcome.PENDING).update(
+        outcome=outcome, outcome_note=note, concluded_at=now
     )
-    mediation.refresh_from_db()
-    CaseEvent.objects.create(
-        case=mediation.case,
-        at=now,
-        actor=actor,
-        action=A.MEDIATION,
-        from_state=mediation.case.state,
-        to_state=mediation.case.state,
-        note=f"{mediation.get_outcome_display()}" + (f": {note.strip()}" if note.strip() else ""),
+    if concluded != 1:
+        raise Conflict(_("This mediation has concluded."))
+    mediation.outcome, mediation.outcome_note, mediation.concluded_at = outcome, note, now
+    label = Mediation.Outcome(outcome).label
+    _history(
+        mediation.case, actor, A.MEDIATION, now=now, note=f"{label}" + (f": {note}" if note else "")
     )
     _tell_worker(
         mediation.case,
         _("Mediation of your demand #%(id)s: %(outcome)s."),
-        outcome=mediation.get_outcome_display(),
+        outcome=label,
     )
     return mediation
 
 
-# --- the deadline sweep ----------------------------------------------------------------
+# --- the deadline sweep ------------------------------------------------------------------
 
 
 @dataclass
@@ -738,12 +918,8 @@ def _claim(qs, field: str, now, batch: int) -> list[tuple[int, int | None]]:
     return [r for r in rows if r[0] in claimed]
 
 
-def _digest(users_by_key, counts, message, url):
-    for key, n in counts.items():
-        for user in users_by_key.get(key, []):
-            with translation.override(user.language or "zh-hans"):
-                text = str(message) % {"n": n}
-            Notification.objects.create(recipient=user, verb="case_deadline", text=text, url=url)
+def _digest(users, n, message, url):
+    notify_many(users=users, message=message, params={"n": n}, url=url, verb="case_deadline")
 
 
 def _sweep_batch(kind, qs, field, now, batch, message, action, dispatchers_too):
@@ -754,34 +930,30 @@ def _sweep_batch(kind, qs, field, now, batch, message, action, dispatchers_too):
         CaseEvent.objects.bulk_create(
             CaseEvent(case_id=cid, at=now, action=action, department_id=dep) for cid, dep in claimed
         )
-        per_department: dict = {}
-        for _cid, dep in claimed:
-            per_department[dep] = per_department.get(dep, 0) + 1
-        officers: dict = {}
-        for user in _department_officers([d for d in per_department if d]):
-            dep_id = user.role_assignments.filter(role=Role.DEPARTMENT_OFFICER).values_list(
-                "department_id", flat=True
-            )
-            for d in dep_id:
-                officers.setdefault(d, []).append(user)
-        queue = reverse("cases:department_queue") + "?overdue=1"
         if kind != "accept":
-            _digest(officers, per_department, message, queue)
+            per_department: dict = {}
+            for _cid, dep in claimed:
+                per_department[dep] = per_department.get(dep, 0) + 1
+            queue = reverse("cases:department_queue") + "?overdue=1"
+            for dep, n in per_department.items():
+                officers = accounts.users_holding(Role.DEPARTMENT_OFFICER, department_id=dep)
+                _digest(officers, n, message, queue)
         if dispatchers_too:
             _digest(
-                {"all": _dispatchers()},
-                {"all": len(claimed)},
+                accounts.users_holding(Role.DISPATCHER),
+                len(claimed),
                 message,
                 reverse("cases:queue") + "?overdue=1",
             )
         return len(claimed)
 
 
-def deadline_sweep(*, now=None, batch: int = 1000) -> SweepResult:
+def deadline_sweep(*, now=None, batch: int | None = None) -> SweepResult:
     """One pass over every open deadline: reminders one working day ahead, overdue marks
     with a supervision notice (督办) to the department and the dispatchers, and orders
     nobody accepted in time. Notices are digests, one per person per batch."""
     now = _now(now)
+    batch = batch or settings.CASES_SWEEP_BATCH
     remind_until = end_of_day(add_working_days(local_date(now), 1))
     handling = Case.objects.filter(state__in=OPEN_HANDLING_STATES)
     plans = [
@@ -811,10 +983,10 @@ def deadline_sweep(*, now=None, batch: int = 1000) -> SweepResult:
         ),
     ]
     result = SweepResult()
-    for kind, qs, field, message, action, dispatchers_too in plans:
+    for kind, qs, field_name, message, action, dispatchers_too in plans:
         total = 0
         while True:
-            n = _sweep_batch(kind, qs, field, now, batch, message, action, dispatchers_too)
+            n = _sweep_batch(kind, qs, field_name, now, batch, message, action, dispatchers_too)
             total += n
             if n < batch:
                 break
@@ -826,8 +998,25 @@ def deadline_sweep(*, now=None, batch: int = 1000) -> SweepResult:
     return result
 
 
-def overdue_q(now) -> Q:
-    """Cases whose running deadline has passed."""
-    return Q(state__in=OPEN_HANDLING_STATES, due_at__lt=now) | Q(
-        state=S.SUBMITTED, accept_due_at__lt=now
+# --- the person's data -------------------------------------------------------------------
+
+
+@transaction.atomic
+def personal_data_erase(*, user) -> int:
+    """Erase what the cases app holds about a person (PIPL art. 47): the description, the
+    caller's name and number, their own comments in the history, the parties of a
+    mediation and the attachments of their cases. The anonymous case rows stay, with their
+    category, department, dates and ratings, so the statistics still hold. Idempotent."""
+    cases = Case.objects.filter(worker=user)
+    touched = cases.exclude(description="").update(description="", caller_name="", caller_mobile="")
+    touched += (
+        CaseEvent.objects.filter(case__worker=user, actor=user).exclude(note="").update(note="")
     )
+    touched += Mediation.objects.filter(case__worker=user).exclude(parties="").update(parties="")
+    attachments = list(Attachment.objects.filter(case__worker=user))
+    if attachments:
+        names = [(a.file.storage, a.file.name) for a in attachments]
+        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+        touched += len(attachments)
+    return touched

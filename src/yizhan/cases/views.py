@@ -1,20 +1,24 @@
 """Case pages: the worker's demands, the queues of dispatcher, department and platform, the
-case page with its timeline and the forms of each step. Thin: parse, call, render."""
+case page with its timeline and the forms of each step. Thin: parse, call, render.
+
+A service's refusal is shown where it happened: beside the field of a form (which keeps what
+was typed, `core.forms.add_service_errors`), or at the top of the case or mediation page,
+re-rendered with the typed text still in the form that was sent."""
+
+import secrets
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yizhan.accounts.models import Role, User
-from yizhan.accounts.permissions import role_required
-from yizhan.cases import hotline, metrics_export, presenters, selectors, services
+from yizhan.cases import metrics_export, presenters, selectors, services
 from yizhan.cases import permissions as perms
 from yizhan.cases.forms import (
     CaseForm,
@@ -24,20 +28,32 @@ from yizhan.cases.forms import (
     SymposiumForm,
     WalkInForm,
 )
-from yizhan.cases.models import Case, Mediation, Symposium
+from yizhan.cases.models import Case, Mediation
 from yizhan.core import audit
+from yizhan.core.errors import Conflict, Invalid, NotAllowed
+from yizhan.core.forms import add_service_errors
 from yizhan.core.models import AuditLog
-from yizhan.core.pii import blind_index
-from yizhan.orgs.models import Department
 
 PAGE_SIZE = 25
 
 
-def _errors(exc: ValidationError) -> str:
-    return "; ".join(exc.messages)
+def allowed_by(rule):
+    """View decorator: logged in, and `rule(user)` from cases.permissions holds."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not rule(request.user):
+                raise NotAllowed
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
-@role_required(Role.WORKER)
+@allowed_by(perms.can_file)
 def my_cases_view(request):
     page = Paginator(selectors.cases_of_worker(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -45,7 +61,7 @@ def my_cases_view(request):
     return render(request, "cases/mine.html", {"page": page, "filters": {}, "now": timezone.now()})
 
 
-@role_required(Role.WORKER)
+@allowed_by(perms.can_file)
 def case_new_view(request):
     form = CaseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -60,47 +76,46 @@ def case_new_view(request):
                 attachments=data["attachments"],
                 idempotency_key=request.POST.get("idempotency_key", "")[:64],
             )
-        except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+        except (Invalid, Conflict) as exc:
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your demand was filed. You will be told of every step."))
             return redirect("cases:detail", case.pk)
-    return render(request, "cases/new.html", {"form": form, "token": _form_token()})
+    # A key per rendered form: a double-tapped submit files one case.
+    token = request.POST.get("idempotency_key") or secrets.token_hex(16)
+    return render(request, "cases/new.html", {"form": form, "token": token})
 
 
-def _form_token() -> str:
-    """An idempotency key per rendered form: a double-tapped submit files one case."""
-    import secrets
+def _after_filing_for(request, case, again: str):
+    """Staff who may open the case go to it; the others (a station keeper's walk-in desk)
+    stay on their form, with the number to give the worker."""
+    messages.success(request, _("Demand #%(id)s filed.") % {"id": case.pk})
+    if perms.can_view(request.user, case):
+        return redirect("cases:detail", case.pk)
+    return redirect(again)
 
-    return secrets.token_hex(16)
 
-
-@login_required
+@allowed_by(perms.can_file_for_others)
 def walk_in_view(request):
-    if not perms.can_file_for_others(request.user):
-        raise PermissionDenied
     form = WalkInForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        worker = User.objects.filter(mobile_index=blind_index(data["mobile"])).first()
         try:
             case = services.case_file_for(
                 staff=request.user,
                 channel=Case.Channel.WALK_IN,
                 category=data["category"],
                 description=data["description"],
-                worker=worker if worker and hasattr(worker, "worker") else None,
                 caller_name=data["name"],
                 caller_mobile=data["mobile"],
                 platform=data["platform"],
                 withhold_identity=data["withhold_identity"],
                 attachments=data["attachments"],
             )
-        except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+        except (Invalid, Conflict) as exc:
+            add_service_errors(form, exc)
         else:
-            messages.success(request, _("Demand #%(id)s filed.") % {"id": case.pk})
-            return redirect("cases:detail", case.pk)
+            return _after_filing_for(request, case, "cases:walk_in")
     return render(request, "cases/walk_in.html", {"form": form})
 
 
@@ -123,12 +138,12 @@ def _queue(request, *, title, queryset_fn, show_department=True):
     )
 
 
-@role_required(Role.DISPATCHER, Role.CITY_ADMIN)
+@allowed_by(perms.can_use_dispatcher_queue)
 def dispatcher_queue_view(request):
     return _queue(request, title=_("Work-order queue"), queryset_fn=selectors.dispatcher_queue)
 
 
-@role_required(Role.DEPARTMENT_OFFICER)
+@allowed_by(perms.can_use_department_queue)
 def department_queue_view(request):
     return _queue(
         request,
@@ -138,53 +153,59 @@ def department_queue_view(request):
     )
 
 
-@role_required(Role.PLATFORM_REP)
+@allowed_by(perms.can_use_platform_queue)
 def platform_queue_view(request):
     return _queue(request, title=_("Cases about my platform"), queryset_fn=selectors.platform_queue)
 
 
-@login_required
-def case_view(request, case_id):
-    case = selectors.case_for_viewer(user=request.user, case_id=case_id)
-    steps = services.allowed_steps(request.user, case)
-    events = selectors.case_history(case)
+def _case_page(request, case, *, failed_step="", error=None):
+    steps = perms.allowed_steps(request.user, case)
     context = {
         "case": case,
         "person": presenters.person_label(case, request.user),
-        "timeline": presenters.timeline(case, events, request.user),
+        "timeline": presenters.timeline(case, selectors.case_history(case), request.user),
         "steps": steps,
-        "departments": Department.objects.all() if "dispatch" in steps else [],
+        "departments": selectors.departments() if "dispatch" in steps else [],
         "categories": selectors.active_categories() if "accept" in steps else [],
         "ratings": Case.Rating.choices,
-        "attachments": case.attachments.all() if perms.sees_identity(request.user, case) else [],
+        "attachments": selectors.attachments_for_viewer(user=request.user, case=case),
         "mediation": getattr(case, "mediation", None),
+        # A refused step: its messages, and what was typed, back in the form it came from.
+        "failed_step": failed_step,
+        "typed": request.POST if failed_step else {},
+        "step_errors": [m for _f, m in error.field_errors()] if error else [],
         **presenters.deadline_facts(case),
     }
-    return render(request, "cases/case.html", context)
+    return render(request, "cases/case.html", context, status=error.status if error else 200)
+
+
+@login_required
+def case_view(request, case_id):
+    return _case_page(request, selectors.case_for_viewer(user=request.user, case_id=case_id))
+
+
+def _number(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _run_step(request, case, step):
     post, user = request.POST, request.user
     if step == "accept":
-        category = post.get("category")
+        category_id = _number(post.get("category", ""))
         return services.case_accept(
             case=case,
             actor=user,
-            category=selectors.active_categories().filter(pk=category).first()
-            if category and category.isdigit()
-            else None,
+            category=selectors.active_category(category_id=category_id) if category_id else None,
             urgent=post.get("urgent") == "on",
             note=post.get("note", ""),
         )
     if step == "dispatch":
-        department = post.get("department", "")
-        department = (
-            Department.objects.filter(pk=department).first() if department.isdigit() else None
-        )
-        if department is None:
-            raise ValidationError(_("Choose a department."))
+        department_id = _number(post.get("department", ""))
         return services.case_dispatch(
-            case=case, actor=user, department=department, note=post.get("note", "")
+            case=case,
+            actor=user,
+            department=selectors.department(department_id=department_id) if department_id else None,
+            note=post.get("note", ""),
         )
     if step == "sign_for":
         return services.case_sign_for(case=case, actor=user)
@@ -193,11 +214,10 @@ def _run_step(request, case, step):
     if step == "handle":
         return services.case_handle(case=case, actor=user, note=post.get("note", ""))
     if step == "request_extension":
-        days = post.get("days", "")
         return services.case_request_extension(
             case=case,
             actor=user,
-            days=int(days) if days.isdigit() else 0,
+            days=_number(post.get("days", "")) or 0,
             reason=post.get("reason", ""),
         )
     if step == "decide_extension":
@@ -212,7 +232,7 @@ def _run_step(request, case, step):
         )
     if step == "close":
         return services.case_close(case=case, actor=user, note=post.get("note", ""))
-    raise ValidationError(_("Unknown step."))
+    raise Invalid(_("Unknown step."))
 
 
 @login_required
@@ -221,66 +241,67 @@ def case_step_view(request, case_id, step):
     case = selectors.case_for_viewer(user=request.user, case_id=case_id)
     try:
         _run_step(request, case, step)
-    except (ValidationError, services.IllegalStep) as exc:
-        messages.error(
-            request, exc.message if isinstance(exc, services.IllegalStep) else _errors(exc)
-        )
-    else:
-        messages.success(request, _("Done."))
+    except (Invalid, Conflict) as exc:
+        fresh = selectors.case_for_viewer(user=request.user, case_id=case_id)
+        return _case_page(request, fresh, failed_step=step, error=exc)
+    messages.success(request, _("Done."))
     return redirect("cases:detail", case.pk)
+
+
+def _run_mediation_action(request, case, mediation):
+    post, user = request.POST, request.user
+    action = post.get("action")
+    if action == "open":
+        return services.mediation_open(case=case, actor=user, parties=post.get("parties", ""))
+    if mediation and action == "session":
+        held_at = parse_datetime(post.get("held_at", "") or "")
+        if held_at is not None and timezone.is_naive(held_at):
+            held_at = timezone.make_aware(held_at)
+        return services.mediation_add_session(
+            mediation=mediation,
+            actor=user,
+            held_at=held_at,
+            place=post.get("place", ""),
+            note=post.get("note", ""),
+        )
+    if mediation and action == "conclude":
+        return services.mediation_conclude(
+            mediation=mediation,
+            actor=user,
+            outcome=post.get("outcome", ""),
+            note=post.get("note", ""),
+        )
+    raise Invalid(_("Unknown step."))
 
 
 @login_required
 def mediation_view(request, case_id):
-    case = selectors.case_for_viewer(user=request.user, case_id=case_id)
-    mediation = Mediation.objects.filter(case=case).first()
+    case, mediation = selectors.mediation_for_viewer(user=request.user, case_id=case_id)
+    error = None
     if request.method == "POST":
-        action = request.POST.get("action")
         try:
-            if action == "open":
-                services.mediation_open(
-                    case=case, actor=request.user, parties=request.POST.get("parties", "")
-                )
-            elif mediation and action == "session":
-                held_at = parse_datetime(request.POST.get("held_at", "") or "")
-                if held_at is None:
-                    raise ValidationError(_("Enter when the session was held."))
-                if timezone.is_naive(held_at):
-                    held_at = timezone.make_aware(held_at)
-                services.mediation_add_session(
-                    mediation=mediation,
-                    actor=request.user,
-                    held_at=held_at,
-                    place=request.POST.get("place", ""),
-                    note=request.POST.get("note", ""),
-                )
-            elif mediation and action == "conclude":
-                services.mediation_conclude(
-                    mediation=mediation,
-                    actor=request.user,
-                    outcome=request.POST.get("outcome", ""),
-                    note=request.POST.get("note", ""),
-                )
-            else:
-                raise ValidationError(_("Unknown step."))
-        except (ValidationError, services.IllegalStep) as exc:
-            messages.error(
-                request, exc.message if isinstance(exc, services.IllegalStep) else _errors(exc)
-            )
+            _run_mediation_action(request, case, mediation)
+        except (Invalid, Conflict) as exc:
+            error = exc
+            case, mediation = selectors.mediation_for_viewer(user=request.user, case_id=case_id)
         else:
             messages.success(request, _("Done."))
-        return redirect("cases:mediation", case.pk)
+            return redirect("cases:mediation", case.pk)
     return render(
         request,
         "cases/mediation.html",
         {
             "case": case,
             "mediation": mediation,
-            "sessions": mediation.sessions.all() if mediation else [],
-            "can_act": perms.is_case_officer(request.user, case),
-            "can_open": "mediate" in services.allowed_steps(request.user, case),
+            "sessions": selectors.mediation_sessions(mediation),
+            "can_act": perms.can_mediate(request.user, case),
+            "can_open": "mediate" in perms.allowed_steps(request.user, case),
             "outcomes": [c for c in Mediation.Outcome.choices if c[0] != Mediation.Outcome.PENDING],
+            "failed_action": request.POST.get("action", "") if error else "",
+            "typed": request.POST if error else {},
+            "step_errors": [m for _f, m in error.field_errors()] if error else [],
         },
+        status=error.status if error else 200,
     )
 
 
@@ -301,13 +322,13 @@ def metrics_export_view(request):
     return response
 
 
-@role_required(Role.DISPATCHER)
+@allowed_by(perms.can_import_hotline)
 def hotline_import_view(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        report = hotline.import_file(
+        report = services.hotline_import(
             source=form.cleaned_data["source"],
             filename=upload.name,
             data=upload.read(),
@@ -317,31 +338,26 @@ def hotline_import_view(request):
     return render(request, "cases/import.html", {"form": form, "report": report})
 
 
-@login_required
+@allowed_by(perms.can_run_symposium)
 def symposia_view(request):
-    if not perms.can_run_symposium(request.user):
-        raise PermissionDenied
     form = SymposiumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        symposium = Symposium.objects.create(facilitator=request.user, **form.cleaned_data)
-        return redirect("cases:symposium", symposium.pk)
-    recent = Symposium.objects.all()[:20]
-    return render(request, "cases/symposia.html", {"form": form, "symposia": recent})
+        try:
+            symposium = services.symposium_create(staff=request.user, **form.cleaned_data)
+        except (Invalid, Conflict) as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("cases:symposium", symposium.pk)
+    symposia = selectors.symposia_for_viewer(user=request.user)
+    return render(request, "cases/symposia.html", {"form": form, "symposia": symposia})
 
 
 @login_required
 def symposium_view(request, symposium_id):
-    if not perms.can_run_symposium(request.user):
-        raise PermissionDenied
-    symposium = get_object_or_404(Symposium, pk=symposium_id)
+    symposium = selectors.symposium_for_viewer(user=request.user, symposium_id=symposium_id)
     form = SymposiumDemandForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        worker = (
-            User.objects.filter(mobile_index=blind_index(data["mobile"])).first()
-            if data["mobile"]
-            else None
-        )
         try:
             services.case_file_for(
                 staff=request.user,
@@ -349,16 +365,15 @@ def symposium_view(request, symposium_id):
                 symposium=symposium,
                 category=data["category"],
                 description=data["description"],
-                worker=worker if worker and hasattr(worker, "worker") else None,
                 caller_name=data["name"],
                 caller_mobile=data["mobile"],
             )
-        except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+        except (Invalid, Conflict) as exc:
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Demand recorded. Add the next one."))
             return redirect("cases:symposium", symposium.pk)
-    cases = symposium.cases.select_related("category").order_by("id")
+    cases = selectors.symposium_cases(symposium)
     return render(
         request, "cases/symposium.html", {"symposium": symposium, "form": form, "cases": cases}
     )
@@ -367,10 +382,9 @@ def symposium_view(request, symposium_id):
 @login_required
 def attachment_view(request, case_id, attachment_id):
     """An attachment, to those who may see the case and the worker's identity; audited."""
-    case = selectors.case_for_viewer(user=request.user, case_id=case_id)
-    if not perms.sees_identity(request.user, case):
-        raise PermissionDenied
-    attachment = get_object_or_404(case.attachments, pk=attachment_id)
+    case, attachment = selectors.attachment_for_viewer(
+        user=request.user, case_id=case_id, attachment_id=attachment_id
+    )
     if request.user.pk != case.worker_id:
         audit.record(
             actor=request.user,
