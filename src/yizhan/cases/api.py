@@ -7,33 +7,17 @@ in, 403 not yours, 404 no such case, 409 the case's state does not allow it, 422
 with the field named — never a 500 for something the client can fix."""
 
 import datetime as dt
-from typing import Annotated
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
-from pydantic import AfterValidator
 
 from yizhan.accounts.permissions import token_or_session
 from yizhan.cases import hotline, permissions, presenters, selectors, services
 from yizhan.cases.models import Case
 from yizhan.core.errors import Invalid, Unauthenticated
-from yizhan.core.schema import ERRORS, READ_ERRORS, DbId, ErrorOut
+from yizhan.core.schema import ERRORS, READ_ERRORS, Code, DbId, ErrorOut, Text
 
 router = Router(tags=["cases"])
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-def Text(max_length: int, **kwargs):  # noqa: N802 - a type, read as one
-    """Text the database can hold: at most `max_length` characters, no NUL."""
-    return Annotated[str, Field(max_length=max_length, **kwargs), AfterValidator(_no_nul)]
-
-
-Code = Annotated[str, Field(max_length=40), AfterValidator(_no_nul)]
 
 
 class CategoryOut(Schema):

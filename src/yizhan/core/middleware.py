@@ -62,3 +62,57 @@ class ServiceErrorMiddleware:
             {"status": exception.status, "message": exception.message},
             status=400 if isinstance(exception, Invalid) else exception.status,
         )
+
+
+class NulByteMiddleware:
+    """No text column holds a NUL character (PostgreSQL refuses it with an error, a 500 in the
+    making), and no person types one. Refuse it at the edge, for every page and API field:
+    query strings, form fields and JSON bodies. File uploads are binary and are not looked at."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query or "\x00" in request.path:
+            return True
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return False
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith("multipart/form-data"):
+            try:
+                return any("\x00" in v for values in request.POST.lists() for v in values[1])
+            except Exception:  # noqa: BLE001 - an unreadable body is the view's to refuse
+                return False
+        try:
+            body = request.body
+        except Exception:  # noqa: BLE001 - too large: Django's own limits answer
+            return False
+        if content_type.startswith("application/json"):
+            return b"\\u0000" in body.lower() or b"\x00" in body
+        return b"%00" in body or b"\x00" in body
+
+    @staticmethod
+    def _refuse(request):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+        from django.utils.translation import gettext as _
+
+        message = _("The text contains a NUL character, which no form or field accepts.")
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "message": message,
+                    "code": "invalid",
+                    "detail": [{"field": "", "message": message}],
+                },
+                status=422,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        return render(request, "core/error.html", {"status": 400, "message": message}, status=400)

@@ -7,7 +7,7 @@ message here, never an OverflowError (SQLite) or NumericValueOutOfRange (Postgre
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
 from pydantic import Field as PydField
 
 BIGINT_MAX = 2**63 - 1
@@ -17,6 +17,22 @@ INT_MAX = 2**31 - 1
 DbId = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
 # Counts, prices and offsets that live in 32-bit integer columns or drive OFFSET.
 SmallCount = Annotated[int, Field(ge=0, le=INT_MAX)]
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def Text(max_length: int, **kwargs):  # noqa: N802 - a type, read as one
+    """Text the database can hold: at most `max_length` characters, no NUL (PostgreSQL text
+    columns refuse it). Over-long text is a 422 naming the field, never silently cut."""
+    return Annotated[str, Field(max_length=max_length, **kwargs), AfterValidator(_no_nul)]
+
+
+# A short code (category, platform, department) sent by reference.
+Code = Annotated[str, Field(max_length=40), AfterValidator(_no_nul)]
 
 
 class FieldError(Schema):
