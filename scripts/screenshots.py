@@ -21,7 +21,7 @@ ARGS = [
 ]
 
 
-def login(page, mobile, password="Demo@2026"):
+def login(page, mobile, password="Demo@2026"):  # noqa: S107 - the published demo password
     page.goto(f"{BASE}/login/")
     page.fill("#id_mobile", mobile)
     page.fill("#id_password", password)
