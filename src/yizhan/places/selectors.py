@@ -110,3 +110,11 @@ def district_get(*, district_id: int) -> District | None:
 
 def districts():
     return District.objects.order_by("code")
+
+
+def community_by_code(code: str) -> Community | None:
+    """The community with this code (e.g. "620102001001"), or None."""
+    code = (code or "").strip()
+    if not code or len(code) > 32 or not code.isprintable():
+        return None
+    return Community.objects.select_related("subdistrict__district").filter(code=code).first()
