@@ -90,6 +90,21 @@ def bob(city):
     return user
 
 
+@pytest.fixture
+def wire_reward(city):
+    """The city's points rule for exposed wires: 12 points a verified report."""
+    from yizhan.points import services as points
+
+    return points.rule_create(
+        by=city.adam,
+        code="report-exposed-wire",
+        name="随手拍·电线裸露",
+        source="report_verified",
+        category="exposed-wire",
+        points=12,
+    )
+
+
 # Points inside the test city's communities (see tests/conftest.py)
 IN_A = (36.02, 103.82)
 IN_B = (36.07, 103.82)

@@ -2,11 +2,10 @@
 same reports, chosen in opposite orders, neither deadlock nor act twice. PostgreSQL only (real
 row locks)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from tests.cases.test_concurrency import _race
 from tests.reports.conftest import IN_A, make_jpeg
 from yizhan.core.errors import Conflict
 from yizhan.reports import services
@@ -16,27 +15,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
 ]
-
-
-def _race(work, n=2):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = ("ok", work(i))
-        except Exception as exc:  # noqa: BLE001 - a failure is the finding
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def _reports(city, wire, n):
@@ -73,9 +51,10 @@ def test_two_merges_over_the_same_duplicates_merge_each_once(city, wire):
     officers = [city.grace, city.dora]
     orders = [duplicates, list(reversed(duplicates))]
     results = _race(
+        2,
         lambda i: services.reports_merge(
             user=officers[i], original_id=original, duplicate_ids=orders[i]
-        )
+        ),
     )
     assert [kind for kind, _ in results] == ["ok", "ok"], results
     merged = sorted(results[0][1].done + results[1][1].done)

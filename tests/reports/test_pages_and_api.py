@@ -67,17 +67,7 @@ def test_page_keeps_what_was_typed_and_shows_errors_beside_their_field(city, log
     assert not Report.objects.exists()
 
 
-def test_the_form_offers_the_points_the_rules_pay(city, login):
-    from yizhan.points import services as points
-
-    points.rule_create(
-        by=city.adam,
-        code="wire",
-        name="电线",
-        source="report_verified",
-        category="exposed-wire",
-        points=12,
-    )
+def test_the_form_offers_the_points_the_rules_pay(city, login, wire_reward):
     body = login(city.alice).get("/reports/new/").content.decode()
     assert "电线裸露 · 12 积分" in body
     assert "大件垃圾 ·" not in body  # no rule pays it: no promise
@@ -155,18 +145,10 @@ def test_api_nearby_names_bad_fields(client, db):
     assert unknown.status_code == 422 and fields(unknown) == {"category"}
 
 
-def test_api_categories_show_the_points_rules_reward(city, client):
+def test_api_categories_show_the_points_rules_reward(city, client, wire_reward):
     from yizhan.points import services as points
 
     points.rule_create(by=city.adam, code="any", name="随手拍", source="report_verified", points=4)
-    points.rule_create(
-        by=city.adam,
-        code="wire",
-        name="电线",
-        source="report_verified",
-        category="exposed-wire",
-        points=12,
-    )
     rewards = {c["code"]: c["points"] for c in client.get("/api/v1/reports/categories").json()}
     assert rewards["exposed-wire"] == 12 and rewards["bulky-rubbish"] == 4
 

@@ -12,17 +12,9 @@ from yizhan.reports import services
 
 
 def test_confirmed_report_is_paid_the_rules_amount_and_the_ledger_verifies(
-    city, wire, client, run_tasks, django_capture_on_commit_callbacks
+    city, wire, wire_reward, client, run_tasks, django_capture_on_commit_callbacks
 ):
     points.pool_issue(points=1_000, reason="2026 budget", by=city.adam)
-    points.rule_create(
-        by=city.adam,
-        code="report-exposed-wire",
-        name="随手拍·电线裸露",
-        source="report_verified",
-        category="exposed-wire",
-        points=12,
-    )
     shown = {c["code"]: c["points"] for c in client.get("/api/v1/reports/categories").json()}
     assert shown["exposed-wire"] == 12
 

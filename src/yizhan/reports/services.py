@@ -382,12 +382,18 @@ def reports_bulk_accept(*, user, report_ids) -> BulkOutcome:
     may not accept (not in their queue, already accepted) is left as it is, with the reason."""
     ids = _bulk_ids(report_ids)
     locked = _locked(ids)
+    return _each(ids, locked, lambda report: _accept(user, report))
+
+
+def _each(ids, locked: dict[int, Report], step) -> BulkOutcome:
+    """Apply `step` to each locked report in id order; a refusal leaves that report as it is
+    (a step checks before it writes) and is kept as its outcome."""
     outcome = BulkOutcome()
     for report_id in ids:
         try:
             if report_id not in locked:
                 raise NotFound(_("No report has this number."))
-            _accept(user, locked[report_id])
+            step(locked[report_id])
         except YizhanError as exc:
             outcome.refused[report_id] = exc
         else:
@@ -521,19 +527,11 @@ def _merge(*, user, original_id: int, duplicate_ids, note="") -> BulkOutcome:
         raise Conflict(
             _("Report #%(id)s was rejected: choose the original report.") % {"id": original.pk}
         )
-    outcome = BulkOutcome()
-    for report_id in ids:
-        if report_id == root_id:
-            continue
-        try:
-            if report_id not in locked:
-                raise NotFound(_("No report has this number."))
-            _merge_one(user=user, report=locked[report_id], original=original, note=note)
-        except YizhanError as exc:
-            outcome.refused[report_id] = exc
-        else:
-            outcome.done.append(report_id)
-    return outcome
+    return _each(
+        [i for i in ids if i != root_id],
+        locked,
+        lambda report: _merge_one(user=user, report=report, original=original, note=note),
+    )
 
 
 @transaction.atomic
