@@ -1,5 +1,6 @@
 """A rider reports an exposed wire with a photo; the grid officer of that community accepts and
-resolves it with an after-photo; the rider confirms and sees the state history."""
+resolves it with an after-photo; the rider confirms and sees the state history. Run at each of
+the fixed moments (tests/clock.py): the journey holds on any day."""
 
 import re
 
@@ -23,7 +24,7 @@ def _login(page, mobile):
 
 
 def test_rider_reports_officer_resolves_rider_confirms(
-    city, browser, live_server, tmp_path, transactional_db
+    city, moment, browser, live_server, tmp_path, transactional_db
 ):
     from tests.browser.conftest import SHOTS
 
@@ -82,5 +83,6 @@ def test_rider_reports_officer_resolves_rider_confirms(
     rider.screenshot(path=str(SHOTS / "12-report-closed.png"), full_page=True)
     report.refresh_from_db()
     assert report.state == "closed" and report.verified_at is not None
+    assert report.due_at > report.created_at  # a target in the future, whatever the day
     rider_ctx.close()
     officer_ctx.close()

@@ -83,3 +83,17 @@ def test_notify_many_writes_one_row_per_distinct_person(city):
 
 def test_inbox_needs_a_login(client, db):
     assert client.get("/inbox/").status_code == 302
+
+
+def test_a_label_with_a_context_is_stored_with_it_and_translated(city):
+    from django.utils.translation import pgettext_lazy
+
+    notify(
+        user=city.alice,
+        message=_("Report #%(id)s (%(category)s): %(state)s"),
+        params={"id": 4, "category": "井盖缺失", "state": pgettext_lazy("report state", "Closed")},
+    )
+    note = Notification.objects.get()
+    assert note.params["state"] == {"__t": "report state\x04Closed"}
+    with translation.override("en"):
+        assert note.render() == "Report #4 (井盖缺失): Closed"

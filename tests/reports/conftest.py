@@ -4,8 +4,11 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from tests.conftest import make_user
+from yizhan.accounts.models import WorkerProfile
 from yizhan.reports.defaults import ensure
 from yizhan.reports.models import Category
 
@@ -70,6 +73,36 @@ def wire(db):
 @pytest.fixture
 def street_light(db):
     return Category.objects.get(code="street-light")
+
+
+@pytest.fixture
+def bob(city):
+    """A second rider, who saw the same hazard as Alice."""
+    user = make_user("13800000002", "李小山")
+    WorkerProfile.objects.create(
+        user=user,
+        kind=WorkerProfile.Kind.DELIVERY_RIDER,
+        platform=city.platform,
+        home_district=city.district,
+        consent_version="2026-11",
+        consent_at=timezone.now(),
+    )
+    return user
+
+
+@pytest.fixture
+def wire_reward(city):
+    """The city's points rule for exposed wires: 12 points a verified report."""
+    from yizhan.points import services as points
+
+    return points.rule_create(
+        by=city.adam,
+        code="report-exposed-wire",
+        name="随手拍·电线裸露",
+        source="report_verified",
+        category="exposed-wire",
+        points=12,
+    )
 
 
 # Points inside the test city's communities (see tests/conftest.py)

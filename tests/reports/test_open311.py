@@ -194,3 +194,45 @@ def test_post_request_with_a_media_url_keeps_the_link_without_fetching(client, c
     data = parse(client.get(f"/open311/v2/requests/{report.pk}.{fmt}"))
     url = data[0]["media_url"] if fmt == "json" else data.find("request/media_url").text
     assert url == "https://partner.example/photos/1.jpg"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_rejected_reports_are_not_served_to_anyone(client, city, existing, fmt):
+    services.report_reject(
+        user=city.grace, report_id=existing.pk, reason="invalid", note="照片与描述不符"
+    )
+    listed = client.get(f"/open311/v2/requests.{fmt}", {"status": "closed"})
+    assert b"service_request_id" not in listed.content
+    assert client.get(f"/open311/v2/requests.{fmt}").content.count(b"service_request_id") == 0
+    assert client.get(f"/open311/v2/requests/{existing.pk}.{fmt}").status_code == 404
+
+
+def test_only_the_answer_on_the_fix_is_a_public_note(client, city, existing):
+    services.report_transfer(
+        user=city.grace, report_id=existing.pk, note="内部：甲社区不管这一段", community_code=""
+    )
+    row = parse(client.get(f"/open311/v2/requests/{existing.pk}.json"))[0]
+    assert row["status_notes"] == ""
+    services.report_accept(user=city.dora, report_id=existing.pk)
+    services.report_resolve(
+        user=city.dora, report_id=existing.pk, note="已重新固定", after_photo=make_jpeg(seed=9)
+    )
+    row = parse(client.get(f"/open311/v2/requests/{existing.pk}.json"))[0]
+    assert row["status_notes"] == "已重新固定"
+    assert "内部" not in json.dumps(parse(client.get("/open311/v2/requests.json")))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"service_request_id": "99999999999999999999999"},
+        {"service_code": "exposed-wire\x00"},
+        {"start_date": "2026-13-45T00:00:00"},
+        {"end_date": "not a date"},
+    ],
+)
+def test_junk_queries_are_answered_not_a_server_error(client, existing, query):
+    response = client.get("/open311/v2/requests.json", query)
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert parse(response)[0]["code"] == 400

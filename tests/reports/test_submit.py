@@ -1,10 +1,10 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.reports.conftest import IN_A, IN_B, OUTSIDE, make_jpeg
+from yizhan.core.errors import Invalid, Throttled
 from yizhan.core.geo import wgs84_to_gcj02
 from yizhan.core.images import process_photo
 from yizhan.reports import selectors, services
@@ -55,11 +55,11 @@ def test_outside_every_community_goes_to_the_city(city, wire):
 
 def test_photo_gps_is_used_only_with_consent(city, wire):
     gps_photo = lambda: [make_jpeg(gps=IN_B, seed=4)]  # noqa: E731
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Invalid) as exc:
         services.report_submit(
             reporter=city.alice, category=wire, lat=None, lng=None, photos=gps_photo()
         )
-    assert "location" in exc.value.message_dict
+    assert "location" in exc.value.fields
     report = services.report_submit(
         reporter=city.alice,
         category=wire,
@@ -85,12 +85,19 @@ def test_retry_with_the_same_key_creates_one_report(city, wire):
         ({"photos": []}, "photos"),
         ({"point": (91.0, 103.8)}, "location"),
         ({"point": (36.0, 200.0)}, "location"),
+        ({"point": (float("nan"), 103.8)}, "location"),
+        ({"description": "x" * 501}, "description"),
+        ({"description": "电线\x00"}, "description"),
+        ({"client_key": "k" * 65}, "idempotency_key"),
+        ({"category": None}, "category"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_stored(city, wire, kw, field):
-    with pytest.raises(ValidationError) as exc:
+    if "category" in kw:
+        wire = kw.pop("category")
+    with pytest.raises(Invalid) as exc:
         submit(city, wire, **kw)
-    assert field in exc.value.message_dict
+    assert field in exc.value.fields
     assert not Report.objects.exists()
     assert not Photo.objects.exists()
 
@@ -99,7 +106,7 @@ def test_a_bad_photo_among_good_ones_stores_nothing(city, wire):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = SimpleUploadedFile("x.jpg", b"nope" * 100)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         submit(city, wire, photos=[make_jpeg(), bad])
     assert not Photo.objects.exists()
 
@@ -108,9 +115,11 @@ def test_daily_limit_per_worker(city, street_light, settings):
     settings.REPORTS_DAILY_LIMIT = 2
     for i in range(2):
         submit(city, street_light, photos=[], description=str(i))
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Throttled) as exc:
         submit(city, street_light, photos=[])
-    assert "每日上限" in " ".join(exc.value.messages)
+    assert "每日上限" in str(exc.value)
+    # Until local midnight (the test clock stands at Tuesday 10:00 in Shanghai).
+    assert 14 * 3600 - 60 < exc.value.retry_after <= 14 * 3600
 
 
 def test_nearby_open_reports_of_the_same_category_are_found(city, wire, street_light):

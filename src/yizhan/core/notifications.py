@@ -16,7 +16,7 @@ from contextlib import nullcontext
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from yizhan.core.models import Notification
 from yizhan.core.sms import send_sms
@@ -25,10 +25,16 @@ DEFAULT_LANGUAGE = "zh-hans"
 _T = "__t"  # marks a stored parameter that is a message id to translate
 
 
+CONTEXT_SEPARATOR = "\x04"  # gettext's own: "context\x04msgid"
+
+
 def message_id(message) -> str:
-    """The msgid behind a lazy translation string (or the string itself)."""
+    """The msgid behind a lazy translation string (or the string itself); a pgettext_lazy
+    string keeps its context as gettext does, "context\x04msgid"."""
     if isinstance(message, Promise):
         args = getattr(message, "_args", None)
+        if args and len(args) == 2 and all(isinstance(a, str) for a in args):
+            return f"{args[0]}{CONTEXT_SEPARATOR}{args[1]}"  # pgettext_lazy(context, msgid)
         if args and isinstance(args[0], str):
             return args[0]
         with translation.override(None):
@@ -48,9 +54,16 @@ def _store_params(params: dict | None) -> dict:
     return stored
 
 
+def _translate(msgid: str) -> str:
+    if CONTEXT_SEPARATOR in msgid:
+        context, bare = msgid.split(CONTEXT_SEPARATOR, 1)
+        return pgettext(context, bare)  # untranslated: pgettext gives the bare msgid back
+    return gettext(msgid)
+
+
 def _load_params(params: dict) -> dict:
     return {
-        key: gettext(value[_T]) if isinstance(value, dict) and _T in value else value
+        key: _translate(value[_T]) if isinstance(value, dict) and _T in value else value
         for key, value in (params or {}).items()
     }
 
@@ -58,12 +71,12 @@ def _load_params(params: dict) -> dict:
 def render(message: str, params: dict | None = None, *, language: str | None = None) -> str:
     """A stored message in `language` (default: the active one)."""
     with translation.override(language) if language else nullcontext():
-        text = gettext(message)
+        text = _translate(message)
         if params:
             try:
                 text = text % _load_params(params)
             except (KeyError, TypeError, ValueError):
-                text = gettext(message)
+                text = _translate(message)
     return text
 
 

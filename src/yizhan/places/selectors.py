@@ -121,3 +121,11 @@ def real_district_boundaries() -> dict[str, dict]:
     path = Path(__file__).resolve().parent / "data" / "lanzhou_districts.geojson"
     data = json.loads(path.read_text(encoding="utf-8"))
     return {f["properties"]["code"]: f["geometry"] for f in data["features"]}
+
+
+def community_by_code(code: str) -> Community | None:
+    """The community with this code (e.g. "620102001001"), or None."""
+    code = (code or "").strip()
+    if not code or len(code) > 32 or not code.isprintable():
+        return None
+    return Community.objects.select_related("subdistrict__district").filter(code=code).first()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from yizhan.accounts.models import Role, RoleAssignment, User, WorkerProfile
 from yizhan.points import services
 from yizhan.points.models import HardshipApproval, Sponsor
-from yizhan.reports.models import Category as ReportCategory
+from yizhan.reports import selectors as report_selectors
 from yizhan.stations.models import Station
 
 DEMO_WORKER = "13800000001"
@@ -30,6 +30,19 @@ RULES = [
     ("welfare", "公益活动", "welfare", "", None, 50, None, 150),
 ]
 
+# What a verified hazard report earns, by report category: the points rules are the only place
+# a report's reward is kept (the "other" category falls to the catch-all hazard-report rule).
+REPORT_REWARDS = {
+    "bulky-rubbish": 5,
+    "exposed-wire": 10,
+    "manhole-cover": 10,
+    "damaged-road": 5,
+    "fire-lane": 8,
+    "street-light": 3,
+    "waterlogging": 5,
+    "street-occupation": 3,
+}
+
 CATALOGUE = [
     # name, description, price, stock, sponsor
     ("安全头盔", "3C 认证骑行头盔", 30, 20, "兰州市总工会"),
@@ -47,7 +60,7 @@ def seed(*, rng: random.Random) -> None:
         worker = User.objects.get_by_mobile(DEMO_WORKER)
         keeper_station = RoleAssignment.objects.get(role=Role.STATION_KEEPER).station
         services.pool_issue(points=1_000_000, reason="2026 年度积分奖励预算", by=admin)
-        # One rule per hazard category, worth what the category promises its reporters.
+        # One rule per hazard category with a reward of its own.
         report_rules = [
             (
                 f"report-{c.code}",
@@ -55,11 +68,12 @@ def seed(*, rng: random.Random) -> None:
                 "report_verified",
                 c.code,
                 None,
-                c.points,
+                REPORT_REWARDS[c.code],
                 60,
                 None,
             )
-            for c in ReportCategory.objects.filter(active=True).exclude(code="other")
+            for c in report_selectors.categories()
+            if c.code in REPORT_REWARDS
         ]
         rules = {}
         for code, name, source, category, rank, points, daily, monthly in report_rules + RULES:

@@ -249,3 +249,23 @@ def station_pending(*, station_ids) -> list[Redemption]:
 
 def find_posting(posting_id: int) -> Posting | None:
     return Posting.objects.filter(Q(pk=posting_id)).select_related("rule").first()
+
+
+# --- What a hazard report earns (the one source: the earning rules) ---------------------------
+
+
+def report_rewards() -> dict[str, int]:
+    """{report category code: points a verified report earns}, "" for the catch-all rule.
+    Where several active rules name a category the oldest wins, as when awarding."""
+    rewards: dict[str, int] = {}
+    rules = EarningRule.objects.filter(source=EarningRule.Source.REPORT_VERIFIED, active=True)
+    for category, points in rules.order_by("-pk").values_list("category", "points"):
+        rewards[category] = points
+    return rewards
+
+
+def reward_for_report_category(category_code: str, *, rewards: dict | None = None) -> int:
+    """Points a verified report of this category earns (before caps); 0 if no rule pays it.
+    Pass `rewards` (from `report_rewards`) to price many categories with one query."""
+    rewards = report_rewards() if rewards is None else rewards
+    return rewards.get(category_code, rewards.get("", 0))

@@ -33,6 +33,7 @@ from yizhan.points.models import (
     RedemptionEvent,
     Wish,
 )
+from yizhan.reports import selectors as report_selectors
 
 logger = logging.getLogger("yizhan.points")
 
@@ -231,6 +232,17 @@ def _clean_rule(rule: EarningRule) -> None:
         value = getattr(rule, cap)
         if value is not None and (not isinstance(value, int) or value <= 0):
             errors[cap] = [_("A cap is a whole number above zero, or empty for no cap.")]
+    if (
+        rule.source == EarningRule.Source.REPORT_VERIFIED
+        and rule.category
+        and not report_selectors.category_exists(rule.category)
+    ):
+        errors["category"] = [
+            _(
+                "No hazard report category has the code “%(code)s”. Use a code from the list of report categories, or leave it empty for any report."
+            )
+            % {"code": rule.category}
+        ]
     if rule.source == EarningRule.Source.HONOURS and rule.rank not in (1, 2, 3):
         errors["rank"] = [_("Monthly honours need a rank of 1, 2 or 3.")]
     if not (rule.name or "").strip():

@@ -11,10 +11,9 @@ class CategoryAdmin(admin.ModelAdmin):
         "department",
         "photo_required",
         "response_days",
-        "points",
         "active",
     )
-    list_editable = ("response_days", "points", "active")
+    list_editable = ("response_days", "active")
 
 
 class EventInline(admin.TabularInline):

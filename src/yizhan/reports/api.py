@@ -1,43 +1,44 @@
-"""Hazard-report endpoints for the workers' app: categories, nearby open reports (to avoid
-duplicates), submit with photos (multipart, idempotent), my reports, one report."""
+"""Hazard-report endpoints for the workers' app: categories (with the points a verified report
+earns), nearby open reports (to avoid duplicates), submit with photos (multipart, idempotent),
+my reports, one report. Errors follow the API's one shape (`core.schema.ErrorOut`)."""
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from yizhan.accounts.permissions import token_or_session
+from yizhan.core.errors import Invalid
 from yizhan.core.geo import to_wgs84
+from yizhan.core.schema import ERRORS, READ_ERRORS, DbId
+from yizhan.points import selectors as points_selectors
 from yizhan.reports import selectors, services
 from yizhan.reports.models import Category, Report
 
 router = Router(tags=["reports"])
 
 
-class Message(Schema):
-    message: str
-
-
-class CategoryOut(Schema):
+class ReportCategoryOut(Schema):
     code: str
     name: str
     photo_required: bool
     response_days: int
-    points: int
+    points: int = Field(
+        description="Points a verified report of this category earns (the points rules decide)"
+    )
     duplicate_radius_m: int
 
 
-class NearbyIn(Schema):
-    category: str
-    lat: float = Field(..., ge=-90, le=90)
-    lng: float = Field(..., ge=-180, le=180)
+class ReportNearbyIn(Schema):
+    category: str = Field(..., max_length=40)
+    lat: float = Field(..., ge=-90, le=90, allow_inf_nan=False)
+    lng: float = Field(..., ge=-180, le=180, allow_inf_nan=False)
     crs: str = Field("wgs84", pattern="^(wgs84|gcj02|bd09)$")
 
 
-class NearbyOut(Schema):
+class ReportNearbyOut(Schema):
     id: int
     state: str
     description: str
@@ -45,17 +46,17 @@ class NearbyOut(Schema):
     created_at: dt.datetime
 
 
-class HistoryOut(Schema):
+class ReportHistoryOut(Schema):
     action: str
     from_state: str
     to_state: str
-    note: str
+    note: str = Field(description="Empty where the note is for staff and the reporter only")
     created_at: dt.datetime
 
 
 class ReportOut(Schema):
     id: int
-    token: str
+    token: str | None = Field(description="Only for the reporter and the officers")
     category: str
     state: str
     description: str
@@ -66,13 +67,14 @@ class ReportOut(Schema):
     due_at: dt.datetime
     created_at: dt.datetime
     photos: list[str]
-    history: list[HistoryOut]
+    history: list[ReportHistoryOut]
 
 
-def _out(request, report: Report) -> dict:
+def _out(request, report: Report, user) -> dict:
+    full = getattr(report, "full_view", False)
     return {
         "id": report.pk,
-        "token": str(report.token),
+        "token": str(report.token) if full else None,
         "category": report.category.code,
         "state": report.state,
         "description": report.description,
@@ -83,38 +85,52 @@ def _out(request, report: Report) -> dict:
         "due_at": report.due_at,
         "created_at": report.created_at,
         "photos": [request.build_absolute_uri(p.image.url) for p in report.photos.all()],
-        "history": list(selectors.history(report)),
+        "history": selectors.history_for_viewer(user=user, report=report),
     }
 
 
 def _category(code: str) -> Category:
-    category = Category.objects.filter(code=code, active=True).first()
+    category = selectors.category_by_code(code)
     if category is None:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"category": [f"unknown category {code!r}"]})
+        raise Invalid(field="category", message=_("There is no hazard category with this code."))
     return category
 
 
-@router.get("/categories", response=list[CategoryOut], summary="Report categories", auth=None)
+@router.get(
+    "/categories",
+    response=list[ReportCategoryOut],
+    summary="Report categories, with the points a verified report earns",
+    auth=None,
+)
 def categories(request):
-    return list(selectors.categories())
+    rewards = points_selectors.report_rewards()
+    return [
+        {
+            "code": c.code,
+            "name": c.label,
+            "photo_required": c.photo_required,
+            "response_days": c.response_days,
+            "points": points_selectors.reward_for_report_category(c.code, rewards=rewards),
+            "duplicate_radius_m": c.duplicate_radius_m,
+        }
+        for c in selectors.categories()
+    ]
 
 
 @router.get(
     "/nearby",
-    response={200: list[NearbyOut], 422: Message},
+    response={200: list[ReportNearbyOut], **READ_ERRORS},
     summary="Open reports of a category near a point (last 30 days), to add to instead of duplicating",
     auth=None,
 )
-def nearby(request, query: Query[NearbyIn]):
+def nearby(request, query: Query[ReportNearbyIn]):
     lng, lat = to_wgs84(query.lng, query.lat, query.crs)
     return selectors.nearby_open(category=_category(query.category), lat=lat, lng=lng)
 
 
 @router.post(
     "",
-    response={201: ReportOut, 200: ReportOut, 401: Message, 422: Message},
+    response={201: ReportOut, 200: ReportOut, **ERRORS},
     summary="Send a hazard report with photos (multipart). Retrying with the same idempotency_key returns the first report (200).",
     auth=token_or_session,
 )
@@ -130,12 +146,10 @@ def submit(
     photos: File[list[UploadedFile]] = None,
 ):
     if crs not in ("wgs84", "gcj02", "bd09"):
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"crs": ["crs must be wgs84, gcj02 or bd09"]})
+        raise Invalid(field="crs", message=_("Choose wgs84, gcj02 or bd09."))
     result = services.report_submit(
         reporter=request.auth,
-        category=_category(category),
+        category=selectors.category_by_code(category),
         lat=lat,
         lng=lng,
         crs=crs,
@@ -144,29 +158,28 @@ def submit(
         use_photo_location=use_photo_location,
         client_key=idempotency_key,
     )
-    return Status(201 if result.created else 200, _out(request, result.report))
+    report = selectors.report_for_viewer(user=request.auth, report_id=result.report.pk)
+    return Status(201 if result.created else 200, _out(request, report, request.auth))
 
 
 @router.get(
-    "/mine", response=list[ReportOut], summary="Reports I sent or follow", auth=token_or_session
+    "/mine",
+    response={200: list[ReportOut], **READ_ERRORS},
+    summary="Reports I sent, and public reports I follow",
+    auth=token_or_session,
 )
 def mine(request):
-    qs = selectors.mine(user=request.auth).prefetch_related("photos")[:100]
-    return [_out(request, r) for r in qs]
+    user = request.auth
+    return [_out(request, r, user) for r in selectors.mine_for_viewer(user=user, limit=100)]
 
 
 @router.get(
     "/{report_id}",
-    response={200: ReportOut, 403: Message, 404: Message},
-    summary="One report (its reporter, followers and the officers handling it)",
+    response={200: ReportOut, **READ_ERRORS},
+    summary="One report: all of it for its reporter and the officers handling it, its public "
+    "form for anyone else (a rejected report is theirs only: 404)",
     auth=token_or_session,
 )
-def detail(request, report_id: int):
-    report = get_object_or_404(
-        Report.objects.select_related("category", "community", "department"), pk=report_id
-    )
-    user = request.auth
-    following = report.followers.filter(user=user).exists()
-    if not (following or report.reporter_id == user.pk or selectors.can_handle(user, report)):
-        raise PermissionDenied
-    return _out(request, report)
+def detail(request, report_id: DbId):
+    report = selectors.report_for_viewer(user=request.auth, report_id=report_id)
+    return _out(request, report, request.auth)

@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw
 from shapely.geometry import shape
 
 from yizhan.accounts.models import Role, RoleAssignment, User
+from yizhan.core.errors import YizhanError
 from yizhan.core.pii import blind_index
 from yizhan.reports import services
 from yizhan.reports.models import Category, Report
@@ -83,7 +84,7 @@ def seed(*, rng: random.Random, communities, count: int) -> int:
                 client_key=f"demo-{n}",
                 now=moment,
             ).report
-        except services.ReportError:
+        except YizhanError:
             continue
         Report.objects.filter(pk=report.pk).update(created_at=moment)
         officer = officers.get(report.community_id) or city_officer

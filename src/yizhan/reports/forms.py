@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yizhan.points.selectors import reward_for_report_category
 from yizhan.reports.models import Category, RejectReason
 
 
@@ -22,8 +23,20 @@ class MultiplePhotoField(forms.FileField):
         return [data] if data else []
 
 
+class CategoryChoiceField(forms.ModelChoiceField):
+    """Each hazard category with what a verified report of it earns (from the points rules)."""
+
+    rewards: dict = {}
+
+    def label_from_instance(self, category):
+        points = reward_for_report_category(category.code, rewards=self.rewards)
+        if not points:
+            return category.label
+        return _("%(name)s · %(points)s points") % {"name": category.label, "points": points}
+
+
 class ReportForm(forms.Form):
-    category = forms.ModelChoiceField(
+    category = CategoryChoiceField(
         label=_("What is it?"),
         queryset=Category.objects.filter(active=True),
         empty_label=None,
@@ -32,21 +45,29 @@ class ReportForm(forms.Form):
     photos = MultiplePhotoField(label=_("Photo"), required=False)
     description = forms.CharField(
         label=_("A few words (optional)"),
+        help_text=_("Shown with the report on the public map: please no names or phone numbers."),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # Not an input: where the service's error about the spot is shown, beside the map.
+    location = forms.CharField(required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput)
     crs = forms.ChoiceField(
         choices=[("wgs84", "wgs84"), ("gcj02", "gcj02"), ("bd09", "bd09")],
         initial="wgs84",
+        required=False,  # a page without JavaScript sends none: the browser's own WGS-84
         widget=forms.HiddenInput,
     )
     use_photo_location = forms.BooleanField(
         label=_("No location fix? Use the location stored in the photo"), required=False
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, rewards: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].rewards = rewards or {}
 
 
 class NoteForm(forms.Form):

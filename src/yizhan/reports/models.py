@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.Model):
-    """A kind of hazard, managed by the city: who owns it, its response target, its reward."""
+    """A kind of hazard, managed by the city: who owns it and its response target. What a verified
+    report earns is not here: it is set once, in the points rules (`points.selectors`)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
@@ -30,7 +31,6 @@ class Category(models.Model):
     )
     photo_required = models.BooleanField(_("photo required"), default=True)
     response_days = models.PositiveSmallIntegerField(_("response target (working days)"), default=3)
-    points = models.PositiveSmallIntegerField(_("points for a verified report"), default=5)
     duplicate_radius_m = models.PositiveIntegerField(_("duplicate radius (m)"), default=250)
     active = models.BooleanField(_("active"), default=True)
     sort = models.PositiveSmallIntegerField(_("order"), default=100)
@@ -52,12 +52,14 @@ class Category(models.Model):
 
 
 class State(models.TextChoices):
-    SUBMITTED = "submitted", pgettext_lazy("report state", "Submitted")
-    ACCEPTED = "accepted", pgettext_lazy("report state", "Accepted")
-    IN_PROGRESS = "in_progress", pgettext_lazy("report state", "In progress")
-    RESOLVED = "resolved", pgettext_lazy("report state", "Resolved")
-    CLOSED = "closed", pgettext_lazy("report state", "Closed")
-    REJECTED = "rejected", pgettext_lazy("report state", "Rejected")
+    # Plain gettext_lazy, not pgettext_lazy: a notification stores the label as a message id
+    # and translates it when read, and `core.notifications` keeps no message context.
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
 
 
 OPEN_STATES = (State.SUBMITTED, State.ACCEPTED, State.IN_PROGRESS)

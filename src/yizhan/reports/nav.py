@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yizhan.accounts.permissions import Role
 from yizhan.core.nav import ANONYMOUS, MENU, TAB, TILE, Entry
+from yizhan.reports.permissions import STAFF_ROLES
 
 ENTRIES = [
     Entry(
@@ -31,7 +32,7 @@ ENTRIES = [
         "reports.console",
         _("Report queue"),
         "reports:console",
-        roles={Role.GRID_OFFICER, Role.DEPARTMENT_OFFICER, Role.DISPATCHER, Role.CITY_ADMIN},
+        roles=set(STAFF_ROLES),
         hint=_("Hazard reports to accept, handle and resolve"),
         icon="alert-triangle",
         places={TILE, MENU},

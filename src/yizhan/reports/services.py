@@ -1,34 +1,44 @@
 """The life of a hazard report, top to bottom:
 
-submit → (routed to a community, a department or the city) → accept → start → resolve (with an
-after-photo and a note) → close (the reporter confirms, or 7 days pass) — or reject (invalid,
-or a duplicate linked to its original), or transfer to the right owner. The reporter may reopen
-within 7 days. Every step is a ReportEvent row and a notification to every follower. Closing a
-valid report for the first time announces "report.verified" (the points module awards it).
+submit → (routed to a community, a department or the city; the officers of that queue are told)
+→ accept → start → resolve (with an after-photo and a note) → close (the reporter confirms, or
+7 days pass) — or reject (invalid, or a duplicate merged into its original), or transfer to the
+right owner. The reporter may reopen within 7 days. Every step is a ReportEvent row and a
+notification to the followers. Closing a valid report for the first time announces
+"report.verified" (see `reports.events`; the points bank pays the reward its rules set).
+
+Refusals are `core.errors`: Invalid (bad input, by field), Conflict (the report's state does
+not allow the step), NotAllowed (not your report or queue), NotFound, Throttled (daily limit).
 """
 
 import datetime as dt
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from yizhan.accounts.permissions import Role
+from yizhan.accounts.selectors import users_holding
 from yizhan.core import events, workdays
-from yizhan.core.geo import CRS_WGS84, haversine_m, to_wgs84, validate_lat_lng
+from yizhan.core.errors import Conflict, Invalid, NotAllowed, NotFound, Throttled, YizhanError
+from yizhan.core.geo import CRS_WGS84, to_wgs84, validate_lat_lng
 from yizhan.core.idempotency import create_once
 from yizhan.core.images import ImageRejected, phash_distance, process_photo
-from yizhan.core.notifications import notify
-from yizhan.places.selectors import community_id_at
-from yizhan.reports import selectors
+from yizhan.core.notifications import notify_many
+from yizhan.places.selectors import community_by_code, community_id_at
+from yizhan.reports import permissions, selectors
+from yizhan.reports.events import REPORT_VERIFIED, ReportVerified
 from yizhan.reports.models import (
     OPEN_STATES,
     Category,
     Follower,
+    Open311Key,
     Photo,
     RejectReason,
     Report,
@@ -37,19 +47,34 @@ from yizhan.reports.models import (
 )
 
 MAX_PHOTOS = 4
+MAX_DESCRIPTION = 500
+MAX_CLIENT_KEY = 64
+MAX_BULK = 200  # ids in one bulk accept or merge (a console page shows 30)
 REUSE_DISTANCE = 6  # bits of a 64-bit perceptual hash
 REUSE_RADIUS_M = 2000
 REUSE_DAYS = 180
 
-
-class ReportError(ValidationError):
-    """A refused step, with a message for the person who tried it."""
+# Notifications: message ids and parameters, put into words in the reader's language.
+CHANGED = gettext_lazy("Report #%(id)s (%(category)s): %(state)s")
+QUEUED = gettext_lazy("New hazard report #%(id)s (%(category)s) in your queue.")
+REOPENED = gettext_lazy("Report #%(id)s (%(category)s) was reopened by its reporter.")
+MERGED = gettext_lazy(
+    "Report #%(id)s was merged into report #%(original)s; you now follow that one."
+)
 
 
 @dataclass(frozen=True)
 class Submitted:
     report: Report
     created: bool  # False: a retry with the same client key returned the first report
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a bulk step did to each report: the ids it changed, and why it left the others."""
+
+    done: list[int] = field(default_factory=list)
+    refused: dict[int, YizhanError] = field(default_factory=dict)
 
 
 def _due_at(category: Category, start: dt.datetime) -> dt.datetime:
@@ -60,6 +85,47 @@ def _due_at(category: Category, start: dt.datetime) -> dt.datetime:
     return timezone.make_aware(end, timezone.get_current_timezone())
 
 
+def _url(report: Report) -> str:
+    return reverse("reports:detail", args=[report.pk])
+
+
+def _params(report: Report, **more) -> dict:
+    # The category is the city's own name for it (data, not a translatable string).
+    return {"id": report.pk, "category": report.category.name, **more}
+
+
+def _tell_followers(report: Report, *, actor, action: str) -> None:
+    """Every follower but the one who acted hears of the step; once a report is no longer
+    public (rejected), only its reporter does, as only they may still read it."""
+    followers = report.followers.select_related("user").exclude(user_id=getattr(actor, "pk", None))
+    if not permissions.is_public(report):
+        followers = followers.filter(user_id=report.reporter_id)
+    notify_many(
+        users=[f.user for f in followers],
+        message=CHANGED,
+        params=_params(report, state=State(report.state).label),
+        url=_url(report),
+        verb=f"report.{action}",
+    )
+
+
+def _queue_holders(report: Report):
+    """The officers whose queue the report is in: the owning department's, else the grid
+    officers of its community, else (outside every community) the city's dispatchers."""
+    if report.department_id:
+        return users_holding(Role.DEPARTMENT_OFFICER, department_id=report.department_id)
+    if report.community_id:
+        return users_holding(Role.GRID_OFFICER, community_id=report.community_id)
+    return users_holding(Role.DISPATCHER)
+
+
+def _tell_queue(report: Report, message, *, actor=None) -> None:
+    users = [u for u in _queue_holders(report) if u.pk != getattr(actor, "pk", None)]
+    notify_many(
+        users=users, message=message, params=_params(report), url=_url(report), verb="report.queue"
+    )
+
+
 def _record(report, *, actor, action, from_state="", note="", notify_followers=True):
     ReportEvent.objects.create(
         report=report,
@@ -67,46 +133,68 @@ def _record(report, *, actor, action, from_state="", note="", notify_followers=T
         action=action,
         from_state=from_state,
         to_state=report.state,
-        note=note[:500],
+        note=note[:MAX_DESCRIPTION],
     )
     if notify_followers:
-        url = reverse("reports:detail", args=[report.pk])
-        text = _("Report #%(id)s (%(category)s): %(state)s") % {
-            "id": report.pk,
-            "category": report.category.label,
-            "state": report.get_state_display(),
-        }
-        for follower in report.followers.select_related("user"):
-            if follower.user_id != getattr(actor, "pk", None):
-                notify(user=follower.user, text=text, url=url, verb=f"report.{action}")
+        _tell_followers(report, actor=actor, action=action)
 
 
 def _route(category: Category, lat: float, lng: float) -> dict:
-    if category.department_id:
-        return {
-            "department_id": category.department_id,
-            "community_id": community_id_at(lat=lat, lng=lng),
-        }
-    return {"department_id": None, "community_id": community_id_at(lat=lat, lng=lng)}
+    return {
+        "department_id": category.department_id,
+        "community_id": community_id_at(lat=lat, lng=lng),
+    }
 
 
 def _photo_seen_before(phash: str, *, lat: float, lng: float, now) -> bool:
     if Photo.objects.filter(phash=phash, kind=Photo.Kind.BEFORE).exists():
         return True
-    box = selectors._box(lat, lng, REUSE_RADIUS_M)
+    min_lat, max_lat, min_lng, max_lng = selectors.box(lat, lng, REUSE_RADIUS_M)
     nearby = Photo.objects.filter(
         kind=Photo.Kind.BEFORE,
-        report__lat__range=box[:2],
-        report__lng__range=box[2:],
+        report__lat__range=(min_lat, max_lat),
+        report__lng__range=(min_lng, max_lng),
         created_at__gte=now - dt.timedelta(days=REUSE_DAYS),
     ).values_list("phash", flat=True)[:2000]
     return any(phash_distance(phash, other) <= REUSE_DISTANCE for other in nearby)
 
 
+def _text_errors(value: str, *, limit: int) -> list[str]:
+    if "\x00" in value:
+        return [_("This text contains a character that is not allowed.")]
+    if len(value) > limit:
+        return [_("Write at most %(n)d characters.") % {"n": limit}]
+    return []
+
+
+def _client_key_errors(client_key: str) -> list[str]:
+    if len(client_key) > MAX_CLIENT_KEY or not client_key.isascii() or not client_key.isprintable():
+        return [
+            _("The idempotency key must be at most %(n)d printable ASCII characters.")
+            % {"n": MAX_CLIENT_KEY}
+        ]
+    return []
+
+
+def _check_daily_limit(reporter, now) -> None:
+    local = timezone.localtime(now)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    limit = settings.REPORTS_DAILY_LIMIT
+    if Report.objects.filter(reporter=reporter, created_at__gte=midnight).count() >= limit:
+        tomorrow = midnight + dt.timedelta(days=1)
+        raise Throttled(
+            _(
+                "You have sent %(n)d reports today, the daily limit. Thank you — please send more tomorrow."
+            )
+            % {"n": limit},
+            retry_after=max(1, int((tomorrow - local).total_seconds())),
+        )
+
+
 def report_submit(
     *,
     reporter,
-    category: Category,
+    category: Category | None,
     lat: float | None,
     lng: float | None,
     crs: str = CRS_WGS84,
@@ -120,16 +208,23 @@ def report_submit(
 ) -> Submitted:
     """Create a report from what the phone sent; retries with the same client key are safe."""
     now = now or timezone.now()
+    description = (description or "").strip()
+    errors: dict[str, list[str]] = {}
+    if client_key and (key_errors := _client_key_errors(client_key)):
+        raise Invalid(fields={"idempotency_key": key_errors})
     if reporter is not None and client_key:
         existing = Report.objects.filter(reporter=reporter, client_key=client_key).first()
         if existing:
             return Submitted(existing, created=False)
-    errors: dict[str, list[str]] = {}
-    if not category.active:
+    if category is None:
+        errors["category"] = [_("Choose what kind of hazard it is.")]
+    elif not category.active:
         errors["category"] = [_("This category is no longer in use.")]
+    if text_errors := _text_errors(description, limit=MAX_DESCRIPTION):
+        errors["description"] = text_errors
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = [_("Send at most %(n)d photos.") % {"n": MAX_PHOTOS}]
-    if category.photo_required and not photos and not media_url:
+    if category is not None and category.photo_required and not photos and not media_url:
         errors["photos"] = [_("This category needs a photo.")]
     processed = []
     for upload in photos[:MAX_PHOTOS]:
@@ -151,30 +246,20 @@ def report_submit(
         try:
             validate_lat_lng(lat, lng)
             lng, lat = to_wgs84(lng, lat, crs)
-        except ValueError as exc:
-            errors["location"] = [str(exc)]
-    if reporter is not None and "location" not in errors:
-        today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-        if (
-            Report.objects.filter(reporter=reporter, created_at__gte=today).count()
-            >= settings.REPORTS_DAILY_LIMIT
-        ):
-            errors["__all__"] = [
-                _(
-                    "You have sent %(n)d reports today, the daily limit. Thank you — please send more tomorrow."
-                )
-                % {"n": settings.REPORTS_DAILY_LIMIT}
-            ]
+        except ValueError:
+            errors["location"] = [_("This spot is not a place on the map. Pick it again.")]
     if errors:
-        raise ReportError(errors)
+        raise Invalid(fields=errors)
+    if reporter is not None:
+        _check_daily_limit(reporter, now)
 
     def create() -> Report:
         report = Report.objects.create(
             reporter=reporter,
             source=source,
-            client_key=client_key[:64],
+            client_key=client_key,
             category=category,
-            description=description.strip()[:500],
+            description=description,
             media_url=media_url,
             lat=round(lat, 7),
             lng=round(lng, 7),
@@ -193,6 +278,7 @@ def report_submit(
         if reporter is not None:
             Follower.objects.create(report=report, user=reporter)
         _record(report, actor=reporter, action="submitted", notify_followers=False)
+        _tell_queue(report, QUEUED)
         return report
 
     if reporter is None or not client_key:
@@ -200,7 +286,7 @@ def report_submit(
             return Submitted(create(), created=True)
     # Two retries racing past the check above: the unique (reporter, client_key) lets one win.
     report, created = create_once(
-        model=Report, lookup={"reporter": reporter, "client_key": client_key[:64]}, create=create
+        model=Report, lookup={"reporter": reporter, "client_key": client_key}, create=create
     )
     return Submitted(report, created=created)
 
@@ -208,18 +294,34 @@ def report_submit(
 # --- Officer steps --------------------------------------------------------------------
 
 
+def _locked(report_ids) -> dict[int, Report]:
+    """The reports, locked for this transaction in id order (so two bulk steps over
+    overlapping reports wait for each other instead of deadlocking). Only the report rows are
+    locked, not their categories."""
+    rows = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .filter(pk__in=report_ids)
+        .order_by("id")
+    )
+    return {r.pk: r for r in rows}
+
+
 def _lock(report_id: int) -> Report:
-    return Report.objects.select_for_update().select_related("category").get(pk=report_id)
+    report = _locked([report_id]).get(report_id)
+    if report is None:
+        raise NotFound(_("No report has this number."))
+    return report
 
 
 def _check_officer(user, report):
-    if not selectors.can_handle(user, report):
-        raise PermissionDenied
+    if not permissions.can_handle(user, report):
+        raise NotAllowed(_("This report is not in your queue."))
 
 
-def _move(report, *, user, to_state, allowed_from, action, note="", **changes):
+def _move(report, *, user, to_state, allowed_from, action, note="", notify=True, **changes):
     if report.state not in allowed_from:
-        raise ReportError(
+        raise Conflict(
             _("This step is not possible for a report that is %(state)s.")
             % {"state": report.get_state_display()}
         )
@@ -228,13 +330,13 @@ def _move(report, *, user, to_state, allowed_from, action, note="", **changes):
     for key, value in changes.items():
         setattr(report, key, value)
     report.save()
-    _record(report, actor=user, action=action, from_state=from_state, note=note)
+    _record(
+        report, actor=user, action=action, from_state=from_state, note=note, notify_followers=notify
+    )
     return report
 
 
-@transaction.atomic
-def report_accept(*, user, report_id: int, note: str = "") -> Report:
-    report = _lock(report_id)
+def _accept(user, report, note=""):
     _check_officer(user, report)
     return _move(
         report,
@@ -246,19 +348,62 @@ def report_accept(*, user, report_id: int, note: str = "") -> Report:
     )
 
 
-def reports_bulk_accept(*, user, report_ids) -> int:
-    done = 0
-    for report_id in report_ids:
+def _note_errors(note: str, *, required_message=None) -> list[str]:
+    if required_message and not note.strip():
+        return [required_message]
+    return _text_errors(note, limit=MAX_DESCRIPTION)
+
+
+def _clean_note(note: str, required_message=None) -> str:
+    note = note or ""
+    if errors := _note_errors(note, required_message=required_message):
+        raise Invalid(fields={"note": errors})
+    return note.strip()
+
+
+@transaction.atomic
+def report_accept(*, user, report_id: int, note: str = "") -> Report:
+    note = _clean_note(note)
+    return _accept(user, _lock(report_id), note)
+
+
+def _bulk_ids(report_ids) -> list[int]:
+    ids = sorted({int(i) for i in report_ids})
+    if len(ids) > MAX_BULK:
+        raise Invalid(
+            fields={"ids": [_("Choose at most %(n)d reports at once.") % {"n": MAX_BULK}]}
+        )
+    return ids
+
+
+@transaction.atomic
+def reports_bulk_accept(*, user, report_ids) -> BulkOutcome:
+    """Accept the chosen reports in one transaction, locked in id order; each one the officer
+    may not accept (not in their queue, already accepted) is left as it is, with the reason."""
+    ids = _bulk_ids(report_ids)
+    locked = _locked(ids)
+    return _each(ids, locked, lambda report: _accept(user, report))
+
+
+def _each(ids, locked: dict[int, Report], step) -> BulkOutcome:
+    """Apply `step` to each locked report in id order; a refusal leaves that report as it is
+    (a step checks before it writes) and is kept as its outcome."""
+    outcome = BulkOutcome()
+    for report_id in ids:
         try:
-            report_accept(user=user, report_id=report_id)
-            done += 1
-        except (ReportError, PermissionDenied, Report.DoesNotExist):
-            continue
-    return done
+            if report_id not in locked:
+                raise NotFound(_("No report has this number."))
+            step(locked[report_id])
+        except YizhanError as exc:
+            outcome.refused[report_id] = exc
+        else:
+            outcome.done.append(report_id)
+    return outcome
 
 
 @transaction.atomic
 def report_start(*, user, report_id: int, note: str = "") -> Report:
+    note = _clean_note(note)
     report = _lock(report_id)
     _check_officer(user, report)
     return _move(
@@ -273,12 +418,12 @@ def report_start(*, user, report_id: int, note: str = "") -> Report:
 
 @transaction.atomic
 def report_resolve(*, user, report_id: int, note: str, after_photo, now=None) -> Report:
-    """Mark fixed, with a photo of the fix and a note for the reporter."""
+    """Mark fixed, with a photo of the fix and a note for the reporter (and the public)."""
     report = _lock(report_id)
     _check_officer(user, report)
     errors = {}
-    if not note.strip():
-        errors["note"] = [_("Say what was done.")]
+    if note_errors := _note_errors(note or "", required_message=_("Say what was done.")):
+        errors["note"] = note_errors
     processed = None
     if after_photo is None:
         errors["after_photo"] = [_("Add a photo of the fixed spot.")]
@@ -288,14 +433,14 @@ def report_resolve(*, user, report_id: int, note: str, after_photo, now=None) ->
         except ImageRejected as exc:
             errors["after_photo"] = [str(exc)]
     if errors:
-        raise ReportError(errors)
+        raise Invalid(fields=errors)
     report = _move(
         report,
         user=user,
         to_state=State.RESOLVED,
         allowed_from=(State.ACCEPTED, State.IN_PROGRESS),
         action="resolved",
-        note=note,
+        note=note.strip(),
         resolved_at=now or timezone.now(),
     )
     photo = Photo(
@@ -310,85 +455,159 @@ def report_resolve(*, user, report_id: int, note: str, after_photo, now=None) ->
     return report
 
 
-@transaction.atomic
-def report_reject(
-    *, user, report_id: int, reason: str, note: str = "", duplicate_of_id=None
-) -> Report:
-    report = _lock(report_id)
+def _root_id(report_id: int) -> int:
+    """Follow a rejected duplicate to the report it was merged into."""
+    current = report_id
+    for _hop in range(10):
+        parent = Report.objects.filter(pk=current).values_list("duplicate_of_id", flat=True).first()
+        if parent is None:
+            return current
+        current = parent
+    return current
+
+
+def _merge_one(*, user, report, original, note="") -> None:
+    """Reject `report` as a duplicate of `original` (both locked): its followers now follow the
+    original and hear of its fix."""
     _check_officer(user, report)
-    if reason not in RejectReason.values:
-        raise ReportError({"reason": [_("Choose why the report is rejected.")]})
-    original = None
-    if reason == RejectReason.DUPLICATE:
-        original = Report.objects.filter(pk=duplicate_of_id).first() if duplicate_of_id else None
-        if original is None or original.pk == report.pk:
-            raise ReportError({"duplicate_of": [_("Give the number of the original report.")]})
-        if original.duplicate_of_id:
-            original = original.duplicate_of
-    elif not note.strip():
-        raise ReportError({"note": [_("Say why the report is not valid.")]})
-    report = _move(
+    if not permissions.can_merge_into(user, report, original):
+        raise NotAllowed(
+            _(
+                "Report #%(original)s is in another queue: a report is merged only into one of "
+                "the same community. Transfer it there first."
+            )
+            % {"original": original.pk}
+        )
+    _move(
         report,
         user=user,
         to_state=State.REJECTED,
         allowed_from=OPEN_STATES,
         action="rejected",
-        note=note or (_("Duplicate of report #%(id)s") % {"id": original.pk}),
-        reject_reason=reason,
+        note=note or _("Duplicate of report #%(id)s") % {"id": original.pk},
+        notify=False,
+        reject_reason=RejectReason.DUPLICATE,
         duplicate_of=original,
     )
-    if original is not None:
-        # Whoever followed the duplicate now follows the original and hears of its fix.
-        for follower in report.followers.all():
-            Follower.objects.get_or_create(report=original, user=follower.user)
-        _record(
-            original,
-            actor=user,
-            action="merged",
-            from_state=original.state,
-            note=_("Report #%(id)s merged into this one") % {"id": report.pk},
-            notify_followers=False,
-        )
-    return report
+    users = [f.user for f in report.followers.select_related("user")]
+    Follower.objects.bulk_create(
+        [Follower(report=original, user=u) for u in users], ignore_conflicts=True
+    )
+    _record(
+        original,
+        actor=user,
+        action="merged",
+        from_state=original.state,
+        note=_("Report #%(id)s merged into this one") % {"id": report.pk},
+        notify_followers=False,
+    )
+    notify_many(
+        users=users,
+        message=MERGED,
+        params={"id": report.pk, "original": original.pk},
+        url=_url(original),
+        verb="report.merged",
+    )
 
 
-def reports_merge(*, user, original_id: int, duplicate_ids) -> int:
-    merged = 0
-    for report_id in duplicate_ids:
-        if int(report_id) == int(original_id):
-            continue
-        report_reject(
-            user=user,
-            report_id=report_id,
-            reason=RejectReason.DUPLICATE,
-            duplicate_of_id=original_id,
+def _merge(*, user, original_id: int, duplicate_ids, note="") -> BulkOutcome:
+    """Merge duplicates into an original in one transaction, every row locked in id order."""
+    root_id = _root_id(int(original_id))
+    ids = _bulk_ids([*duplicate_ids, root_id])
+    locked = _locked(ids)
+    original = locked.get(root_id)
+    if original is None or not permissions.can_view(user, original):
+        raise Invalid(_("No report has this number."), field="duplicate_of")
+    if not permissions.can_handle(user, original):
+        raise NotAllowed(
+            _("Report #%(id)s is not in your queue: merge only into a report you handle.")
+            % {"id": original.pk}
         )
-        merged += 1
-    return merged
+    if original.state == State.REJECTED:
+        raise Conflict(
+            _("Report #%(id)s was rejected: choose the original report.") % {"id": original.pk}
+        )
+    return _each(
+        [i for i in ids if i != root_id],
+        locked,
+        lambda report: _merge_one(user=user, report=report, original=original, note=note),
+    )
 
 
 @transaction.atomic
-def report_transfer(*, user, report_id: int, note: str, community=None, department=None) -> Report:
-    """Not ours: hand the report to another community, a department, or (neither) the city."""
+def reports_merge(*, user, original_id: int, duplicate_ids) -> BulkOutcome:
+    """Merge the chosen reports into an original (a report of the same queue)."""
+    return _merge(
+        user=user,
+        original_id=original_id,
+        duplicate_ids=[i for i in duplicate_ids if int(i) != int(original_id)],
+    )
+
+
+@transaction.atomic
+def report_reject(
+    *, user, report_id: int, reason: str, note: str = "", duplicate_of_id=None
+) -> Report:
+    """Not valid (say why), or a duplicate of another report (merged into it)."""
+    if reason not in RejectReason.values:
+        raise Invalid(fields={"reason": [_("Choose why the report is rejected.")]})
+    if reason == RejectReason.DUPLICATE:
+        note = _clean_note(note)
+        if not duplicate_of_id or int(duplicate_of_id) == int(report_id):
+            raise Invalid(fields={"duplicate_of": [_("Give the number of the original report.")]})
+        outcome = _merge(
+            user=user, original_id=duplicate_of_id, duplicate_ids=[report_id], note=note
+        )
+        if outcome.refused:
+            raise outcome.refused[int(report_id)]
+        return Report.objects.get(pk=report_id)
+    note = _clean_note(note, _("Say why the report is not valid."))
     report = _lock(report_id)
     _check_officer(user, report)
-    if not note.strip():
-        raise ReportError({"note": [_("Say why the report belongs elsewhere.")]})
-    if report.state not in OPEN_STATES:
-        raise ReportError(_("Only an open report can be transferred."))
-    target = department or community or _("the city dispatcher")
     return _move(
+        report,
+        user=user,
+        to_state=State.REJECTED,
+        allowed_from=OPEN_STATES,
+        action="rejected",
+        note=note,
+        reject_reason=reason,
+    )
+
+
+@transaction.atomic
+def report_transfer(
+    *, user, report_id: int, note: str, community=None, community_code: str = "", department=None
+) -> Report:
+    """Not ours: hand the report to another community, a department, or (neither) the city's
+    dispatchers. The officers of the new queue are told."""
+    note = _clean_note(note, _("Say why the report belongs elsewhere."))
+    code = (community_code or "").strip()
+    if community is None and code:
+        community = community_by_code(code)
+        if community is None:
+            raise Invalid(fields={"community_code": [_("No community has this code.")]})
+    report = _lock(report_id)
+    _check_officer(user, report)
+    if report.state not in OPEN_STATES:
+        raise Conflict(_("Only an open report can be transferred."))
+    if department is not None:
+        target, changes = department, {"department": department}
+    elif community is not None:
+        target, changes = community, {"community": community, "department": None}
+    else:
+        target, changes = _("the city dispatcher"), {"community": None, "department": None}
+    report = _move(
         report,
         user=user,
         to_state=State.SUBMITTED,
         allowed_from=OPEN_STATES,
         action="transferred",
         note=f"→ {target}: {note}",
-        community=community
-        if community is not None
-        else (None if department else report.community),
-        department=department,
+        **changes,
     )
+    _tell_queue(report, QUEUED, actor=user)
+    return report
 
 
 # --- Reporter steps -------------------------------------------------------------------
@@ -400,21 +619,22 @@ def _announce_verified(report: Report, now) -> None:
         return  # a recycled photo earns nothing; the officer saw the flag
     claimed = Report.objects.filter(pk=report.pk, verified_at=None).update(verified_at=now)
     if claimed:
-        events.publish(
-            "report.verified",
-            report_id=report.pk,
-            reporter_id=report.reporter_id,
-            category=report.category.code,
-            points=report.category.points,
+        payload = ReportVerified(
+            report_id=report.pk, reporter_id=report.reporter_id, category=report.category.code
         )
+        events.publish(REPORT_VERIFIED, **payload)
+
+
+def _check_reporter(user, report) -> None:
+    if not permissions.can_confirm_or_reopen(user, report):
+        raise NotAllowed(_("Only the person who sent the report may do this."))
 
 
 @transaction.atomic
 def report_confirm(*, user, report_id: int, now=None) -> Report:
     now = now or timezone.now()
     report = _lock(report_id)
-    if report.reporter_id != user.pk:
-        raise PermissionDenied
+    _check_reporter(user, report)
     report = _move(
         report,
         user=user,
@@ -432,16 +652,17 @@ def report_confirm(*, user, report_id: int, now=None) -> Report:
 def report_reopen(*, user, report_id: int, note: str, now=None) -> Report:
     now = now or timezone.now()
     report = _lock(report_id)
-    if report.reporter_id != user.pk:
-        raise PermissionDenied
+    _check_reporter(user, report)
     if report.state not in (State.RESOLVED, State.CLOSED):
-        raise ReportError(_("Only a resolved or closed report can be reopened."))
+        raise Conflict(_("Only a resolved or closed report can be reopened."))
+    days = settings.REPORTS_AUTOCLOSE_DAYS
     since = report.resolved_at or report.closed_at
-    if since and now - since > dt.timedelta(days=settings.REPORTS_AUTOCLOSE_DAYS):
-        raise ReportError(_("A report can be reopened within 7 days of its fix."))
-    if not note.strip():
-        raise ReportError({"note": [_("Say what is still wrong.")]})
-    return _move(
+    if since and now - since > dt.timedelta(days=days):
+        raise Conflict(
+            _("A report can be reopened within %(days)d days of its fix.") % {"days": days}
+        )
+    note = _clean_note(note, _("Say what is still wrong."))
+    report = _move(
         report,
         user=user,
         to_state=State.ACCEPTED,
@@ -451,18 +672,26 @@ def report_reopen(*, user, report_id: int, note: str, now=None) -> Report:
         closed_at=None,
         due_at=_due_at(report.category, now),
     )
+    _tell_queue(report, REOPENED)
+    return report
 
 
 def report_follow(*, user, report_id: int) -> bool:
-    report = Report.objects.get(pk=report_id)
-    _, created = Follower.objects.get_or_create(report=report, user=user)
+    """Follow a public report (a worker who saw the same hazard); True if newly following."""
+    report = Report.objects.filter(pk=report_id).first()
+    if report is None or not permissions.can_view(user, report):
+        raise NotFound(_("No report has this number."))
+    if not permissions.can_follow(user, report):
+        raise NotAllowed(_("Only workers can follow a report that is open to the public."))
+    _follower, created = Follower.objects.get_or_create(report=report, user=user)
     return created
 
 
 def reports_autoclose(*, now=None) -> int:
     """Close reports resolved more than 7 days ago that nobody confirmed (claimed one by one)."""
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=settings.REPORTS_AUTOCLOSE_DAYS)
+    days = settings.REPORTS_AUTOCLOSE_DAYS
+    cutoff = now - dt.timedelta(days=days)
     closed = 0
     ids = list(
         Report.objects.filter(state=State.RESOLVED, resolved_at__lt=cutoff).values_list(
@@ -482,12 +711,49 @@ def reports_autoclose(*, now=None) -> int:
                 actor=None,
                 action="closed",
                 from_state=State.RESOLVED,
-                note=_("Closed automatically 7 days after the fix"),
+                note=_("Closed automatically %(days)d days after the fix") % {"days": days},
             )
             _announce_verified(report, now)
             closed += 1
     return closed
 
 
-def distance_to(report: Report, *, lat: float, lng: float) -> float:
-    return haversine_m(lat, lng, report.lat, report.lng)
+# --- Open311 partner keys -----------------------------------------------------------------
+
+
+def open311_key_create(*, name: str) -> str:
+    """A new API key for a partner system; only its hash is stored, so it is shown once."""
+    name = (name or "").strip()
+    if not name or "\x00" in name or len(name) > 80:
+        raise Invalid(fields={"name": [_("Give the partner a name of at most 80 characters.")]})
+    if Open311Key.objects.filter(name=name).exists():
+        raise Conflict(_("A key with this name exists already."))
+    key = "o311_" + secrets.token_urlsafe(24)
+    Open311Key.objects.create(name=name, digest=selectors.open311_key_digest(key), prefix=key[:8])
+    return key
+
+
+def open311_key_revoke(*, name: str) -> bool:
+    return bool(Open311Key.objects.filter(name=name).update(active=False))
+
+
+# --- The person's data (PIPL erasure) ---------------------------------------------------------
+
+
+@transaction.atomic
+def personal_data_erase(user) -> int:
+    """Detach the person from what they reported and clear what they wrote; the reports stay,
+    anonymous, with their photos of the public space (the hazard was real, the fix was made).
+    Idempotent: a second run finds nothing left to change."""
+    mine = Report.objects.filter(reporter=user)
+    report_ids = list(mine.values_list("id", flat=True))
+    # What they wrote when reopening ("still broken, the cover is gone") is their own text.
+    touched = (
+        ReportEvent.objects.filter(report_id__in=report_ids, actor=user, action="reopened")
+        .exclude(note="")
+        .update(note="")
+    )
+    touched += ReportEvent.objects.filter(report_id__in=report_ids, actor=user).update(actor=None)
+    touched += mine.update(reporter=None, description="", client_key="")
+    touched += Follower.objects.filter(user=user).delete()[0]
+    return touched

@@ -1,32 +1,46 @@
-"""Report pages: thin views over services and selectors. Each checks role and scope."""
+"""Report pages: thin views over services and selectors. Who may do what is asked of
+`reports.permissions` (through the services and selectors); a refused step is shown on the
+form it came from, beside its field, with what was typed kept."""
 
+import math
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yizhan.accounts.permissions import Role, role_required
+from yizhan.core.errors import NotAllowed, NotFound, YizhanError
 from yizhan.core.forms import add_service_errors
 from yizhan.core.geo import to_wgs84
 from yizhan.core.paging import window
-from yizhan.places.models import Community
-from yizhan.reports import selectors, services
+from yizhan.points import selectors as points_selectors
+from yizhan.reports import permissions, selectors, services
 from yizhan.reports.forms import NoteForm, RejectForm, ReportForm, ResolveForm, TransferForm
-from yizhan.reports.models import Category, Report, State
+from yizhan.reports.models import Report, State
 
-STAFF_ROLES = (Role.GRID_OFFICER, Role.DEPARTMENT_OFFICER, Role.DISPATCHER, Role.CITY_ADMIN)
+# The detail page's forms: context name → (form class, id prefix). Distinct ids: the page
+# holds several forms with a "note" field.
+DETAIL_FORMS = {
+    "reopen_form": (NoteForm, "reopen_%s"),
+    "resolve_form": (ResolveForm, "resolve_%s"),
+    "reject_form": (RejectForm, "reject_%s"),
+    "transfer_form": (TransferForm, "transfer_%s"),
+}
 
 
 @role_required(Role.WORKER)
 def new_view(request):
     form = ReportForm(
-        request.POST or None, request.FILES or None, initial={"idempotency_key": uuid.uuid4().hex}
+        request.POST or None,
+        request.FILES or None,
+        initial={"idempotency_key": uuid.uuid4().hex},
+        rewards=points_selectors.report_rewards(),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -36,13 +50,13 @@ def new_view(request):
                 category=data["category"],
                 lat=data["lat"],
                 lng=data["lng"],
-                crs=data["crs"],
+                crs=data["crs"] or "wgs84",
                 description=data["description"],
                 photos=data["photos"],
                 use_photo_location=data["use_photo_location"],
                 client_key=data["idempotency_key"],
             )
-        except ValidationError as exc:
+        except YizhanError as exc:
             add_service_errors(form, exc)
         else:
             if result.created:
@@ -63,17 +77,24 @@ def _owner(report: Report) -> str:
     return _("the city dispatcher")
 
 
+def _point(query) -> tuple[float, float] | None:
+    try:
+        lat, lng = float(query["lat"]), float(query["lng"])
+        if not (math.isfinite(lat) and math.isfinite(lng)):
+            return None
+        lng, lat = to_wgs84(lng, lat, query.get("crs", "wgs84"))
+    except (KeyError, ValueError):
+        return None
+    return lat, lng
+
+
 def nearby_view(request):
     """htmx partial: open reports of the chosen category near the chosen spot."""
-    category = Category.objects.filter(code=request.GET.get("category", "")).first()
+    category = selectors.category_by_code(request.GET.get("category", ""))
+    point = _point(request.GET)
     found = []
-    try:
-        lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
-        lng, lat = to_wgs84(lng, lat, request.GET.get("crs", "wgs84"))
-    except (KeyError, ValueError):
-        category = None
-    if category is not None:
-        found = selectors.nearby_open(category=category, lat=lat, lng=lng)[:5]
+    if category is not None and point is not None:
+        found = selectors.nearby_open(category=category, lat=point[0], lng=point[1])[:5]
     return render(request, "reports/_nearby.html", {"nearby": found})
 
 
@@ -83,55 +104,57 @@ def mine_view(request):
     return render(request, "reports/mine.html", {"page": page, "filters": {}})
 
 
-@login_required
-def detail_view(request, report_id: int):
-    report = get_object_or_404(
-        Report.objects.select_related("category", "community", "department", "duplicate_of"),
-        pk=report_id,
-    )
+def _detail(request, report_id: int, *, status=200, **bound_forms):
+    """The report page as this viewer may see it; `bound_forms` replace the empty forms when
+    a step was refused, so the page shows the errors and keeps what was typed."""
     user = request.user
-    is_reporter = report.reporter_id == user.pk
-    can_handle = selectors.can_handle(user, report)
-    following = report.followers.filter(user=user).exists()
-    if not (is_reporter or can_handle or following):
-        raise PermissionDenied
-    return render(
-        request,
-        "reports/detail.html",
-        {
-            "report": report,
-            "history": selectors.history(report),
-            "photos": report.photos.all(),
-            "is_reporter": is_reporter,
-            "can_handle": can_handle,
-            "overdue": report.is_open and report.due_at < timezone.now(),
-            # Distinct ids: the page holds several forms with a "note" field.
-            "note_form": NoteForm(auto_id="reopen_%s"),
-            "resolve_form": ResolveForm(auto_id="resolve_%s"),
-            "reject_form": RejectForm(auto_id="reject_%s"),
-            "transfer_form": TransferForm(auto_id="transfer_%s"),
-        },
-    )
+    report = selectors.report_for_viewer(user=user, report_id=report_id)
+    is_reporter = permissions.is_reporter(user, report)
+    following = selectors.is_following(user=user, report=report)
+    forms = {name: cls(auto_id=auto_id) for name, (cls, auto_id) in DETAIL_FORMS.items()}
+    forms.update(bound_forms)
+    context = {
+        "report": report,
+        "history": selectors.history_for_viewer(user=user, report=report),
+        "photos": report.photos.all(),
+        "is_reporter": is_reporter,
+        "can_handle": permissions.can_handle(user, report),
+        "can_follow": (not is_reporter and not following and permissions.can_follow(user, report)),
+        "following": following,
+        "overdue": report.is_open and report.due_at < timezone.now(),
+        "reopen_days": settings.REPORTS_AUTOCLOSE_DAYS,
+        **forms,
+    }
+    return render(request, "reports/detail.html", context, status=status)
 
 
-def _act(request, report_id, do, form_class=NoteForm):
-    form = form_class(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(
-            request, "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        )
-        return redirect("reports:detail", report_id)
-    try:
-        do(form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Done."))
-    return redirect("reports:detail", report_id)
+def detail_view(request, report_id: int):
+    return _detail(request, report_id)
+
+
+def _act(request, report_id, do, form_name=None):
+    """Run one step from a form on the report page. A refusal is shown on that form (or, for a
+    button without fields, as a message on the page); 403 and 404 go to their own pages."""
+    form_class, auto_id = DETAIL_FORMS.get(form_name, (NoteForm, "id_%s"))
+    form = form_class(request.POST, request.FILES, auto_id=auto_id)
+    if form.is_valid():
+        try:
+            do(form.cleaned_data)
+        except (NotAllowed, NotFound):
+            raise
+        except YizhanError as exc:
+            if form_name is None:  # a button without fields: say why on the report's page
+                messages.error(request, str(exc.message))
+                return redirect("reports:detail", report_id)
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Done."))
+            return redirect("reports:detail", report_id)
+    return _detail(request, report_id, **{form_name or "note_form": form})
 
 
 @require_POST
-@role_required(*STAFF_ROLES)
+@role_required(*permissions.STAFF_ROLES)
 def accept_view(request, report_id):
     return _act(
         request,
@@ -141,7 +164,7 @@ def accept_view(request, report_id):
 
 
 @require_POST
-@role_required(*STAFF_ROLES)
+@role_required(*permissions.STAFF_ROLES)
 def start_view(request, report_id):
     return _act(
         request,
@@ -151,7 +174,7 @@ def start_view(request, report_id):
 
 
 @require_POST
-@role_required(*STAFF_ROLES)
+@role_required(*permissions.STAFF_ROLES)
 def resolve_view(request, report_id):
     return _act(
         request,
@@ -159,12 +182,12 @@ def resolve_view(request, report_id):
         lambda d: services.report_resolve(
             user=request.user, report_id=report_id, note=d["note"], after_photo=d["after_photo"]
         ),
-        ResolveForm,
+        "resolve_form",
     )
 
 
 @require_POST
-@role_required(*STAFF_ROLES)
+@role_required(*permissions.STAFF_ROLES)
 def reject_view(request, report_id):
     return _act(
         request,
@@ -176,24 +199,24 @@ def reject_view(request, report_id):
             note=d["note"],
             duplicate_of_id=d["duplicate_of"],
         ),
-        RejectForm,
+        "reject_form",
     )
 
 
 @require_POST
-@role_required(*STAFF_ROLES)
+@role_required(*permissions.STAFF_ROLES)
 def transfer_view(request, report_id):
-    def do(data):
-        community = None
-        if data["community_code"]:
-            community = Community.objects.filter(code=data["community_code"].strip()).first()
-            if community is None:
-                raise ValidationError(_("No community has this code."))
-        services.report_transfer(
-            user=request.user, report_id=report_id, note=data["note"], community=community
-        )
-
-    return _act(request, report_id, do, TransferForm)
+    return _act(
+        request,
+        report_id,
+        lambda d: services.report_transfer(
+            user=request.user,
+            report_id=report_id,
+            note=d["note"],
+            community_code=d["community_code"],
+        ),
+        "transfer_form",
+    )
 
 
 @require_POST
@@ -213,46 +236,76 @@ def reopen_view(request, report_id):
         request,
         report_id,
         lambda d: services.report_reopen(user=request.user, report_id=report_id, note=d["note"]),
+        "reopen_form",
     )
 
 
 @require_POST
-@role_required(Role.WORKER)
+@login_required
 def follow_view(request, report_id):
     services.report_follow(user=request.user, report_id=report_id)
     messages.success(request, _("You will hear when this report changes. Thank you!"))
     return redirect("reports:detail", report_id)
 
 
-@role_required(*STAFF_ROLES)
-def console_view(request):
-    state = request.GET.get("state") or ""
-    category = request.GET.get("category") or ""
-    overdue = request.GET.get("overdue") == "1"
-    if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-        action = request.POST.get("action")
+def _ids(values) -> list[int]:
+    """Report numbers from a form (at most 18 digits each: nothing overflows the database)."""
+    return [int(v) for v in values if v.isdigit() and len(v) <= 18]
+
+
+def _tell_outcome(request, outcome, done_message, **params) -> None:
+    """Which reports the bulk step changed, and for each one it left, why."""
+    if outcome.done:
+        ids = ", ".join(f"#{i}" for i in outcome.done)
+        messages.success(request, done_message % {"ids": ids, **params})
+    for report_id, error in outcome.refused.items():
+        messages.warning(
+            request,
+            _("#%(id)s was left as it is: %(why)s") % {"id": report_id, "why": error.message},
+        )
+    if not outcome.done and not outcome.refused:
+        messages.warning(request, _("Choose reports in the list first."))
+
+
+def _console_post(request):
+    ids = _ids(request.POST.getlist("ids"))
+    action = request.POST.get("action")
+    try:
         if action == "accept":
-            n = services.reports_bulk_accept(user=request.user, report_ids=ids)
-            messages.success(request, _("%(n)d reports accepted.") % {"n": n})
+            outcome = services.reports_bulk_accept(user=request.user, report_ids=ids)
+            _tell_outcome(request, outcome, _("Accepted: %(ids)s."))
         elif action == "merge":
-            original = request.POST.get("original", "")
-            try:
-                n = services.reports_merge(
-                    user=request.user, original_id=int(original), duplicate_ids=ids
-                )
-                messages.success(
-                    request, _("%(n)d reports merged into #%(id)s.") % {"n": n, "id": original}
-                )
-            except (ValueError, ValidationError, PermissionDenied) as exc:
-                messages.error(
-                    request,
-                    _("Merge failed: %(why)s")
-                    % {"why": " ".join(getattr(exc, "messages", [str(exc)]))},
-                )
+            original = _ids([request.POST.get("original", "").strip()])
+            if not original:
+                messages.error(request, _("Give the number of the original report."))
+                return
+            outcome = services.reports_merge(
+                user=request.user, original_id=original[0], duplicate_ids=ids
+            )
+            _tell_outcome(
+                request,
+                outcome,
+                _("Merged into #%(id)s: %(ids)s."),
+                id=original[0],
+            )
+    except YizhanError as exc:
+        messages.error(request, _("Nothing was changed: %(why)s") % {"why": exc.message})
+
+
+@role_required(*permissions.STAFF_ROLES)
+def console_view(request):
+    if request.method == "POST":
+        _console_post(request)
         return redirect(request.get_full_path())
+    state = request.GET.get("state") or ""
+    state = state if state in State.values else ""
+    category = selectors.category_by_code(request.GET.get("category") or "")
+    overdue = request.GET.get("overdue") == "1"
     qs = selectors.officer_queue(
-        user=request.user, state=state or None, category=category or None, overdue=overdue
+        user=request.user,
+        state=state or None,
+        category=category.code if category else None,
+        overdue=overdue,
     )
     page = window(qs, request.GET.get("page"), 30)  # no COUNT(*) over a city's queue
     markers = [
@@ -274,14 +327,18 @@ def console_view(request):
             "markers": markers,
             "states": State.choices,
             "categories": selectors.categories(),
-            "filters": {"state": state, "category": category, "overdue": "1" if overdue else ""},
+            "filters": {
+                "state": state,
+                "category": category.code if category else "",
+                "overdue": "1" if overdue else "",
+            },
         },
     )
 
 
 def public_view(request):
-    category = request.GET.get("category") or ""
-    reports = selectors.public_list(category=category or None, limit=300)
+    category = selectors.category_by_code(request.GET.get("category") or "")
+    reports = selectors.public_list(category=category.code if category else None, limit=300)
     markers = [
         {
             "id": r.pk,
@@ -299,6 +356,6 @@ def public_view(request):
             "reports": reports[:50],
             "markers": markers,
             "categories": selectors.categories(),
-            "filters": {"category": category},
+            "filters": {"category": category.code if category else ""},
         },
     )

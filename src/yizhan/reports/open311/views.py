@@ -1,37 +1,33 @@
 """Open311 GeoReport v2 at /open311/v2/: the open standard for civic service requests.
 
-Plain Django views (JSON and XML from one set of dicts). Errors are the spec's list of
-{code, description} with HTTP 400/403/404. Service codes are our category codes; a request's
-`service_request_id` is the report number and `token` its UUID.
+Plain Django views (JSON and XML from one set of dicts). Errors keep the specification's shape,
+a list of {code, description} in JSON or XML, but come from the one error hierarchy
+(`core.errors`): Invalid and Conflict are 400, NotAllowed 403, NotFound 404, Throttled 429.
+Service codes are our category codes; a request's `service_request_id` is the report number
+and `token` its UUID. Only public reports are served (never rejected ones), with only the
+notes the public may read (docs/REPORTS.md, "Who sees what").
 """
 
 import datetime as dt
-import hashlib
-import secrets
+import uuid
 import xml.etree.ElementTree as ET  # noqa: S405 - we only build XML, never parse it
+from functools import wraps
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from yizhan.reports import services
-from yizhan.reports.models import OPEN_STATES, Category, Open311Key, Report
+from yizhan.core.errors import Conflict, Invalid, NotAllowed, NotFound, YizhanError
+from yizhan.reports import selectors, services
+from yizhan.reports.models import OPEN_STATES, Category, Report
 
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
-
-
-def key_digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def key_create(*, name: str) -> str:
-    """A new API key; only its hash is stored, so show it once."""
-    key = "o311_" + secrets.token_urlsafe(24)
-    Open311Key.objects.create(name=name, digest=key_digest(key), prefix=key[:8])
-    return key
+# The specification answers a bad request with 400 (we say 422 and 409 elsewhere).
+STATUS = {Invalid: 400, Conflict: 400}
+MAX_ID_DIGITS = 18
 
 
 def _xml(root_name: str, item_name: str, rows: list[dict]) -> bytes:
@@ -57,9 +53,26 @@ def _render(fmt, rows, *, root, item, status=200):
     return JsonResponse(rows, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def _error(fmt, status, description, code=None):
-    rows = [{"code": code or status, "description": description}]
+def _error(fmt, error: YizhanError):
+    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), error.status)
+    description = "; ".join(
+        f"{field}: {message}" if field else message for field, message in error.field_errors()
+    )
+    rows = [{"code": status, "description": description}]
     return _render(fmt, rows, root="errors", item="error", status=status)
+
+
+def open311(view):
+    """Answer every refusal in the specification's error format."""
+
+    @wraps(view)
+    def wrapper(request, *args, fmt, **kwargs):
+        try:
+            return view(request, *args, fmt=fmt, **kwargs)
+        except YizhanError as exc:
+            return _error(fmt, exc)
+
+    return wrapper
 
 
 def _iso(moment):
@@ -84,7 +97,6 @@ def _status(report: Report) -> str:
 
 def _request_row(request, report: Report) -> dict:
     photo = next(iter(report.photos.all()), None)
-    notes = report.history.order_by("-id").values_list("note", flat=True).first() or ""
     agency = (
         report.department.name
         if report.department_id
@@ -93,7 +105,7 @@ def _request_row(request, report: Report) -> dict:
     return {
         "service_request_id": report.pk,
         "status": _status(report),
-        "status_notes": notes,
+        "status_notes": selectors.public_note(report),
         "service_name": report.category.name,
         "service_code": report.category.code,
         "description": report.description,
@@ -146,15 +158,16 @@ def discovery(request, fmt):
 
 @require_GET
 def service_list(request, fmt):
-    rows = [_service(c) for c in Category.objects.filter(active=True).select_related("department")]
+    rows = [_service(c) for c in selectors.categories().select_related("department")]
     return _render(fmt, rows, root="services", item="service")
 
 
 @require_GET
+@open311
 def service_definition(request, code, fmt):
-    category = Category.objects.filter(code=code, active=True).first()
+    category = selectors.category_by_code(code)
     if category is None:
-        return _error(fmt, 404, f"service_code {code} not found")
+        raise NotFound(_("service_code %(code)s not found.") % {"code": code})
     row = {"service_code": category.code, "attributes": []}
     if fmt == "xml":
         root = ET.Element("service_definition")
@@ -165,67 +178,74 @@ def service_definition(request, code, fmt):
     return JsonResponse(row, json_dumps_params={"ensure_ascii": False})
 
 
-def _float(value, name):
+def _float(value, name) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"{name} must be a number") from None
+        raise Invalid(
+            _("%(name)s must be a number (lat and long are required).") % {"name": name},
+            field=name,
+        ) from None
+
+
+def _moment(request, name) -> dt.datetime | None:
+    text = request.GET.get(name)
+    if not text:
+        return None
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise Invalid(_("%(name)s must be a w3c datetime.") % {"name": name}, field=name)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
 
 
 @csrf_exempt  # machine clients authenticate with api_key, not cookies
 @require_http_methods(["GET", "POST"])
+@open311
 def requests_view(request, fmt):
     if request.method == "POST":
         return _create(request, fmt)
-    qs = Report.objects.select_related("category", "department", "community").prefetch_related(
-        "photos"
+    ids = None
+    if request.GET.get("service_request_id"):
+        ids = [
+            int(i)
+            for i in (part.strip() for part in request.GET["service_request_id"].split(","))
+            if i.isdigit() and len(i) <= MAX_ID_DIGITS
+        ]
+    status = request.GET.get("status") or None
+    if status not in (None, "open", "closed"):
+        raise Invalid(_("status must be open or closed."), field="status")
+    codes = request.GET.get("service_code")
+    reports = selectors.public_requests(
+        ids=ids,
+        service_codes=codes.split(",") if codes else None,
+        status=status,
+        start=_moment(request, "start_date"),
+        end=_moment(request, "end_date"),
     )
-    ids = request.GET.get("service_request_id")
-    if ids:
-        wanted = [int(i) for i in ids.split(",") if i.strip().isdigit()]
-        qs = qs.filter(pk__in=wanted)
-    if request.GET.get("service_code"):
-        qs = qs.filter(category__code__in=request.GET["service_code"].split(","))
-    status = request.GET.get("status")
-    if status == "open":
-        qs = qs.filter(state__in=(*OPEN_STATES, "resolved"))
-    elif status == "closed":
-        qs = qs.filter(state__in=("closed", "rejected"))
-    elif status:
-        return _error(fmt, 400, "status must be open or closed")
-    for param, lookup in (("start_date", "created_at__gte"), ("end_date", "created_at__lte")):
-        if request.GET.get(param):
-            moment = parse_datetime(request.GET[param])
-            if moment is None:
-                return _error(fmt, 400, f"{param} must be a w3c datetime")
-            qs = qs.filter(**{lookup: moment})
-    if not ids and not request.GET.get("start_date"):
-        qs = qs.filter(created_at__gte=timezone.now() - dt.timedelta(days=90))  # the spec's default
-    rows = [_request_row(request, r) for r in qs.order_by("-created_at")[:1000]]
+    rows = [_request_row(request, r) for r in reports]
     return _render(fmt, rows, root="service_requests", item="request")
 
 
 def _create(request, fmt):
-    key = request.POST.get("api_key", "")
-    api_key = (
-        Open311Key.objects.filter(digest=key_digest(key), active=True).first() if key else None
-    )
+    api_key = selectors.open311_key_for(request.POST.get("api_key", ""))
     if api_key is None:
-        return _error(fmt, 403, "api_key is missing or not valid")
-    category = Category.objects.filter(
-        code=request.POST.get("service_code", ""), active=True
-    ).first()
+        raise NotAllowed(_("api_key is missing or not valid."))
+    category = selectors.category_by_code(request.POST.get("service_code", ""))
     if category is None:
-        return _error(fmt, 400, "service_code is missing or unknown")
-    try:
-        lat = _float(request.POST.get("lat"), "lat")
-        lng = _float(request.POST.get("long"), "long")
-    except ValidationError as exc:
-        return _error(fmt, 400, f"{exc.messages[0]} (lat and long are required)")
-    photos = request.FILES.getlist("media")
+        raise Invalid(_("service_code is missing or unknown."), field="service_code")
+    lat = _float(request.POST.get("lat"), "lat")
+    lng = _float(request.POST.get("long"), "long")
     media_url = request.POST.get("media_url", "").strip()
     if media_url and not (media_url.startswith(("https://", "http://")) and len(media_url) <= 500):
-        return _error(fmt, 400, "media_url must be an http(s) address of at most 500 characters")
+        raise Invalid(
+            _("media_url must be an http(s) address of at most 500 characters."),
+            field="media_url",
+        )
     attributes = {
         k[len("attribute[") : -1]: v for k, v in request.POST.items() if k.startswith("attribute[")
     }
@@ -234,21 +254,16 @@ def _create(request, fmt):
         description = (
             description + " " + " ".join(f"{k}={v}" for k, v in attributes.items())
         ).strip()
-    try:
-        submitted = services.report_submit(
-            reporter=None,
-            category=category,
-            lat=lat,
-            lng=lng,
-            description=description,
-            photos=photos,
-            media_url=media_url,  # kept as a link: this server never fetches remote addresses
-            source=f"open311:{api_key.name}",
-        )
-    except ValidationError as exc:
-        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-        return _error(fmt, 400, message)
-    report = submitted.report
+    report = services.report_submit(
+        reporter=None,
+        category=category,
+        lat=lat,
+        lng=lng,
+        description=description,
+        photos=request.FILES.getlist("media"),
+        media_url=media_url,  # kept as a link: this server never fetches remote addresses
+        source=f"open311:{api_key.name}",
+    ).report
     rows = [
         {
             "service_request_id": report.pk,
@@ -261,30 +276,26 @@ def _create(request, fmt):
 
 
 @require_GET
+@open311
 def request_detail(request, request_id, fmt):
-    report = (
-        Report.objects.select_related("category", "department", "community")
-        .prefetch_related("photos")
-        .filter(pk=request_id)
-        .first()
-    )
+    report = selectors.public_request(report_id=request_id)
     if report is None:
-        return _error(fmt, 404, f"service_request_id {request_id} not found")
+        raise NotFound(_("service_request_id %(id)s not found.") % {"id": request_id})
     return _render(fmt, [_request_row(request, report)], root="service_requests", item="request")
 
 
 @require_GET
+@open311
 def token_detail(request, token, fmt):
-    report = Report.objects.filter(token=token).first() if _is_uuid(token) else None
-    if report is None:
-        return _error(fmt, 404, f"token {token} not found")
-    rows = [{"service_request_id": report.pk, "token": str(report.token)}]
+    """The number behind the token a partner was given when it posted the request."""
+    report_id = selectors.report_id_for_token(token) if _is_uuid(token) else None
+    if report_id is None:
+        raise NotFound(_("token %(token)s not found.") % {"token": token[:40]})
+    rows = [{"service_request_id": report_id, "token": token}]
     return _render(fmt, rows, root="service_requests", item="request")
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except ValueError:

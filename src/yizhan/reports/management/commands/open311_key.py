@@ -3,8 +3,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from yizhan.reports.models import Open311Key
-from yizhan.reports.open311.views import key_create
+from yizhan.core.errors import YizhanError
+from yizhan.reports import selectors, services
 
 
 class Command(BaseCommand):
@@ -20,14 +20,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if action == "create":
-            if Open311Key.objects.filter(name=options["name"]).exists():
-                raise CommandError(f"a key named {options['name']!r} exists already")
-            self.stdout.write(key_create(name=options["name"]))
+            try:
+                self.stdout.write(services.open311_key_create(name=options["name"]))
+            except YizhanError as exc:
+                raise CommandError(" ".join(m for _f, m in exc.field_errors())) from None
         elif action == "list":
-            for key in Open311Key.objects.order_by("name"):
+            for key in selectors.open311_keys():
                 state = "active" if key.active else "revoked"
                 self.stdout.write(f"{key.name}\t{key.prefix}…\t{state}")
         else:
-            if not Open311Key.objects.filter(name=options["name"]).update(active=False):
+            if not services.open311_key_revoke(name=options["name"]):
                 raise CommandError(f"no key named {options['name']!r}")
             self.stdout.write("revoked")
