@@ -39,3 +39,16 @@ def users_holding(role: str, **scope):
         .distinct()
         .order_by("id")
     )
+
+
+# --- Added for membership's registry checks (yes/no against the blind index) ------------
+
+
+def registered_id_indexes(indexes) -> set[str]:
+    """Which of these ID-number blind indexes belong to a registered worker whose data was
+    not erased. Takes at most a few hundred indexes per call (the caller batches)."""
+    return set(
+        WorkerProfile.objects.filter(id_number_index__in=list(indexes), erased_at=None).values_list(
+            "id_number_index", flat=True
+        )
+    )
