@@ -97,7 +97,13 @@ class RegistryIn(Schema):
     organisation_id: DbId | None = Field(None, description="for member_of (not unions or parties)")
     purpose: ShortText
     legal_basis: ShortText
-    id_numbers: list[IdNumber] = Field(..., min_length=1, max_length=100_000)
+    id_numbers: list[IdNumber] = Field(
+        ...,
+        min_length=1,
+        max_length=50_000,
+        description="at most 50,000 per request (the request body limit is 2 MB); "
+        "send bigger lists in batches",
+    )
 
 
 class RegistryOut(Schema):
@@ -345,7 +351,7 @@ def decline(request, transfer_id: DbId, payload: ReasonIn):
     "/registry/checks",
     response={200: RegistryOut, **ERRORS},
     summary="Yes/no per ID number (departments). Logged with purpose and legal basis; the "
-    "answer carries only booleans. Up to 100,000 rows.",
+    "answer carries only booleans. Up to 50,000 rows per request.",
 )
 def registry_check(request, payload: RegistryIn):
     org = selectors.organisation_get(payload.organisation_id) if payload.organisation_id else None

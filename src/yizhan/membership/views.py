@@ -768,6 +768,15 @@ def registry_view(request):
         else:
             from yizhan.core.pii import mask_id_number
 
+            # The answer is shown; the list itself is not sent back to the browser.
+            form = RegistryForm(
+                initial={
+                    k: form.cleaned_data[k]
+                    for k in ("question", "organisation", "purpose", "legal_basis")
+                },
+                questions=selectors.registry_questions(),
+                organisations=selectors.askable_organisations(),
+            )
             result = {
                 "rows": [
                     {"n": i + 1, "id": mask_id_number(ids[i].strip()), "answer": a}
