@@ -48,4 +48,6 @@ def test_the_demo_has_every_kind_pending_work_and_logins(demo_city, client):
     alice = User.objects.get_by_mobile("13800000001")
     families = {m.family for m in selectors.my_memberships(alice)}
     assert families == {"union", "team"}
-    assert selectors.is_grid_member(alice, GridAppointment.objects.filter(user=alice).get().community_id)
+    assert selectors.is_grid_member(
+        alice, GridAppointment.objects.filter(user=alice).get().community_id
+    )

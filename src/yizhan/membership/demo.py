@@ -82,7 +82,9 @@ def _build_tree(admin, rng, districts, stations_by_kind):
         code="bees",
         accepts_members=False,
     )
-    regional = {s.community.subdistrict.district_id: s for s in stations_by_kind.get("regional", [])}
+    regional = {
+        s.community.subdistrict.district_id: s for s in stations_by_kind.get("regional", [])
+    }
     for d in districts:
         county = d.code in COUNTIES
         orgs[f"union-{d.code}"] = _org(
@@ -181,10 +183,16 @@ def _bulk_members(rng, org_people: list[tuple[Organisation, WorkerProfile]], now
             r.pk = ids[r.number]
     events = []
     for pk, applied, decided in ((r.pk, r.applied_at, r.decided_at) for r in rows):
-        events.append(MembershipEvent(membership_id=pk, at=applied, action="applied", to_state="pending"))
+        events.append(
+            MembershipEvent(membership_id=pk, at=applied, action="applied", to_state="pending")
+        )
         events.append(
             MembershipEvent(
-                membership_id=pk, at=decided, action="approved", from_state="pending", to_state="active"
+                membership_id=pk,
+                at=decided,
+                action="approved",
+                from_state="pending",
+                to_state="active",
             )
         )
     MembershipEvent.objects.bulk_create(events, batch_size=2000)
@@ -199,7 +207,9 @@ def _officer_logins(orgs):
                 mobile=mobile, mobile_index=blind_index(mobile), name=name, password=password
             )
         if code in orgs:
-            Officer.objects.get_or_create(organisation=orgs[code], user=user, defaults={"post": post})
+            Officer.objects.get_or_create(
+                organisation=orgs[code], user=user, defaults={"post": post}
+            )
 
 
 def _residence_registry(rng, profiles):
@@ -245,7 +255,9 @@ def seed_membership(*, rng_seed: int = 20261129) -> dict:
     with transaction.atomic():
         admin = User.objects.get_by_mobile(CITY_ADMIN)
         districts = list(District.objects.order_by("code"))
-        communities = list(Community.objects.select_related("subdistrict__district").order_by("code"))
+        communities = list(
+            Community.objects.select_related("subdistrict__district").order_by("code")
+        )
         stations_by_kind: dict[str, list] = {}
         for station in Station.objects.select_related("community__subdistrict__district").exclude(
             community=None
@@ -319,7 +331,9 @@ def seed_membership(*, rng_seed: int = 20261129) -> dict:
         first = grid_officer.first()
         grid_communities = [first.community] if first else []
         chengguan = [c for c in communities if c.subdistrict.district.code == "620102"]
-        grid_communities += [c for c in rng.sample(chengguan, min(5, len(chengguan))) if c not in grid_communities]
+        grid_communities += [
+            c for c in rng.sample(chengguan, min(5, len(chengguan))) if c not in grid_communities
+        ]
         candidates = iter(rest)
         appointments = 0
         for community in grid_communities:
@@ -329,7 +343,11 @@ def seed_membership(*, rng_seed: int = 20261129) -> dict:
             ]
             for j, profile in enumerate(people):
                 start = now - dt.timedelta(days=rng.randint(10, 200))
-                state = GridAppointment.State.PROPOSED if j == len(people) - 1 else GridAppointment.State.ACTIVE
+                state = (
+                    GridAppointment.State.PROPOSED
+                    if j == len(people) - 1
+                    else GridAppointment.State.ACTIVE
+                )
                 GridAppointment.objects.create(
                     roster=roster,
                     community=community,

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yizhan.core.pii import EncryptedTextField
 
@@ -379,7 +380,7 @@ class Transfer(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for acknowledgement")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        DECLINED = "declined", _("Declined")
+        DECLINED = "declined", pgettext_lazy("transfer", "Declined")
         CANCELLED = "cancelled", _("Cancelled")
 
     membership = models.ForeignKey(

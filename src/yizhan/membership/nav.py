@@ -1,6 +1,7 @@
 """Membership and check-in on the home page, in the tab bar and in the staff menu."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yizhan.accounts.permissions import Role
 from yizhan.core.nav import ANYONE, MENU, TILE, Entry
@@ -32,7 +33,7 @@ ENTRIES = [
     ),
     Entry(
         "membership.check_in",
-        _("Check in here"),
+        pgettext_lazy("membership", "Check in here"),
         "membership:check_in",
         roles={Role.WORKER},
         hint=_("One step: move your membership to where you work now"),

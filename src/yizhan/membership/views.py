@@ -133,8 +133,8 @@ def card_qr_view(request, membership_id: int):
     if not membership.number:
         raise NotFound()
     url = request.build_absolute_uri(selectors.card_verify_url(membership))
-    svg = segno.make(url, error="m").svg_inline(scale=8, border=2)
-    response = HttpResponse(svg, content_type="image/svg+xml")
+    response = HttpResponse(content_type="image/svg+xml")
+    segno.make(url, error="m").save(response, kind="svg", scale=8, border=2, xmldecl=False)
     response["Cache-Control"] = "private, max-age=300"
     return response
 
