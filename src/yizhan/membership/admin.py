@@ -42,6 +42,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 class RegistryForm(forms.ModelForm):
     """Secrets are write-only: left empty, the stored value stays."""
 
+    url = forms.URLField(label=_("URL"), required=False, assume_scheme="https", max_length=300)
     secret = forms.CharField(
         label=_("signing secret"), required=False, widget=forms.PasswordInput(render_value=False)
     )

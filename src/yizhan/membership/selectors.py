@@ -634,7 +634,11 @@ def registry_log(user, *, limit: int = 100) -> list[RegistryQuery]:
     if not perms.is_city_admin(user):
         departments = perms.department_ids(user)
         qs = qs.filter(Q(department_id__in=departments) | Q(asked_by=user))
-    return list(qs.order_by("-at", "-id")[:limit])
+    labels = dict(registry_questions())
+    rows = list(qs.order_by("-at", "-id")[:limit])
+    for row in rows:
+        row.question_label = labels.get(row.question, row.question)
+    return rows
 
 
 # --- a person's data ---------------------------------------------------------------------------

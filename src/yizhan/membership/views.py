@@ -371,6 +371,10 @@ def org_view(request, organisation_id: int):
         "figures": selectors.organisation_figures(org),
         "children": selectors.children(org),
         "officers": selectors.officers(org),
+        "parent_link": org.parent is not None
+        and (
+            perms.acts_for(request.user, org.parent) or perms.sees_members(request.user, org.parent)
+        ),
         "can_add_child": perms.can_create_organisation(request.user, org),
         "can_manage_officers": perms.can_manage_officers(request.user, org),
     }
@@ -779,7 +783,11 @@ def registry_view(request):
             )
             result = {
                 "rows": [
-                    {"n": i + 1, "id": mask_id_number(ids[i].strip()), "answer": a}
+                    {
+                        "n": i + 1,
+                        "id": mask_id_number(ids[i].strip()) if a is not None else "—",
+                        "answer": a,
+                    }
                     for i, a in enumerate(answers[:500])
                 ],
                 "total": len(answers),
