@@ -104,3 +104,22 @@ def test_a_worker_with_no_membership_is_told_to_join(world):
 def test_staff_who_are_not_workers_cannot_check_in(world):
     with pytest.raises(NotAllowed):
         services.check_in(user=world.city.dora, organisation=world.qlh_union)
+
+
+def test_check_in_with_a_team_one_already_belongs_to(world, city):
+    from yizhan.membership.models import Officer
+
+    second = services.organisation_create(
+        actor=city.adam, kind="volunteer_team", name="小蜜蜂第二分队", code="bees-2"
+    )
+    Officer.objects.create(organisation=world.bees, user=city.kim)
+    Officer.objects.create(organisation=second, user=city.kim)
+    for team in (world.bees, second):
+        m = services.membership_apply(user=world.bob, organisation=team)
+        services.membership_approve(actor=city.kim, membership_id=m.pk)
+    first = Membership.objects.get(organisation=world.bees)
+    before = snapshot()
+    with pytest.raises(Invalid) as refused:
+        services.check_in(user=world.bob, organisation=second, membership_id=first.pk)
+    assert "already a member of 小蜜蜂第二分队" in str(refused.value.fields["organisation"][0])
+    assert snapshot() == before

@@ -691,10 +691,18 @@ def check_in(
     _takes_members(organisation)
     membership = _membership_to_move(user, organisation, membership_id)
     membership = _lock_membership(membership.pk)
-    if membership.organisation_id == organisation.pk:
+    already = Membership.objects.filter(
+        person_index=membership.person_index, organisation=organisation, state__in=LIVE_STATES
+    ).exists()
+    if membership.organisation_id == organisation.pk or already:
         raise Invalid(
             _("You are already a member of %(org)s.") % {"org": organisation.name},
             field="organisation",
+        )
+    if membership.state != S.ACTIVE:  # it changed while we looked
+        raise Conflict(
+            _("This membership is %(state)s; that step is not possible now.")
+            % {"state": membership.get_state_display()}
         )
     client_key = (client_key or "")[:64]
     if client_key:
