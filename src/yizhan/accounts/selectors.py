@@ -51,3 +51,16 @@ def worker_ids_by_mobile(mobiles) -> dict[str, int]:
         "mobile_index", "id"
     )
     return {index[i]: uid for i, uid in found}
+
+
+# --- Added for membership's registry checks (yes/no against the blind index) ------------
+
+
+def registered_id_indexes(indexes) -> set[str]:
+    """Which of these ID-number blind indexes belong to a registered worker whose data was
+    not erased. Takes at most a few hundred indexes per call (the caller batches)."""
+    return set(
+        WorkerProfile.objects.filter(id_number_index__in=list(indexes), erased_at=None).values_list(
+            "id_number_index", flat=True
+        )
+    )

@@ -388,6 +388,9 @@ class CityGenerator:
         from yizhan.points.demo import seed as seed_points
 
         seed_points(rng=self.rng)
+        from yizhan.membership.demo import seed_membership
+
+        seed_membership()
         return self.summary
 
     def build_cases(self) -> None:

@@ -292,3 +292,34 @@ def personal_data_export(user) -> dict:
             .values_list("report_id", flat=True)
         ),
     }
+
+
+# --- Added for membership's grid members ("my grid", monthly activity) ------------------
+
+
+def open_in_communities(*, community_ids, limit: int = 100):
+    """Open reports in these communities, nearest deadline first (a grid member's "my grid")."""
+    return (
+        Report.objects.filter(community_id__in=list(community_ids), state__in=OPEN_STATES)
+        .select_related("category", "community")
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+def activity_by_reporter(*, reporter_ids, start, end) -> dict[int, dict[str, int]]:
+    """Per reporter: reports filed in [start, end) and, of those, how many were resolved or
+    closed ({"filed": n, "resolved": m}); reporters without reports are absent."""
+    from django.db.models import Count
+
+    rows = (
+        Report.objects.filter(
+            reporter_id__in=list(reporter_ids), created_at__gte=start, created_at__lt=end
+        )
+        .values("reporter_id")
+        .annotate(
+            filed=Count("id"),
+            resolved=Count("id", filter=Q(state__in=("resolved", "closed"))),
+        )
+        .order_by()
+    )
+    return {r["reporter_id"]: {"filed": r["filed"], "resolved": r["resolved"]} for r in rows}
