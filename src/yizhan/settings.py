@@ -191,6 +191,12 @@ REPORTS_DAILY_LIMIT = envint("YIZHAN_REPORTS_DAILY_LIMIT", 20)
 REPORTS_AUTOCLOSE_DAYS = envint("YIZHAN_REPORTS_AUTOCLOSE_DAYS", 7)
 MAP_TILE_CRS = env("YIZHAN_MAP_TILE_CRS", "wgs84")  # gcj02 for AMap/Tencent tiles
 
+# --- Stations and the points bank
+# A worker within this many metres of a station may check in without scanning its QR code.
+STATIONS_CHECK_IN_RADIUS_M = envint("YIZHAN_STATIONS_CHECK_IN_RADIUS_M", 300)
+# How long a redeemed item waits at the station before it is refunded and restocked.
+POINTS_PICKUP_HOURS = envint("YIZHAN_POINTS_PICKUP_HOURS", 72)
+
 # --- Background tasks: a database-backed queue (SQLite in the demo, PostgreSQL with skip-locked).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
