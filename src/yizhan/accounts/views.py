@@ -161,7 +161,8 @@ def delete_request_view(request):
 
 @role_required(Role.CITY_ADMIN, Role.DISPATCHER)
 def people_view(request):
-    district = request.GET.get("district") or None
+    district = request.GET.get("district") or ""
+    district = district if district.isdigit() and len(district) <= 18 else None
     kind = request.GET.get("kind") or None
     mobile = request.GET.get("mobile") or None
     qs = selectors.worker_list(district_id=district, kind=kind, mobile=mobile)

@@ -54,6 +54,12 @@ def _recent_months(n: int = 12) -> list[dt.date]:
     return months
 
 
+def _id(text: str | None) -> int | None:
+    """A database id from a query or form value, or None (also for one too big to be one)."""
+    text = text or ""
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
 def _say(request, exc: YizhanError) -> None:
     """A refusal for a step without a form of its own: one line at the top of the page."""
     messages.error(request, " ".join(message for _field, message in exc.field_errors()))
@@ -206,7 +212,7 @@ def leaderboard_view(request):
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
     month = _month(request.GET.get("month")) or selectors.this_month()
     district = request.GET.get("district") or ""
-    district_id = int(district) if district.isdigit() else None
+    district_id = _id(district)
     districts = list(places.districts())
     district_names = {d.code: d.name for d in districts}
     honours = []
@@ -374,12 +380,8 @@ def admin_catalog_view(request):
                 messages.success(request, _("Added to the catalogue."))
                 return redirect("points:admin_catalog")
     elif request.method == "POST":
-        item_id = request.POST.get("item", "")
-        item = (
-            selectors.catalog_item(int(item_id))
-            if item_id.isdigit() and len(item_id) < 19
-            else None
-        )
+        item_id = _id(request.POST.get("item"))
+        item = selectors.catalog_item(item_id) if item_id else None
         if item is None:
             raise NotFound
         try:
@@ -443,7 +445,7 @@ def _ledger_filters(request):
     status = request.GET.get("status", "")
     status = status if status in Redemption.Status.values else ""
     station = request.GET.get("station", "")
-    station_id = int(station) if station.isdigit() else None
+    station_id = _id(station)
     qs = selectors.redemption_ledger(month=month, status=status, station_id=station_id)
     filters = {"month": f"{month:%Y-%m}" if month else "", "status": status, "station": station}
     return qs, filters
