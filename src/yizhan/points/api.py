@@ -344,7 +344,7 @@ def my_wishes(request):
     return list(selectors.wishes(worker=_require(request, permissions.is_worker))[:100])
 
 
-@router.post("/wishes", response={201: WishOut, **READ_ERRORS}, summary="Make a wish (心愿)")
+@router.post("/wishes", response={201: WishOut, **ERRORS}, summary="Make a wish (心愿)")
 def wish_create(request, payload: WishIn):
     user = _require(request, permissions.is_worker)
     return Status(
@@ -405,7 +405,7 @@ def admin_wish_decline(request, wish_id: DbId, payload: AnswerIn):
 
 @router.post(
     "/admin/catalog",
-    response={201: ItemOut, **READ_ERRORS},
+    response={201: ItemOut, **ERRORS},
     summary="Administrator: add a catalogue item (price 2 points or more)",
 )
 def admin_item_create(request, payload: ItemIn):
@@ -464,9 +464,7 @@ def admin_rules(request):
     return list(selectors.rules())
 
 
-@router.post(
-    "/admin/rules", response={201: RuleOut, **READ_ERRORS}, summary="Administrator: add a rule"
-)
+@router.post("/admin/rules", response={201: RuleOut, **ERRORS}, summary="Administrator: add a rule")
 def admin_rule_create(request, payload: RuleIn):
     admin = _require(request, permissions.can_administer)
     return Status(201, services.rule_create(by=admin, **payload.dict()))

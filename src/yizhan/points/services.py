@@ -62,10 +62,10 @@ def _require_points(points, *, most: int = INT_MAX) -> int:
     return points
 
 
-def _require_reason(reason: str, *, field: str = "reason") -> str:
+def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid(fields={field: [_("Give a reason: it is kept in the ledger.")]})
+        raise Invalid(fields={"reason": [_("Give a reason: it is kept in the ledger.")]})
     return reason
 
 
@@ -166,7 +166,8 @@ def award(
 @transaction.atomic
 def grant(*, worker, points: int, reason: str, by=None, via: str = "") -> Posting:
     """A manual award by an administrator, from the city's pool, with a reason (audited:
-    the posting keeps who, when and why, and is never edited)."""
+    the posting keeps who, when and why; only the erasure of the worker's data clears the
+    why). `worker` None (no account with that number) is refused on the `mobile` field."""
     _require_points(points, most=GRANT_MAX)
     reason = _require_reason(reason)
     if worker is None:
