@@ -199,6 +199,12 @@ CASES_SWEEP_SECONDS = envint("YIZHAN_CASES_SWEEP_SECONDS", 60)
 CASES_SWEEP_BATCH = envint("YIZHAN_CASES_SWEEP_BATCH", 1000)
 MAP_TILE_CRS = env("YIZHAN_MAP_TILE_CRS", "wgs84")  # gcj02 for AMap/Tencent tiles
 
+# --- Stations and the points bank
+# A worker within this many metres of a station may check in without scanning its QR code.
+STATIONS_CHECK_IN_RADIUS_M = envint("YIZHAN_STATIONS_CHECK_IN_RADIUS_M", 300)
+# How long a redeemed item waits at the station before it is refunded and restocked.
+POINTS_PICKUP_HOURS = envint("YIZHAN_POINTS_PICKUP_HOURS", 72)
+
 # --- Background tasks: a database-backed queue (SQLite in the demo, PostgreSQL with skip-locked).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

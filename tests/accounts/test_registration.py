@@ -1,10 +1,10 @@
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from tests.conftest import ALICE_ID
 from yizhan.accounts import services
 from yizhan.accounts.models import User, WorkerProfile
+from yizhan.core.errors import Invalid
 
 
 def form_data(city, **over):
@@ -72,7 +72,7 @@ def test_duplicate_mobile_and_duplicate_id_are_refused(city, client):
 
 
 def test_service_is_atomic_when_the_profile_cannot_be_created(city):
-    with translation.override("en"), pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(Invalid) as exc:
         services.worker_register(
             name="x",
             mobile="13600000000",
@@ -82,6 +82,6 @@ def test_service_is_atomic_when_the_profile_cannot_be_created(city):
             id_number=ALICE_ID,
             consent=True,
         )
-    assert "already registered" in exc.value.message_dict["id_number"][0]
+    assert "already registered" in exc.value.fields["id_number"][0]
     with pytest.raises(User.DoesNotExist):
         User.objects.get_by_mobile("13600000000")

@@ -71,7 +71,7 @@ def test_redeem_refusals_are_409_or_422_with_a_message(bank, helmet, worker):
     different = post(
         worker, "/redemptions", {**body, "station_id": other.pk, "idempotency_key": "c"}
     )
-    assert different.status_code == 422
+    assert different.status_code == 409 and different.json()["code"] == "conflict"
     helmet.refresh_from_db()
     assert helmet.stock == 1
 
@@ -129,7 +129,11 @@ def test_wish_flow_through_the_api(bank, login):
         f"/admin/wishes/{wish_id}/approve",
         {"price": 1, "stock": 3, "station_ids": [bank.station.pk]},
     )
-    assert cheap.status_code == 422 and "2" in cheap.json()["message"]
+    assert cheap.status_code == 422
+    assert (
+        cheap.json()["detail"][0]["field"] == "price"
+        and "2" in cheap.json()["detail"][0]["message"]
+    )
     assert Wish.objects.get(pk=wish_id).status == "submitted"
     ok = post(
         admin,
@@ -185,3 +189,40 @@ def test_anonymous_gets_401_and_openapi_documents_the_endpoints(client, db):
     redeem = schema["paths"]["/api/v1/points/redemptions"]["post"]
     assert {"201", "409", "422"} <= set(redeem["responses"])
     assert "/api/v1/points/redemptions/{code}/fulfil" in schema["paths"]
+
+
+def fields(response) -> list[str]:
+    return [d["field"] for d in response.json()["detail"]]
+
+
+def test_what_the_database_cannot_hold_is_a_422_naming_the_field(bank, login):
+    admin = login(bank.adam)
+    shelf = {"stock": 1, "station_ids": [bank.station.pk]}
+    too_dear = post(admin, "/admin/catalog", {"name": "金条", "price": 2**31, **shelf})
+    assert too_dear.status_code == 422 and fields(too_dear) == ["price"]
+    full = post(admin, "/admin/catalog", {"name": "饭票", "price": 5, **shelf, "stock": 2**31 - 2})
+    assert full.status_code == 201
+    item = full.json()["id"]
+    over = post(admin, f"/admin/catalog/{item}/restock", {"add": 5})
+    assert over.status_code == 422 and fields(over) == ["add"]
+    assert post(admin, f"/admin/catalog/{item}/restock", {"add": 2**31}).status_code == 422
+    rule = {"code": "r", "name": "规则", "source": "training", "points": 2**31}
+    assert fields(post(admin, "/admin/rules", rule)) == ["points"]
+    grant = {"mobile": "13800000001", "points": 10**6, "reason": "x"}
+    assert fields(post(admin, "/admin/grants", grant)) == ["points"]
+    huge = post(admin, "/admin/wishes/99999999999999999999/decline", {"text": "no"})
+    assert huge.status_code == 422
+    assert admin.get(f"{API}/entries?offset={2**40}").status_code in (403, 422)
+    worker = login(bank.alice)
+    nul = post(worker, "/wishes", {"title": "雨\x00衣"})
+    assert nul.status_code == 422 and fields(nul) == ["title"]
+    assert worker.get(f"{API}/entries?offset={2**40}").status_code == 422
+
+
+def test_openapi_lists_each_operations_error_answers(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+    redeem = schema["paths"]["/api/v1/points/redemptions"]["post"]["responses"]
+    assert {"401", "403", "404", "409", "422"} <= set(redeem)
+    assert redeem["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+    ours = [p for path, p in schema["paths"].items() if path.startswith("/api/v1/points/")]
+    assert "schemas/Message" not in str(ours)  # one error shape, no per-app schema

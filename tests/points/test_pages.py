@@ -158,3 +158,10 @@ def test_statement_and_leaderboard(bank, login):
     assert client.get("/points/statement/2026-13/").status_code == 404
     board = client.get("/points/leaderboard/?month=garbage&district=x").content.decode()
     assert "12" in board
+
+
+def test_points_pages_ignore_ids_too_big_to_be_ids(bank, login):
+    admin = login(bank.adam)
+    assert admin.get("/points/admin/redemptions/?station=99999999999999999999").status_code == 200
+    worker = login(bank.alice)
+    assert worker.get("/points/leaderboard/?district=99999999999999999999").status_code == 200

@@ -3,6 +3,7 @@
 from django.db.models import Q
 
 from yizhan.accounts.models import WorkerProfile
+from yizhan.core.errors import NotFound
 from yizhan.core.pii import blind_index
 from yizhan.core.validators import normalise_mobile
 
@@ -21,9 +22,36 @@ def worker_list(*, district_id=None, kind=None, mobile=None):
 
 
 def worker_get(*, worker_id: int) -> WorkerProfile:
-    return WorkerProfile.objects.select_related(
-        "user", "platform", "employer", "home_district"
-    ).get(pk=worker_id)
+    """The worker's profile; NotFound when there is none."""
+    profile = (
+        WorkerProfile.objects.select_related("user", "platform", "employer", "home_district")
+        .filter(pk=worker_id)
+        .first()
+    )
+    if profile is None:
+        raise NotFound
+    return profile
+
+
+def user_by_mobile(mobile: str):
+    """The account with this mobile number (as people type it), or None."""
+    from yizhan.accounts.models import User
+
+    return User.objects.filter(mobile_index=blind_index(normalise_mobile(mobile or ""))).first()
+
+
+def active_user(user_id):
+    """The active user with this id, or None (also for an id that is not a number, as may
+    arrive in an event's payload)."""
+    from yizhan.accounts.models import User
+
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < user_id < 2**63:
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()
 
 
 def users_holding(role: str, **scope):

@@ -7,15 +7,17 @@ Every write is one function with keyword-only arguments and its own transaction.
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yizhan.accounts.models import (
     ROLE_SCOPE,
@@ -29,11 +31,20 @@ from yizhan.accounts.models import (
     User,
     WorkerProfile,
 )
-from yizhan.core import audit, personal_data
+from yizhan.core import audit, notifications, personal_data
+from yizhan.core.errors import Invalid, NotAllowed, Throttled
 from yizhan.core.models import AuditLog
 from yizhan.core.pii import blind_index
-from yizhan.core.sms import send_sms
 from yizhan.core.validators import validate_id_number, validate_mobile
+
+
+def _valid_mobile(mobile: str) -> str:
+    """The normalised number, or Invalid on the `mobile` field."""
+    try:
+        return validate_mobile(mobile)
+    except ValidationError as exc:
+        raise Invalid(fields={"mobile": exc.messages}) from None
+
 
 # --- Registration -----------------------------------------------------------------------
 
@@ -52,7 +63,7 @@ def worker_register(
     employer=None,
     language: str = "zh-hans",
 ) -> User:
-    """Create a worker's account and profile, or raise ValidationError keyed by field."""
+    """Create a worker's account and profile, or raise Invalid keyed by field."""
     errors: dict[str, list] = {}
     if not consent:
         errors["consent"] = [_("You must agree to the privacy notice to register.")]
@@ -72,7 +83,7 @@ def worker_register(
     ):
         errors["id_number"] = [_("A worker with this ID number is already registered.")]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(fields=errors)
     try:
         user = User.objects.create_user(mobile, password, name=name.strip(), language=language)
         WorkerProfile.objects.create(
@@ -87,17 +98,13 @@ def worker_register(
             consent_at=timezone.now(),
         )
     except IntegrityError:  # a concurrent registration won the race for the same mobile or ID
-        raise ValidationError(
-            {"mobile": [_("An account with this mobile number already exists.")]}
+        raise Invalid(
+            fields={"mobile": [_("An account with this mobile number already exists.")]}
         ) from None
     return user
 
 
 # --- Login throttling -------------------------------------------------------------------
-
-
-class LoginThrottled(Exception):
-    pass
 
 
 def _throttle_keys(mobile: str, ip: str | None) -> list[str]:
@@ -108,14 +115,22 @@ def _throttle_keys(mobile: str, ip: str | None) -> list[str]:
 
 
 def login_check_throttle(*, mobile: str, ip: str | None) -> None:
-    """Refuse further tries after too many failures for this account (or 4x that per IP)."""
-    since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    """Refuse further tries after too many failures for this account (or 4x that per IP)
+    within the window: Throttled, with the seconds until the oldest counted failure ages
+    out of the window (then one more try is allowed)."""
+    window = dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    now = timezone.now()
     limit = settings.LOGIN_MAX_FAILURES
     for key in _throttle_keys(mobile, ip):
         cap = limit * 4 if key.startswith("ip:") else limit
-        if LoginFailure.objects.filter(key=key, at__gte=since).count() >= cap:
-            raise LoginThrottled(
-                _("Too many failed attempts. Please wait 15 minutes and try again.")
+        recent = LoginFailure.objects.filter(key=key, at__gte=now - window).order_by("-at")
+        counted = list(recent.values_list("at", flat=True)[:cap])
+        if len(counted) >= cap:
+            retry_after = max(1, math.ceil((counted[-1] + window - now).total_seconds()))
+            raise Throttled(
+                _("Too many failed attempts. Please wait %(minutes)d minutes and try again.")
+                % {"minutes": math.ceil(retry_after / 60)},
+                retry_after=retry_after,
             )
 
 
@@ -124,7 +139,7 @@ def login_record_failure(*, mobile: str, ip: str | None) -> None:
 
 
 def login_with_password(*, request, mobile: str, password: str) -> User | None:
-    """Authenticate, counting failures; raises LoginThrottled when over the limit."""
+    """Authenticate, counting failures; raises Throttled when over the limit."""
     ip = audit.client_ip(request)
     login_check_throttle(mobile=mobile, ip=ip)
     user = authenticate(request, mobile=mobile, password=password)
@@ -141,11 +156,13 @@ def _code_digest(code: str) -> str:
 
 
 def otp_send(*, mobile: str, ip: str | None = None) -> None:
-    """Send a 6-digit login code if the number has an account; say nothing either way."""
-    mobile = validate_mobile(mobile)
+    """Send a 6-digit login code if the number has an account; say nothing either way.
+    The text goes out in the account holder's language, after commit."""
+    mobile = _valid_mobile(mobile)
     login_check_throttle(mobile=mobile, ip=ip)
     index = blind_index(mobile)
-    if not User.objects.filter(mobile_index=index, is_active=True).exists():
+    user = User.objects.filter(mobile_index=index, is_active=True).first()
+    if user is None:
         login_record_failure(mobile=mobile, ip=ip)  # probing for numbers counts as guessing
         return
     code = f"{secrets.randbelow(10**6):06d}"
@@ -154,17 +171,17 @@ def otp_send(*, mobile: str, ip: str | None = None) -> None:
         digest=_code_digest(code),
         expires_at=timezone.now() + dt.timedelta(seconds=settings.OTP_TTL_SECONDS),
     )
-    minutes = settings.OTP_TTL_SECONDS // 60
-    send_sms(
+    notifications.sms_to_number(
         mobile=mobile,
-        message=_("Your Yizhan login code is %(code)s, valid for %(minutes)d minutes.")
-        % {"code": code, "minutes": minutes},
+        message=gettext_lazy("Your Yizhan login code is %(code)s, valid for %(minutes)d minutes."),
+        params={"code": code, "minutes": settings.OTP_TTL_SECONDS // 60},
+        language=user.language,
     )
 
 
 @transaction.atomic
 def otp_verify(*, mobile: str, code: str, ip: str | None = None) -> User | None:
-    mobile = validate_mobile(mobile)
+    mobile = _valid_mobile(mobile)
     login_check_throttle(mobile=mobile, ip=ip)
     index = blind_index(mobile)
     now = timezone.now()
@@ -237,12 +254,12 @@ def api_token_revoke(*, token: str) -> bool:
 def role_assign(*, user: User, role: str, scope=None, by: User | None = None) -> RoleAssignment:
     """Give a staff role; the scope object must match the role (a community for a grid officer)."""
     if role == Role.WORKER:
-        raise ValidationError(_("The worker role comes with a worker profile, not an assignment."))
+        raise Invalid(_("The worker role comes with a worker profile, not an assignment."))
     field = ROLE_SCOPE[Role(role)]
     if field is None and scope is not None:
-        raise ValidationError(_("This role is city-wide and takes no scope."))
+        raise Invalid(_("This role is city-wide and takes no scope."))
     if field is not None and (scope is None or scope._meta.model_name != field):
-        raise ValidationError(_("This role needs a %(scope)s as its scope.") % {"scope": field})
+        raise Invalid(_("This role needs a %(scope)s as its scope.") % {"scope": field})
     assignment, _created = RoleAssignment.objects.get_or_create(
         user=user, role=role, **({field: scope} if field else {})
     )
@@ -354,9 +371,9 @@ def worker_reveal(*, staff: User, worker: WorkerProfile, reason: str, request=No
     from yizhan.accounts.permissions import can_reveal_personal_data
 
     if not can_reveal_personal_data(staff):
-        raise PermissionDenied
+        raise NotAllowed
     if not reason.strip():
-        raise ValidationError({"reason": [_("Say why you need to see this person's data.")]})
+        raise Invalid(fields={"reason": [_("Say why you need to see this person's data.")]})
     audit.record(
         actor=staff,
         action=AuditLog.Action.PII_READ,

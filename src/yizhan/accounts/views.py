@@ -5,7 +5,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from yizhan.accounts.forms import (
 from yizhan.accounts.models import Role, WorkerProfile
 from yizhan.accounts.permissions import role_required
 from yizhan.core.audit import client_ip
+from yizhan.core.errors import Invalid, Throttled
 from yizhan.core.forms import add_service_errors
 from yizhan.places import selectors as places
 
@@ -49,8 +49,8 @@ def login_view(request):
                 mobile=form.cleaned_data["mobile"],
                 password=form.cleaned_data["password"],
             )
-        except services.LoginThrottled as exc:
-            form.add_error(None, str(exc))
+        except Throttled as exc:
+            add_service_errors(form, exc)
         else:
             if user is None:
                 form.add_error(None, _("Wrong mobile number or password."))
@@ -68,8 +68,8 @@ def sms_login_view(request):
         if form.is_valid():
             try:
                 services.otp_send(mobile=form.cleaned_data["mobile"], ip=client_ip(request))
-            except services.LoginThrottled as exc:
-                form.add_error(None, str(exc))
+            except (Invalid, Throttled) as exc:
+                add_service_errors(form, exc)
             else:
                 verify = OtpVerifyForm(initial={"mobile": form.cleaned_data["mobile"]})
                 messages.info(request, _("If this number has an account, a code is on its way."))
@@ -86,8 +86,8 @@ def sms_login_view(request):
                     code=form.cleaned_data["code"],
                     ip=client_ip(request),
                 )
-            except services.LoginThrottled as exc:
-                form.add_error(None, str(exc))
+            except (Invalid, Throttled) as exc:
+                add_service_errors(form, exc)
             else:
                 if user is not None:
                     _start_session(request, user)
@@ -119,7 +119,7 @@ def register_view(request):
                 consent=data["consent"],
                 language=request.LANGUAGE_CODE,
             )
-        except ValidationError as exc:
+        except Invalid as exc:
             add_service_errors(form, exc)
         else:
             _start_session(request, user)
@@ -161,7 +161,8 @@ def delete_request_view(request):
 
 @role_required(Role.CITY_ADMIN, Role.DISPATCHER)
 def people_view(request):
-    district = request.GET.get("district") or None
+    district = request.GET.get("district") or ""
+    district = district if district.isdigit() and len(district) <= 18 else None
     kind = request.GET.get("kind") or None
     mobile = request.GET.get("mobile") or None
     qs = selectors.worker_list(district_id=district, kind=kind, mobile=mobile)

@@ -11,3 +11,11 @@ class CoreConfig(AppConfig):
         from yizhan.core import checks, converters  # noqa: F401  (checks register themselves)
 
         converters.register()
+        from yizhan.core import notifications, personal_data
+
+        personal_data.register(
+            "notifications",
+            _("Notifications"),
+            export=notifications.export_for,
+            erase=notifications.erase_for,
+        )

@@ -3,14 +3,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yizhan.core.schema import BIGINT_MAX, INT_MAX
 from yizhan.core.validators import validate_mobile
 from yizhan.points.models import EarningRule, Sponsor, Wish
-from yizhan.stations.models import Station
+from yizhan.stations import selectors as stations
 
 
 class RedeemForm(forms.Form):
-    item = forms.IntegerField(widget=forms.HiddenInput)
-    station = forms.IntegerField(label=_("Pick up at"))
+    item = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=BIGINT_MAX)
+    station = forms.IntegerField(label=_("Pick up at"), min_value=1, max_value=BIGINT_MAX)
     key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
 
@@ -53,22 +54,24 @@ class StationCodesField(forms.CharField):
             for c in (super().clean(value) or "").replace("，", ",").replace(",", " ").split()
             if c
         ]
-        stations = list(Station.objects.filter(code__in=codes))
-        unknown = sorted(set(codes) - {s.code for s in stations})
+        found = list(stations.station_rows(codes=codes))
+        unknown = sorted(set(codes) - {s.code for s in found})
         if unknown:
             raise forms.ValidationError(
                 _("Unknown station codes: %(codes)s") % {"codes": ", ".join(unknown)}
             )
-        if not stations:
+        if not found:
             raise forms.ValidationError(_("Choose at least one pick-up station."))
-        return stations
+        return found
 
 
 class ItemForm(forms.Form):
     name = forms.CharField(label=_("Item"), max_length=80)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
-    price = forms.IntegerField(label=_("Price in points"), help_text=_("2 points or more."))
-    stock = forms.IntegerField(label=_("Stock"), min_value=0)
+    price = forms.IntegerField(
+        label=_("Price in points"), help_text=_("2 points or more."), max_value=INT_MAX
+    )
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=INT_MAX)
     stations = StationCodesField()
     sponsor = forms.ModelChoiceField(
         label=_("Sponsor"), queryset=Sponsor.objects.all(), required=False
@@ -91,7 +94,12 @@ class AnswerForm(forms.Form):
 
 
 class RestockForm(forms.Form):
-    add = forms.IntegerField(label=_("Add to stock"), help_text=_("Negative to withdraw."))
+    add = forms.IntegerField(
+        label=_("Add to stock"),
+        help_text=_("Negative to withdraw."),
+        min_value=-INT_MAX,
+        max_value=INT_MAX,
+    )
 
 
 class GrantForm(forms.Form):
@@ -104,7 +112,7 @@ class GrantForm(forms.Form):
 
 
 class ReverseForm(forms.Form):
-    posting = forms.IntegerField(label=_("Posting number"), min_value=1)
+    posting = forms.IntegerField(label=_("Posting number"), min_value=1, max_value=BIGINT_MAX)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 

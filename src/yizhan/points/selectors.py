@@ -14,11 +14,22 @@ from yizhan.points.models import (
     CatalogItem,
     EarningRule,
     Entry,
+    HardshipApproval,
     Posting,
     Redemption,
+    Sponsor,
     Wish,
 )
-from yizhan.stations.models import Station
+from yizhan.stations import selectors as stations
+
+
+def normalise_code(text: str) -> str:
+    """What a keeper types or scans (`abcd-efgh `, a URL ending in ?code=…) → `ABCDEFGH`."""
+    text = (text or "").strip()
+    if "code=" in text:
+        text = text.split("code=", 1)[1].split("&", 1)[0]
+    return "".join(c for c in text.upper() if c.isalnum())[:40]
+
 
 SOURCE_LABELS = {
     "report": lambda i: _("report %(id)s verified") % {"id": i},
@@ -84,14 +95,125 @@ def worker_redemptions(user, *, open_only: bool = False):
     return qs.order_by("-created_at")
 
 
+def personal_data_of(user) -> dict:
+    """Everything the bank holds about a person, for the export of their data (unmasked:
+    it is theirs): balance, every entry of their account, wishes, redemptions, hardship."""
+
+    def iso(moment):
+        return timezone.localtime(moment).isoformat() if moment else None
+
+    return {
+        **worker_balance(user),
+        "entries": [
+            {
+                "posting": e.posting_id,
+                "kind": e.posting.kind,
+                "amount": e.amount,
+                "description": describe(e.posting),
+                "at": iso(e.posting.created_at),
+            }
+            for e in worker_entries(user)
+        ],
+        "wishes": [
+            {
+                "title": w.title,
+                "details": w.details,
+                "status": w.status,
+                "answer": w.answer,
+                "at": iso(w.created_at),
+            }
+            for w in Wish.objects.filter(worker=user).order_by("-created_at")
+        ],
+        "redemptions": [
+            {
+                "code": r.display_code,
+                "item": r.item.name,
+                "station": r.station.name,
+                "points": r.points,
+                "status": r.status,
+                "at": iso(r.created_at),
+                "pick_up_before": iso(r.expires_at),
+                "closed_at": iso(r.closed_at),
+            }
+            for r in worker_redemptions(user)
+        ],
+        "hardship": [
+            {
+                "from": f"{h.first_month:%Y-%m}",
+                "to": f"{h.last_month:%Y-%m}" if h.last_month else None,
+                "reason": h.reason,
+            }
+            for h in HardshipApproval.objects.filter(worker=user).order_by("first_month")
+        ],
+    }
+
+
 def catalog():
     """Items on offer (in stock or not), cheapest first, with their pick-up stations."""
     return (
         CatalogItem.objects.filter(active=True)
         .select_related("sponsor")
-        .prefetch_related(Prefetch("stations", queryset=Station.objects.order_by("code")))
+        .prefetch_related(Prefetch("stations", queryset=stations.station_rows()))
         .order_by("price", "name")
     )
+
+
+def catalog_for_admin():
+    """Every item, offered first, with sponsor and pick-up stations."""
+    return (
+        CatalogItem.objects.select_related("sponsor")
+        .prefetch_related(Prefetch("stations", queryset=stations.station_rows()))
+        .order_by("-active", "name")
+    )
+
+
+def catalog_item(item_id: int) -> CatalogItem | None:
+    return CatalogItem.objects.filter(pk=item_id).first()
+
+
+def rules():
+    return EarningRule.objects.select_related("funded_by")
+
+
+def rule(rule_id: int) -> EarningRule | None:
+    return EarningRule.objects.filter(pk=rule_id).first()
+
+
+def sponsor(sponsor_id: int) -> Sponsor | None:
+    return Sponsor.objects.filter(pk=sponsor_id).first()
+
+
+def own_redemption(user, code: str) -> Redemption | None:
+    """The person's own redemption with this pick-up code (as typed: any case, dashes)."""
+    return (
+        Redemption.objects.select_related("item", "station")
+        .filter(code=normalise_code(code), worker=user)
+        .first()
+    )
+
+
+def redemption_by_code(code: str) -> Redemption | None:
+    return Redemption.objects.filter(code=normalise_code(code)).first()
+
+
+def admin_counts() -> dict:
+    return {
+        "waiting": Wish.objects.filter(status=Wish.Status.SUBMITTED).count(),
+        "held": Redemption.objects.filter(status=Redemption.Status.HELD).count(),
+    }
+
+
+def recent_corrections(limit: int = 20):
+    """The latest manual awards and reversals, for the administrator's grant page."""
+    return (
+        Posting.objects.filter(kind__in=[Posting.Kind.GRANT, Posting.Kind.REVERSAL])
+        .select_related("created_by")
+        .order_by("-pk")[:limit]
+    )
+
+
+def wish_get(wish_id: int) -> Wish | None:
+    return Wish.objects.select_related("worker").filter(pk=wish_id).first()
 
 
 # --- Months ------------------------------------------------------------------------------
@@ -143,6 +265,7 @@ def _earned(month: dt.date):
     return (
         Entry.objects.filter(
             account__kind=Account.Kind.WORKER,
+            account__owner__is_active=True,  # a closed or erased account earns no honours
             posting__created_at__gte=start,
             posting__created_at__lt=end,
             posting__kind__in=[Posting.Kind.AWARD, Posting.Kind.GRANT, Posting.Kind.REVERSAL],

@@ -205,6 +205,32 @@ def station_by_code(code: str) -> Station | None:
     return station_queryset().filter(code=code).first()
 
 
+def station_rows(*, ids=None, codes=None):
+    """Plain station rows (no hours or amenities), by code: for other apps that only name
+    stations, such as the points bank's pick-up stations."""
+    qs = Station.objects.all()
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    if codes is not None:
+        qs = qs.filter(code__in=list(codes))
+    return qs.order_by("code")
+
+
+def visits_of(*, worker) -> list[dict]:
+    """A worker's own check-ins, newest first, for the export of their data."""
+    return [
+        {
+            "station": code,
+            "station_name": name,
+            "at": timezone.localtime(at).isoformat(),
+            "method": method,
+        }
+        for code, name, at, method in StationVisit.objects.filter(worker=worker)
+        .order_by("-at")
+        .values_list("station__code", "station__name", "at", "method")
+    ]
+
+
 def weekly_table(station: Station) -> list[dict]:
     """Seven rows (Monday first) of the station's regular hours, for display."""
     from yizhan.stations.models import Weekday

@@ -7,7 +7,6 @@ selector, render or redirect.
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yizhan.accounts.permissions import Role, role_required
+from yizhan.core.errors import Invalid, NotAllowed
+from yizhan.core.forms import add_service_errors
 from yizhan.places.selectors import feature_collection
 from yizhan.stations import exporting, forms, links, selectors, services
 from yizhan.stations.models import ImportJob, Station, StationVisit
@@ -33,8 +34,9 @@ from yizhan.stations.permissions import (
 FINDER_LIMIT = 20
 
 
-def _first_error(exc: ValidationError) -> str:
-    return "; ".join(exc.messages)
+def _first_error(exc: Invalid) -> str:
+    """A service's refusal as one line, for a step that has no form on the page."""
+    return "; ".join(message for _field, message in exc.field_errors())
 
 
 # --- the public finder ----------------------------------------------------------------
@@ -147,7 +149,7 @@ def station_view(request, code: str):
             "links": links.directions(name=station.name, lat=station.lat, lng=station.lng),
             "can_check_in": can_check_in(request.user),
             "can_manage": can_manage_station(request.user, station),
-            "radius": services.CHECK_IN_RADIUS_M,
+            "radius": services.check_in_radius_m(),
             "map_data": {
                 "origin": None,
                 "results": [
@@ -168,7 +170,7 @@ def check_in_view(request, code: str):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not can_check_in(request.user):
-        raise PermissionDenied
+        raise NotAllowed
     if request.method != "POST":
         return render(
             request,
@@ -189,7 +191,7 @@ def check_in_view(request, code: str):
         )
     except ValueError:
         messages.error(request, _("Share your location to check in."))
-    except ValidationError as exc:
+    except Invalid as exc:
         messages.error(request, _first_error(exc))
     else:
         when = date_format(timezone.localtime(visit.at), "H:i")
@@ -280,7 +282,7 @@ def status_view(request, code: str):
             until=forms.duration_end(form.cleaned_data["duration"]) if status else None,
             note=form.cleaned_data["note"],
         )
-    except ValidationError as exc:
+    except Invalid as exc:
         messages.error(request, _first_error(exc))
     else:
         messages.success(request, _("The station's status is updated."))
@@ -380,7 +382,7 @@ def photo_view(request, code: str):
             upload=form.cleaned_data["image"],
             caption=form.cleaned_data["caption"],
         )
-    except ValidationError as exc:
+    except Invalid as exc:
         messages.error(request, _first_error(exc))
     else:
         messages.success(request, _("The photo is added."))
@@ -467,8 +469,8 @@ def import_view(request):
             job = services.import_job_create(
                 actor=request.user, filename=upload.name, content=upload.read()
             )
-        except ValidationError as exc:
-            form.add_error("file", _first_error(exc))
+        except Invalid as exc:
+            add_service_errors(form, exc)
         else:
             return redirect("stations:import_job", job_id=job.pk)
     return render(request, "stations/import.html", {"form": form})
