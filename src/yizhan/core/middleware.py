@@ -64,6 +64,9 @@ class ServiceErrorMiddleware:
         )
 
 
+OWN_ERROR_FORMATS = ("/open311/",)
+
+
 class NulByteMiddleware:
     """No text column holds a NUL character (PostgreSQL refuses it with an error, a 500 in the
     making), and no person types one. Refuse it at the edge, for every page and API field:
@@ -74,6 +77,8 @@ class NulByteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(OWN_ERROR_FORMATS):
+            return self.get_response(request)  # Open311 answers in GeoReport's own error format
         field = self._field_with_nul(request)
         if field is not None:
             return self._refuse(request, field)
