@@ -80,7 +80,7 @@ def check(doc, name):
             empty += road_km(model, here, r["pickup"])
             assert abs(road_km(model, here, r["pickup"]) - t["empty_km"]) < 0.01
             here, free = r["dropoff"], to_min(t["dropoff_at"])
-        for a, b in zip(legs, legs[1:]):
+        for a, b in zip(legs, legs[1:], strict=False):
             assert to_min(b["pickup_at"]) >= to_min(a["dropoff_at"]), "in two trips at once"
     return empty
 
