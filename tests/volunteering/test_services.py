@@ -5,7 +5,7 @@ refused with a clear message and nothing changed."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.volunteering.conftest import HOSPITAL, add_worker, credentials, every_day, tomorrow_at
 from yizhan.core.errors import Conflict, Invalid, NotAllowed
@@ -15,7 +15,9 @@ from yizhan.volunteering.models import Availability, Beneficiary, Request, Stand
 
 
 def fields(exc) -> dict:
-    return {k: [str(m) for m in v] for k, v in exc.value.fields.items()}
+    """The refusal's field messages, as an English reader sees them."""
+    with translation.override("en"):
+        return {k: [str(m) for m in v] for k, v in exc.value.fields.items()}
 
 
 # --- Bad input: a clear error and nothing changed ----------------------------------------------
@@ -102,9 +104,7 @@ def test_a_beneficiary_without_consent_is_refused(vera):
 def test_pinning_a_volunteer_without_the_needed_credential_is_refused(vera, rider, ride):
     with pytest.raises(Invalid) as exc:
         services.request_pin(by=vera, request=ride, volunteer=rider)
-    assert fields(exc) == {
-        "volunteer": ["This volunteer lacks what the request needs: Driving licence、Vehicle."]
-    }
+    assert fields(exc) == {"volunteer": ["该志愿者不具备此需求所需的资质：驾驶证、车辆。"]}
     ride.refresh_from_db()
     assert ride.pinned is None
 

@@ -20,6 +20,15 @@ from yizhan.core.pii import EncryptedTextField, mask_mobile, mask_name
 from yizhan.core.storage import private_storage
 
 USER = settings.AUTH_USER_MODEL
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
 
 
 class Team(models.Model):
@@ -167,6 +176,10 @@ class Availability(models.Model):
         if self.kind == self.Kind.WEEKLY:
             return f"{self.weekday} {self.starts:%H:%M}-{self.ends:%H:%M}"
         return f"{self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%H:%M}"
+
+    @property
+    def weekday_label(self):
+        return dict(WEEKDAYS).get(self.weekday, "")
 
 
 class Beneficiary(models.Model):
