@@ -13,7 +13,7 @@ import os
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Header, Router, Schema, Status
 
 from yizhan.accounts.permissions import token_or_session
 from yizhan.core.errors import Invalid, NotAllowed, NotFound
@@ -329,7 +329,7 @@ def ride_book(request, body: RideIn, idempotency_key: str | None = Header(None))
 
 
 @router.get("/requests", response={200: list[RequestOut], **READ_ERRORS}, auth=token_or_session)
-def request_list(request, day: dt.date = Query(...)):
+def request_list(request, day: dt.date):
     """A day's requests (coordinator)."""
     if not permissions.is_coordinator(request.auth):
         raise NotAllowed()
