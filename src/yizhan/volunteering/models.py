@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yizhan.core.pii import EncryptedTextField, mask_mobile, mask_name
 from yizhan.core.storage import private_storage
@@ -519,11 +520,11 @@ class Trip(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         OFFERED = "offered", _("Offered")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("trip", "Accepted")
         PICKED_UP = "picked_up", _("Picked up")
         DROPPED_OFF = "dropped_off", _("Dropped off")
-        CONFIRMED = "confirmed", _("Confirmed")
-        DECLINED = "declined", _("Declined")
+        CONFIRMED = "confirmed", pgettext_lazy("trip", "Confirmed")
+        DECLINED = "declined", pgettext_lazy("trip", "Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         CANCELLED = "cancelled", _("Cancelled")
         NO_SHOW = "no_show", _("No-show")
@@ -580,7 +581,7 @@ class TripEvent(models.Model):
     actor = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    status = models.CharField(max_length=12)
+    status = models.CharField(max_length=12, choices=Trip.Status.choices)
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
