@@ -366,6 +366,9 @@ class CityGenerator:
         from yizhan.points.demo import seed as seed_points
 
         seed_points(rng=self.rng)
+        from yizhan.volunteering.demo import seed_volunteering
+
+        seed_volunteering(rng_seed=20261129)
         return self.summary
 
     def build_cases(self) -> None:

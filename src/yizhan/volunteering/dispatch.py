@@ -233,7 +233,8 @@ def solve(
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
     spent = time.perf_counter() - started
-    params.time_limit.FromMilliseconds(max(200, int((time_limit_s - spent) * 1000)))
+    # Keep a margin for reading the solution back, so the whole call stays within the limit.
+    params.time_limit.FromMilliseconds(max(200, int((time_limit_s * 0.9 - spent) * 1000)))
     solution = routing.SolveWithParameters(params)
     if solution is None:  # no solution at all: say so rather than guess
         plan.unserved += [j.key for j in live]
