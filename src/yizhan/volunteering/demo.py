@@ -19,6 +19,7 @@ from django.utils import timezone
 from shapely.geometry import shape
 
 from yizhan.accounts.models import Role, RoleAssignment, User, WorkerProfile
+from yizhan.core.geo import haversine_m
 from yizhan.core.pii import blind_index
 from yizhan.places.models import Community, District
 from yizhan.places.selectors import community_at
@@ -75,6 +76,14 @@ class _Places:
             p = shapely.Point(self.rng.uniform(min_x, max_x), self.rng.uniform(min_y, max_y))
             if polygon.contains(p):
                 return round(p.y, 6), round(p.x, 6)
+
+    def near(self, lat: float, lng: float, km: float = 8.0) -> tuple[float, float]:
+        """A random point within `km` (straight line) of a place: people use nearby services."""
+        for _try in range(400):
+            p = self.point()
+            if haversine_m(lat, lng, p[0], p[1]) <= km * 1000:
+                return p
+        return self.point()
 
     def real_or_random(self, lat: float, lng: float) -> tuple[float, float]:
         """A real institution's position when it lies in this city's map, else a stand-in."""
@@ -182,8 +191,10 @@ def _enrol(coordinator, users, teams, places, rng) -> list:
     return volunteers
 
 
-def _beneficiary(coordinator, places, rng, used, *, kind, wheelchair=False, companion=False):
-    lat, lng = places.point()
+def _beneficiary(
+    coordinator, places, rng, used, *, kind, wheelchair=False, companion=False, near=None
+):
+    lat, lng = places.near(*near) if near else places.point()
     community = community_at(lat=lat, lng=lng)
     name = rng.choice(SURNAMES) + (rng.choice(STUDENTS) if kind == "student" else rng.choice(GIVEN))
     return services.beneficiary_register(
@@ -234,8 +245,10 @@ def seed_volunteering(*, rng_seed: int = 20261129, volunteers: int = 40, rides: 
         hospitals = [(n, *places.real_or_random(lat, lng)) for n, lat, lng in scenario.HOSPITALS]
 
         # The standing dialysis ride: every other day at 07:30, home at 12:00, for 30 days.
-        patient = _beneficiary(coordinator, places, rng, used, kind="patient", wheelchair=True)
         name, lat, lng = hospitals[0]
+        patient = _beneficiary(
+            coordinator, places, rng, used, kind="patient", wheelchair=True, near=(lat, lng)
+        )
         services.standing_ride_book(
             by=coordinator,
             beneficiary=patient,
@@ -250,6 +263,7 @@ def seed_volunteering(*, rng_seed: int = 20261129, volunteers: int = 40, rides: 
         )
         # One-off rides to appointments, half of them with a ride home.
         for i in range(rides):
+            name, lat, lng = rng.choice(hospitals)
             who = _beneficiary(
                 coordinator,
                 places,
@@ -258,8 +272,8 @@ def seed_volunteering(*, rng_seed: int = 20261129, volunteers: int = 40, rides: 
                 kind="elderly" if i % 3 else "patient",
                 wheelchair=rng.random() < 0.15,
                 companion=rng.random() < 0.3,
+                near=(lat, lng),
             )
-            name, lat, lng = rng.choice(hospitals)
             appointment = _at(day, 8) + dt.timedelta(minutes=15 * rng.randrange(0, 28))
             services.ride_book(
                 by=coordinator,
@@ -306,7 +320,13 @@ def _campaign(coordinator, places, rng, used, people, day) -> None:
         )
         for k in range(4):
             student = _beneficiary(
-                coordinator, places, rng, used, kind="student", companion=k % 2 == 0
+                coordinator,
+                places,
+                rng,
+                used,
+                kind="student",
+                companion=k % 2 == 0,
+                near=(site.lat, site.lng),
             )
             services.exam_escort_book(
                 by=coordinator,
@@ -322,7 +342,7 @@ def _meals(coordinator, places, rng, used, day) -> None:
     lat, lng = places.real_or_random(lat, lng)
     centre = services.meal_centre_create(by=coordinator, name=name, lat=lat, lng=lng)
     for _i in range(6):
-        b = _beneficiary(coordinator, places, rng, used, kind="meals")
+        b = _beneficiary(coordinator, places, rng, used, kind="meals", near=(lat, lng, 4.0))
         sub = services.meal_subscribe(by=coordinator, centre=centre, beneficiary=b)
         services.meal_confirm(by=coordinator, subscription=sub, day=day)
     services.meal_round_build(by=coordinator, centre=centre, day=day)
