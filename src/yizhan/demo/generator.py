@@ -391,6 +391,9 @@ class CityGenerator:
         from yizhan.membership.demo import seed_membership
 
         seed_membership()
+        from yizhan.volunteering.demo import seed_volunteering
+
+        seed_volunteering(rng_seed=20261129)
         return self.summary
 
     def build_cases(self) -> None:
