@@ -366,6 +366,9 @@ class CityGenerator:
         from yizhan.points.demo import seed as seed_points
 
         seed_points(rng=self.rng)
+        from yizhan.transparency.demo import seed_transparency
+
+        seed_transparency()
         return self.summary
 
     def build_cases(self) -> None:
