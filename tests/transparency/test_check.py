@@ -165,3 +165,39 @@ def test_the_check_page_shows_the_services_message_beside_the_field(world, login
     ).content.decode()
     assert 'id="id_fare-error"' in page and "车费不能为负数" in page
     assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"online_minutes": 1441}, "online_minutes"),
+        ({"online_minutes": -5}, "online_minutes"),
+        ({"online_minutes": None, "driving_minutes": None}, "online_minutes"),
+        ({"day": dt.date(2026, 11, 25)}, "day"),
+    ],
+)
+def test_bad_working_time_is_refused_and_nothing_stored(world, values, field):
+    from yizhan.transparency.models import WorkDay
+
+    kw = {"worker": world.driver, "platform": world.ride, "day": dt.date(2026, 11, 20)}
+    kw.update({"online_minutes": 600, **values})
+    with pytest.raises(Invalid) as refused:
+        services.workday_record(**kw)
+    assert field in refused.value.fields
+    assert not WorkDay.objects.exists()
+
+
+def test_working_time_by_week_against_the_disclosed_limits(world, login):
+    world.ride_caps(
+        effective_from=dt.date(2026, 6, 1), now=at(2026, 5, 20)
+    )  # 10 h a day, 60 a week
+    for offset, hours in enumerate([11, 9, 12, 10, 10, 9, 2]):
+        services.workday_record(
+            worker=world.driver,
+            platform=world.ride,
+            day=dt.date(2026, 11, 16) + dt.timedelta(days=offset),
+            online_minutes=hours * 60,
+        )
+    page = login(world.driver).get("/transparency/hours/").content.decode()
+    assert "63.0 小时" in page and "60.0 小时" in page  # over the weekly limit
+    assert "2 天超时" in page and "超过上限" in page

@@ -9,7 +9,7 @@ from yizhan.cases.demo import seed_reference_data
 from yizhan.orgs.models import Platform
 from yizhan.transparency import selectors
 from yizhan.transparency.demo import seed_transparency
-from yizhan.transparency.models import CommissionIndex, Disclosure, Dispute, Order
+from yizhan.transparency.models import CommissionIndex, Disclosure, Dispute
 
 
 @pytest.fixture

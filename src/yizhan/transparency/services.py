@@ -780,7 +780,8 @@ def workday_record(
     driving_minutes: int | None = None,
     now=None,
 ) -> WorkDay:
-    """A day's online and driving time entered by hand; it replaces what a statement gave."""
+    """A day's online and driving time entered by hand: what is entered replaces what a
+    statement gave; statements no longer change that day."""
     now = _now(now)
     _require_worker(worker)
     errors = {}
@@ -795,17 +796,21 @@ def workday_record(
         errors["online_minutes"] = [gettext_lazy("Enter the online or the driving time.")]
     if errors:
         raise Invalid(fields=errors)
-    workday, _created = WorkDay.objects.update_or_create(
-        worker=worker,
-        platform=platform,
-        day=day,
-        defaults={
-            "online_minutes": online_minutes,
-            "driving_minutes": driving_minutes,
-            "source": WorkDay.Source.MANUAL,
-            "updated_at": now,
-        },
+    workday = (
+        WorkDay.objects.select_for_update()
+        .filter(worker=worker, platform=platform, day=day)
+        .first()
     )
+    if workday is None:
+        workday = WorkDay(worker=worker, platform=platform, day=day)
+    # What is entered replaces what was there; what is left empty keeps it.
+    if online_minutes is not None:
+        workday.online_minutes = online_minutes
+    if driving_minutes is not None:
+        workday.driving_minutes = driving_minutes
+    workday.source = WorkDay.Source.MANUAL
+    workday.updated_at = now
+    workday.save()
     return workday
 
 
