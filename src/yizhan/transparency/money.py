@@ -5,6 +5,7 @@ decimals; a commission is compared with a cap by cross-multiplying integers, so 
 a ¥33.33 fare is never "a little above" 25 % because of binary rounding.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 BP = 10_000
@@ -15,9 +16,19 @@ class AmountError(ValueError):
     """The text is not an amount in yuan with at most two decimals."""
 
 
+_PLAIN = re.compile(r"^(\d{1,11})(?:\.(\d{1,2}))?$")
+
+
 def yuan_to_fen(value) -> int:
     """'12.5', '¥1,234.56', 12.5 (an Excel cell), Decimal('3') → fen. Refuses negative,
     NaN, infinite, more than two decimals in text, and absurdly large amounts."""
+    if isinstance(value, str) and (m := _PLAIN.match(value)):
+        # The common case in a statement, in integers only.
+        whole, cents = m.groups()
+        fen = int(whole) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
+        if fen > FEN_MAX:
+            raise AmountError("too large")
+        return fen
     if isinstance(value, bool) or value is None:
         raise AmountError("empty")
     if isinstance(value, int):
