@@ -13,6 +13,7 @@ import datetime as dt
 import re
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -325,7 +326,7 @@ def _platform(code: str):
 def _service_type(code: str):
     found = ServiceType.objects.filter(code=code).first()
     if found is None:
-        raise Invalid(field="service_type", message="unknown service type")
+        raise Invalid(field="service_type", message=_("Unknown service type."))
     return found
 
 
@@ -548,7 +549,7 @@ def disclosure_file(request, payload: DisclosureIn, idempotency_key: str | None 
     caps = []
     for cap in payload.caps:
         if cap.service_type not in known:
-            raise Invalid(fields={"caps": ["Unknown service type."]})
+            raise Invalid(fields={"caps": [_("Unknown service type.")]})
         caps.append(services.CapIn(known[cap.service_type], cap.cap_bp, cap.city))
     found, created = services.disclosure_file(
         platform=platform,
@@ -641,7 +642,7 @@ def index(request, payload: MonthIn):
     try:
         month = dt.date.fromisoformat(f"{payload.month}-01")
     except ValueError:
-        raise Invalid(field="month", message="Choose a month as YYYY-MM.") from None
+        raise Invalid(field="month", message=_("Choose a month.")) from None
     rows = services.index_compute(month=month, now=timezone.now())
     by_id = {st.pk: st for st in ServiceType.objects.all()}
     for r in rows:

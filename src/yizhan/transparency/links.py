@@ -11,6 +11,7 @@ change of their public surface is adapted here and nowhere else.
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from yizhan.accounts import selectors as accounts
 from yizhan.accounts.permissions import Role
@@ -91,8 +92,10 @@ def commission_category():
     category = cases_selectors.active_categories().filter(code=COMMISSION_CATEGORY).first()
     if category is None:
         raise Conflict(
-            "The commission category is missing or inactive: the city administrator must "
-            "restore it in the back office."
+            _(
+                "The commission category is missing or inactive: the city administrator "
+                "must restore it in the back office."
+            )
         )
     return category
 
