@@ -17,15 +17,6 @@ ENTRIES = [
         order=45,
     ),
     Entry(
-        "transparency.hours",
-        _("My working time"),
-        "transparency:hours",
-        roles={Role.WORKER},
-        hint=_("Online and driving hours against the platform's limits"),
-        icon="clock-hour-4",
-        order=46,
-    ),
-    Entry(
         "transparency.public",
         _("Platform transparency"),
         "transparency:index",

@@ -405,7 +405,7 @@ class WeekRow:
 
 
 def worker_orders(*, worker, platform=None, service_type=None, since=None, until=None):
-    qs = Order.objects.filter(worker=worker).select_related("platform", "service_type")
+    qs = Order.objects.filter(worker=worker).select_related("platform", "service_type", "statement")
     if platform is not None:
         qs = qs.filter(platform=platform)
     if service_type is not None:
