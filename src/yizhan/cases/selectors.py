@@ -306,3 +306,40 @@ def personal_data_export(user) -> list[dict]:
         }
         for case in cases
     ]
+
+
+# --- Cases naming a platform, for the transparency scorecard (issue 16) -------------------
+
+
+def platform_case_facts(*, platform_id: int, since=None) -> dict:
+    """Aggregates over the cases naming one platform (no case, no person): how many, how
+    many the department replied to and the median hours from filing to reply, how many are
+    closed, rated and rated (basically) satisfied, and how many the platform answered with
+    a statement."""
+    from statistics import median
+
+    from yizhan.cases.models import CaseEvent
+
+    qs = Case.objects.filter(platform_id=platform_id)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    counts = qs.aggregate(
+        cases=Count("id"),
+        replied=Count("id", filter=Q(replied_at__isnull=False)),
+        closed=Count("id", filter=Q(state=Case.State.CLOSED)),
+        rated=Count("id", filter=~Q(rating="")),
+        satisfied=Count("id", filter=Q(rating__in=[Case.Rating.SATISFIED, Case.Rating.BASICALLY])),
+    )
+    hours = [
+        (replied - created).total_seconds() / 3600
+        for created, replied in qs.filter(replied_at__isnull=False).values_list(
+            "created_at", "replied_at"
+        )
+    ]
+    answered = (
+        CaseEvent.objects.filter(case__in=qs, action=CaseEvent.Action.PLATFORM_STATEMENT)
+        .values("case")
+        .distinct()
+        .count()
+    )
+    return {**counts, "median_reply_hours": median(hours) if hours else None, "answered": answered}

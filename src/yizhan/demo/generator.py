@@ -394,6 +394,10 @@ class CityGenerator:
         from yizhan.volunteering.demo import seed_volunteering
 
         seed_volunteering(rng_seed=20261129)
+
+        from yizhan.transparency.demo import seed_transparency
+
+        seed_transparency()
         return self.summary
 
     def build_cases(self) -> None:
