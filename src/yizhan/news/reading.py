@@ -274,8 +274,7 @@ def _spells(letters: str, chars: str) -> bool:
     if not chars:
         return not letters
     return any(
-        letters.startswith(r) and _spells(letters[len(r) :], chars[1:])
-        for r in _possible(chars[0])
+        letters.startswith(r) and _spells(letters[len(r) :], chars[1:]) for r in _possible(chars[0])
     )
 
 
@@ -354,8 +353,7 @@ def _ruby_word(word: Word, mode: str, rare: frozenset[str]) -> str:
                 chunks.append('<ruby class="py">')
                 open_ruby = True
             chunks.append(
-                f'{html.escape(char)}<rp>(</rp>'
-                f'<rt aria-hidden="true">{reading}</rt><rp>)</rp>'
+                f'{html.escape(char)}<rp>(</rp><rt aria-hidden="true">{reading}</rt><rp>)</rp>'
             )
         else:
             if open_ruby:
