@@ -122,6 +122,9 @@ class ArticleEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.article_id} {self.action}"
+
 
 class ArticleView(models.Model):
     """A reader saw an article on a day (Asia/Shanghai). `viewer` is a keyed hash of the
@@ -138,6 +141,9 @@ class ArticleView(models.Model):
         ]
         indexes = [models.Index(fields=["day"], name="news_view_day")]
 
+    def __str__(self):
+        return f"{self.article_id} {self.day}"
+
 
 class ReaderProfile(models.Model):
     """What a logged-in reader chose: the nickname shown on comments, the pinyin toggle."""
@@ -153,6 +159,9 @@ class ReaderProfile(models.Model):
     nickname = models.CharField(_("nickname"), max_length=16, blank=True)
     pinyin = models.CharField(max_length=4, choices=Pinyin.choices, default=Pinyin.OFF)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.nickname or "-"
 
 
 class Comment(models.Model):
@@ -208,6 +217,9 @@ class Comment(models.Model):
             models.Index(fields=["author", "created_at"], name="news_cmt_author"),
         ]
 
+    def __str__(self):
+        return f"{self.nickname}: {self.body[:20]}"
+
 
 class CommentReport(models.Model):
     """A reader reports a comment; each reader once per comment."""
@@ -231,6 +243,9 @@ class CommentReport(models.Model):
             models.UniqueConstraint(fields=["comment", "reporter"], name="news_report_once")
         ]
 
+    def __str__(self):
+        return f"{self.comment_id} {self.reason}"
+
 
 class SensitiveWord(models.Model):
     """The city's list: a comment with a `block` word is refused; one with a `flag` word
@@ -249,3 +264,6 @@ class SensitiveWord(models.Model):
 
     class Meta:
         ordering = ["word"]
+
+    def __str__(self):
+        return self.word

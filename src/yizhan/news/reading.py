@@ -85,7 +85,7 @@ def dictionary_version() -> str:
     blob = "".join(
         (DATA / name).read_text(encoding="utf-8") for name in ("phrases.tsv", "city_words.tsv")
     )
-    return hashlib.sha1((VERSION + blob).encode()).hexdigest()[:12]
+    return hashlib.sha256((VERSION + blob).encode()).hexdigest()[:12]
 
 
 _tokenizer = None
