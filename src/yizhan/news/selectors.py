@@ -72,10 +72,10 @@ def related(article: Article, *, limit: int = 3) -> list[Article]:
 
 
 def body_html(article: Article) -> str:
-    """The sanitised body, cached per text version."""
+    """The sanitised body, cached per text version (the key is the text's own hash)."""
     from django.core.cache import cache
 
-    key = f"news:body:{article.pk}:{article.version}:{reading.dictionary_version()}"
+    key = reading.cache_key("body", article.body, "md")
     found = cache.get(key)
     if found is None:
         found = render.markdown_to_html(article.body)
