@@ -366,6 +366,9 @@ class CityGenerator:
         from yizhan.points.demo import seed as seed_points
 
         seed_points(rng=self.rng)
+        from yizhan.news.demo import seed_news
+
+        seed_news(rng_seed=19)
         return self.summary
 
     def build_cases(self) -> None:
