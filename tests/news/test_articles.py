@@ -198,7 +198,9 @@ def test_related_articles_share_the_category_first(news):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search")
 def test_postgresql_uses_the_gin_index_for_search(news):
     news.published()
-    qs = selectors.article_list(query="隐患")
+    from yizhan.news import search
+
+    qs = search.filter_queryset(Article.objects.all(), "隐患")
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
         plan = qs.explain()

@@ -248,7 +248,7 @@ def words(text: str) -> list[Word]:
 # --- Cleaning inline annotations -------------------------------------------------------------
 
 
-def _strip_tones(text: str) -> str:
+def strip_tones(text: str) -> str:
     text = text.lower().replace("ü", "v").replace("u:", "v")
     for marked in "ǖǘǚǜ":
         text = text.replace(marked, "v")
@@ -264,7 +264,7 @@ def _possible(char: str) -> frozenset[str]:
     found = set(pinyin(char, style=Style.NORMAL, heteronym=True)[0])
     for table_word, readings in dictionary().items():
         if char in table_word:
-            found.add(_strip_tones(readings[table_word.index(char)]))
+            found.add(strip_tones(readings[table_word.index(char)]))
     found |= {r.replace("v", "u") for r in found}
     return frozenset(r for r in found if r)
 
@@ -282,7 +282,7 @@ def _is_annotation(group: str, before: str) -> bool:
     content = group.strip().lower()
     if not content or not _PINYIN_CHARS_RE.match(_fold_marks(content)):
         return False
-    letters = _strip_tones(content)
+    letters = strip_tones(content)
     if not letters or not letters.isascii() or not letters.isalpha():
         return False
     run = ""

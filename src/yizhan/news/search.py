@@ -22,18 +22,21 @@ def _tokens(text: str) -> list[str]:
 
 
 def _pinyin_forms(title: str) -> list[str]:
-    """Full pinyin (toneless) and initials of the title, whole and per word: 培训日历 →
-    peixunrili, pxrl, peixun, px, rili, rl."""
-    from pypinyin import Style, lazy_pinyin
-
+    """Toneless pinyin and initials from every syllable of the title on (up to 12 syllables
+    each), so a prefix query finds any part of it: 九月培训日历 → jiuyuepeixunrili, jypxrl,
+    …, peixunrili, pxrl, …, rili, rl. Readings come from the reading aid (words, context)."""
+    syllables = []
+    for word in reading.words(reading.clean(title)):
+        for r in word.readings or ():
+            plain = reading.strip_tones(r or "")
+            if plain.isascii() and plain.isalpha():
+                syllables.append(plain)
+    syllables = syllables[:120]
     forms = []
-    words = [w.text for w in reading.words(reading.clean(title)) if w.is_han]
-    for chunk in ["".join(words), *words]:
-        if not chunk:
-            continue
-        syllables = lazy_pinyin(chunk, style=Style.NORMAL, errors="ignore")
-        forms.append("".join(syllables).replace("ü", "v"))
-        forms.append("".join(s[0] for s in syllables if s))
+    for start in range(len(syllables)):
+        run = syllables[start : start + 12]
+        forms.append("".join(run))
+        forms.append("".join(s[0] for s in run))
     return forms
 
 
