@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.errors import Conflict, Invalid
+
 from yizhan.core.models import IdempotencyRecord
 
 KEY_MAX_LENGTH = 100
