@@ -398,6 +398,10 @@ class CityGenerator:
         from yizhan.transparency.demo import seed_transparency
 
         seed_transparency()
+
+        from yizhan.news.demo import seed_news
+
+        seed_news(rng_seed=19)
         return self.summary
 
     def build_cases(self) -> None:
