@@ -831,3 +831,19 @@ def overdue_q(now) -> Q:
     return Q(state__in=OPEN_HANDLING_STATES, due_at__lt=now) | Q(
         state=S.SUBMITTED, accept_due_at__lt=now
     )
+
+
+# --- for the training app: a symposium held as a training event ------------------------------
+
+
+@transaction.atomic
+def symposium_open(*, facilitator, held_on, place: str, attendees: str = ""):
+    """The cases' record of a symposium (座谈会) that the training app runs as an event; demands
+    recorded during it are filed with `case_file_for(channel="symposium", symposium=...)`."""
+    from yizhan.cases.models import Symposium
+
+    if not perms.can_run_symposium(facilitator):
+        raise PermissionDenied
+    return Symposium.objects.create(
+        facilitator=facilitator, held_on=held_on, place=place[:120], attendees=attendees
+    )
