@@ -86,3 +86,13 @@ def rules(db):
     points.pool_issue(points=10_000, reason="2026 budget")
     EarningRule.objects.create(code="training", name="技能培训结业", source="training", points=30)
     EarningRule.objects.create(code="event", name="驿站活动签到", source="event", points=10)
+
+
+@pytest.fixture
+def english(settings):
+    """Service tests read the English messages (pages are tested in Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -11,7 +11,7 @@ from yizhan.core.errors import Conflict, Invalid, NotAllowed
 from yizhan.training import selectors, services, tokens
 from yizhan.training.models import Attendance, Enrolment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
@@ -184,13 +184,18 @@ def test_the_door_opens_an_hour_before_and_closes_at_the_end(training, city, clo
 
 def test_the_scan_page_keeps_a_fresh_scan_while_the_worker_logs_in(course, city, client, clock):
     token = tokens.door_token(session_of(course).pk)
-    answer = client.get(f"/training/scan/?t={token}")
+    answer = client.get(f"/training/scan/?t={token}", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert answer.status_code == 302 and "/login/" in answer["Location"]
     clock.move_to(timezone.now() + dt.timedelta(seconds=90))  # logging in took a while
     client.force_login(city.alice, backend="yizhan.accounts.backends.MobilePasswordBackend")
-    page = client.get("/training/scan/confirm/")
+    page = client.get("/training/scan/confirm/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "急救培训" in page.content.decode()
-    done = client.post("/training/scan/confirm/", {"lat": "", "lng": ""}, follow=True)
+    done = client.post(
+        "/training/scan/confirm/",
+        {"lat": "", "lng": ""},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
     assert Attendance.objects.filter(enrolment__worker=city.alice).count() == 1
     assert "签到" in done.content.decode()
 
@@ -199,7 +204,7 @@ def test_the_scan_page_refuses_an_old_photo(course, city, login, clock):
     client = login(city.alice)
     token = tokens.door_token(session_of(course).pk)
     clock.move_to(timezone.now() + dt.timedelta(minutes=2))
-    answer = client.get(f"/training/scan/?t={token}")
+    answer = client.get(f"/training/scan/?t={token}", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert answer.status_code == 400 and "已过期" in answer.content.decode()
     assert not Attendance.objects.exists()
 

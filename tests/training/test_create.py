@@ -11,7 +11,7 @@ from yizhan.core.errors import Invalid, NotAllowed
 from yizhan.training import services
 from yizhan.training.models import Activity, Session
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_keeper_creates_a_course_at_their_station(training, city):

@@ -11,7 +11,7 @@ from yizhan.core.models import Notification
 from yizhan.training import services
 from yizhan.training.models import Activity, Enrolment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def fresh(activity):
