@@ -3,6 +3,7 @@ parse; every rule lives in services.py, whose errors come back beside the fields
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yizhan.training import permissions as perms
 from yizhan.training import selectors, services
@@ -58,7 +59,7 @@ class ActivityForm(forms.Form):
     )
     repeat = forms.IntegerField(label=_("Sessions (courses) or occurrences (events)"), initial=1)
     every = forms.ChoiceField(label=_("Repeats"), choices=EVERY, initial="weekly")
-    capacity = forms.IntegerField(label=_("Places"), initial=30)
+    capacity = forms.IntegerField(label=pgettext_lazy("training", "Places"), initial=30)
     signup_deadline = forms.DateTimeField(
         label=_("Sign-up deadline (empty: the start)"),
         required=False,

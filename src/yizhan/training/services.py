@@ -183,9 +183,12 @@ def _check_course(data: ActivityData, errors: dict) -> None:
 
 
 def _aware(moment):
-    if isinstance(moment, dt.datetime) and timezone.is_naive(moment):
-        return timezone.make_aware(moment, timezone.get_default_timezone())
-    return moment
+    """An aware time on the whole minute (sessions are scheduled in minutes)."""
+    if not isinstance(moment, dt.datetime):
+        return moment
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment.replace(second=0, microsecond=0)
 
 
 def _check_url(data: ActivityData, errors: dict) -> None:
