@@ -10,7 +10,7 @@ from typing import Annotated
 
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import AfterValidator, StringConstraints
 
 from yizhan.accounts.permissions import token_or_session
@@ -300,7 +300,7 @@ def activity_calendar(request, id: DbId):  # noqa: A002
 @router.post("/activities/{id}/signup", response={201: EnrolmentOut, **ERRORS})
 def sign_up(request, id: DbId):  # noqa: A002
     """One tap: a place, or the waiting list when it is full. Signing up twice is a 409."""
-    return 201, _enrolment_out(services.signup(worker=request.auth, activity_id=id))
+    return Status(201, _enrolment_out(services.signup(worker=request.auth, activity_id=id)))
 
 
 @router.post("/activities/{id}/cancel", response={200: EnrolmentOut, **ERRORS})
@@ -352,7 +352,7 @@ def check_in(request, payload: CheckInIn):
 @router.post("/wishes", response={201: WishOut, **ERRORS})
 def make_wish(request, payload: WishIn):
     wish = services.wish_create(worker=request.auth, topic=payload.topic, note=payload.note)
-    return 201, {"id": wish.pk, "topic": wish.topic, "district_id": wish.district_id}
+    return Status(201, {"id": wish.pk, "topic": wish.topic, "district_id": wish.district_id})
 
 
 # --- the organiser -----------------------------------------------------------------------------
@@ -368,7 +368,7 @@ def create_activity(request, payload: ActivityIn):
     activity = services.activity_create(
         organiser=request.auth, data=services.ActivityData(**data), idempotency_key=key
     )
-    return 201, _activity_out(activity)
+    return Status(201, _activity_out(activity))
 
 
 @router.get("/sessions/{id}/door-code", response={200: DoorCodeOut, **READ_ERRORS})

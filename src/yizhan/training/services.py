@@ -490,7 +490,7 @@ def wish_create(*, worker, topic: str, note: str = "") -> CourseWish:
 
 def _lock_activity(activity_id) -> Activity:
     activity = (
-        Activity.objects.select_for_update()
+        Activity.objects.select_for_update(of=("self",))
         .select_related("station")
         .filter(pk=activity_id)
         .first()
@@ -514,7 +514,9 @@ def _free_place(activity: Activity) -> None:
 
 
 def _lock_enrolment(activity, enrolment_id, worker=None) -> Enrolment:
-    qs = Enrolment.objects.select_for_update().filter(pk=enrolment_id, activity=activity)
+    qs = Enrolment.objects.select_for_update(of=("self",)).filter(
+        pk=enrolment_id, activity=activity
+    )
     if worker is not None:
         qs = qs.filter(worker=worker)
     enrolment = qs.first()
@@ -570,7 +572,9 @@ def signup_cancel(*, worker, activity_id: int, now=None) -> Enrolment:
     now = _now(now)
     activity = _lock_activity(activity_id)
     enrolment = (
-        Enrolment.objects.select_for_update().filter(activity=activity, worker=worker).first()
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(activity=activity, worker=worker)
+        .first()
     )
     if enrolment is None or enrolment.status not in Enrolment.ACTIVE:
         raise Conflict(_("You are not signed up."))
@@ -594,7 +598,7 @@ def _promote(activity: Activity, now) -> list[Enrolment]:
     offered = []
     while activity.taken < activity.capacity:
         nxt = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .select_related("worker")
             .filter(activity=activity, status=Status.WAITLISTED)
             .order_by("queued_at", "id")
@@ -622,7 +626,9 @@ def offer_accept(*, worker, activity_id: int, now=None) -> Enrolment:
     now = _now(now)
     activity = _lock_activity(activity_id)
     enrolment = (
-        Enrolment.objects.select_for_update().filter(activity=activity, worker=worker).first()
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(activity=activity, worker=worker)
+        .first()
     )
     if enrolment is None or enrolment.status != Status.OFFERED:
         raise Conflict(_("There is no place on offer for you."))
@@ -638,7 +644,9 @@ def offer_decline(*, worker, activity_id: int, now=None) -> Enrolment:
     now = _now(now)
     activity = _lock_activity(activity_id)
     enrolment = (
-        Enrolment.objects.select_for_update().filter(activity=activity, worker=worker).first()
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(activity=activity, worker=worker)
+        .first()
     )
     if enrolment is None or enrolment.status != Status.OFFERED:
         raise Conflict(_("There is no place on offer for you."))
@@ -764,7 +772,9 @@ def _check_distance(activity: Activity, lat, lng, crs: str) -> None:
 def _walk_in(activity_id, worker, now) -> Enrolment:
     activity = _lock_activity(activity_id)
     enrolment = (
-        Enrolment.objects.select_for_update().filter(activity=activity, worker=worker).first()
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(activity=activity, worker=worker)
+        .first()
     )
     if enrolment is not None and enrolment.holds_place:
         return enrolment  # signed up a moment ago
@@ -1020,7 +1030,9 @@ def quiz_submit(*, worker, activity_id: int, answers: dict, now=None) -> int:
     if activity is None or activity.quiz_pass_percent is None:
         raise NotFound
     enrolment = (
-        Enrolment.objects.select_for_update().filter(activity=activity, worker=worker).first()
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(activity=activity, worker=worker)
+        .first()
     )
     if enrolment is None or enrolment.status != Status.CONFIRMED:
         raise Conflict(_("Sign up for the course first."))
