@@ -66,7 +66,9 @@ def test_a_door_device_scans_personal_codes_idempotently(training, city, client,
     door = client.get(f"{API}/sessions/{session.pk}/door-code", **kim).json()
     assert tokens.read_door_token(door["token"]) == session.pk and 0 < door["seconds_left"] <= 30
     code = client.get(f"{API}/me/pass", **bearer(city.alice)).json()["code"]
-    results = [post(client, f"/sessions/{session.pk}/scan", {"code": code}, kim).json() for _ in range(3)]
+    results = [
+        post(client, f"/sessions/{session.pk}/scan", {"code": code}, kim).json() for _ in range(3)
+    ]
     assert [r["created"] for r in results] == [True, False, False]
     assert results[0]["person"] == "王**"
     assert Attendance.objects.count() == 1
@@ -87,8 +89,20 @@ def test_an_organiser_creates_with_an_idempotency_key(training, city, client, be
         "certificate": True,
     }
     kim = bearer(city.kim)
-    first = client.post(f"{API}/activities", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc-1", **kim)
-    again = client.post(f"{API}/activities", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc-1", **kim)
+    first = client.post(
+        f"{API}/activities",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="abc-1",
+        **kim,
+    )
+    again = client.post(
+        f"{API}/activities",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="abc-1",
+        **kim,
+    )
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"] and Activity.objects.count() == 1
 
@@ -126,7 +140,9 @@ def test_bad_input_is_a_422_with_a_field_message(training, city, client, bearer,
 
 
 def test_a_naive_time_is_read_as_lanzhou_time(training, city, client, bearer):
-    start = (timezone.localtime() + dt.timedelta(days=5)).replace(hour=14, minute=0, second=0, microsecond=0)
+    start = (timezone.localtime() + dt.timedelta(days=5)).replace(
+        hour=14, minute=0, second=0, microsecond=0
+    )
     body = {
         "kind": "party",
         "title": "生日会",
@@ -148,8 +164,13 @@ def test_offers_cancel_quiz_wishes_and_the_public_check(training, city, client, 
     assert waiting["status"] == "waitlisted" and waiting["position"] == 1
     post(client, f"/activities/{course.pk}/cancel", {}, alice)
     assert client.get(f"{API}/me/enrolments", **bobs).json()[0]["status"] == "offered"
-    assert post(client, f"/activities/{course.pk}/offer/accept", {}, bobs).json()["status"] == "confirmed"
-    services.check_in_by_code(organiser=city.kim, session_id=course.sessions.get().pk, code=tokens.personal_code(bob.pk))
+    assert (
+        post(client, f"/activities/{course.pk}/offer/accept", {}, bobs).json()["status"]
+        == "confirmed"
+    )
+    services.check_in_by_code(
+        organiser=city.kim, session_id=course.sessions.get().pk, code=tokens.personal_code(bob.pk)
+    )
     code = Enrolment.objects.get(worker=bob).display_certificate_code
     public = client.get(f"{API}/certificates/{code}")
     assert public.status_code == 200 and public.json()["holder"].endswith("*")

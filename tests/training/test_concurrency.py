@@ -54,7 +54,12 @@ def test_two_cancellations_make_two_offers_and_never_exceed_capacity(training, c
     assert not [r for r in results if isinstance(r, Exception)], results
     statuses = {p.pk: Enrolment.objects.get(worker=p).status for p in people}
     assert [statuses[p.pk] for p in people] == [
-        "cancelled", "cancelled", "offered", "offered", "waitlisted", "waitlisted"
+        "cancelled",
+        "cancelled",
+        "offered",
+        "offered",
+        "waitlisted",
+        "waitlisted",
     ]
     course = Activity.objects.get(pk=course.pk)
     held = Enrolment.objects.filter(activity=course, status__in=["confirmed", "offered"]).count()

@@ -14,7 +14,9 @@ def test_export_and_erase(training, city):
     done = training.now_course(certificate=True, title="已完成的课")
     services.signup(worker=city.alice, activity_id=done.pk)
     services.check_in_by_code(
-        organiser=city.kim, session_id=done.sessions.get().pk, code=tokens.personal_code(city.alice.pk)
+        organiser=city.kim,
+        session_id=done.sessions.get().pk,
+        code=tokens.personal_code(city.alice.pk),
     )
     full = training.course(capacity=1, title="满员的课")
     bob = training.worker()

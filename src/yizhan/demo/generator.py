@@ -366,6 +366,9 @@ class CityGenerator:
         from yizhan.points.demo import seed as seed_points
 
         seed_points(rng=self.rng)
+        from yizhan.training.demo import seed_training
+
+        seed_training(rng_seed=15)
         return self.summary
 
     def build_cases(self) -> None:
