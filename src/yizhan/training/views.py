@@ -4,6 +4,7 @@ and render; a refused step raised outside a form becomes a message on the page t
 came from (core.middleware.ServiceErrorMiddleware)."""
 
 import datetime as dt
+import io
 
 import segno
 from django.contrib import messages
@@ -509,8 +510,9 @@ def console_door_qr_view(request, session_id):
     session = selectors.session_for_manager(user=request.user, session_id=session_id)
     token = tokens.door_token(session.pk)
     url = request.build_absolute_uri(reverse("training:scan") + f"?t={token}")
-    svg = segno.make(url, error="m").svg_inline(scale=8, border=2)
-    response = HttpResponse(svg, content_type="image/svg+xml")
+    svg = io.BytesIO()  # a standalone SVG file (with its namespace), drawn by an <img>
+    segno.make(url, error="m").save(svg, kind="svg", scale=8, border=2, xmldecl=False)
+    response = HttpResponse(svg.getvalue(), content_type="image/svg+xml")
     response["X-Door-Token"] = token
     return response
 
