@@ -4,6 +4,7 @@ the rider's personal code; the course completes, the rider downloads the certifi
 whose Chinese text reads back) and sees the points the bank paid for it."""
 
 import io
+from pathlib import Path
 
 from pypdf import PdfReader
 
@@ -92,7 +93,8 @@ def test_a_keeper_runs_a_first_aid_course_and_a_rider_gets_certificate_and_point
     shot("training-05-rider-completed")
     with page.expect_download() as download:
         page.get_by_role("link", name="下载结业证书（PDF）").click()
-    text = PdfReader(io.BytesIO(open(download.value.path(), "rb").read())).pages[0].extract_text()
+    pdf = Path(download.value.path()).read_bytes()
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     enrolment = Enrolment.objects.get()
     assert "结业证书" in text and "王小川" in text and enrolment.display_certificate_code in text
 
