@@ -876,8 +876,13 @@ def check_in_by_code(*, organiser, session_id: int, code: str, now=None) -> Chec
     now = _now(now)
     session = _managed_session(organiser, session_id, now)
     worker_id = tokens.read_personal_code(code)
-    worker = get_user_model().objects.filter(pk=worker_id, is_active=True).first()
-    if worker is None or not perms.is_worker(worker):
+    worker = (
+        get_user_model()
+        .objects.select_related("worker")
+        .filter(pk=worker_id, is_active=True)
+        .first()
+    )
+    if worker is None or not perms.has_worker_profile(worker):
         raise Invalid(field="code", message=_("This is not a worker's check-in code."))
     return _check_in(session, worker, method=Attendance.Method.PERSONAL_QR, by=organiser, now=now)
 
@@ -980,10 +985,13 @@ def _complete_if_done(enrolment: Enrolment, attendance: Attendance | None, now) 
     activity = enrolment.activity
     if enrolment.completed_at is not None:
         return False
-    sessions = list(activity.sessions.all())
-    attendances = {a.session_id: a for a in enrolment.attendances.all()}
-    if not attendance_met(activity, sessions, attendances):
-        return False
+    if activity.is_course or attendance is None:
+        sessions = list(activity.sessions.all())
+        attendances = {a.session_id: a for a in enrolment.attendances.all()}
+        if not attendance_met(activity, sessions, attendances):
+            return False
+    else:  # an event: the check-in that just happened is the attendance
+        attendances = {attendance.session_id: attendance}
     quiz = activity.is_course and activity.quiz_pass_percent is not None
     if quiz and enrolment.quiz_passed_at is None:
         return False
