@@ -394,6 +394,7 @@ class CityGenerator:
         from yizhan.membership.demo import seed_membership
         from yizhan.news.demo import seed_news
         from yizhan.points.demo import seed as seed_points
+        from yizhan.training.demo import seed_training
         from yizhan.transparency.demo import seed_transparency
         from yizhan.volunteering.demo import seed_volunteering
 
@@ -402,6 +403,7 @@ class CityGenerator:
         seed_volunteering(rng_seed=20261129)
         seed_transparency()
         seed_news(rng_seed=19)
+        seed_training(rng_seed=15)
 
     def build_cases(self) -> None:
         """Case categories, time limits, hotlines and a few hundred demands in every state."""
