@@ -190,7 +190,7 @@ def page_config() -> dict:
             "zoom_out": _("Zoom out"),
             "close": _("Close"),
             "prefix": _("Map: Leaflet"),
-            "offline": _("Offline basemap: districts and communities of the city"),
+            "offline": _("Offline basemap"),
             "you": _("You are here"),
             "spot": _("The reported spot"),
         },

@@ -240,8 +240,8 @@ def _community_entries() -> list[dict]:
 # --- the picker: a location without a map ---------------------------------------------
 
 
-def community_choices() -> list[tuple[str, list[tuple[int, str]]]]:
-    """[(district name, [(community id, "subdistrict · community"), …]), …] for a <select>
+def community_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(district name, [(community code, "subdistrict · community"), …]), …] for a <select>
     with one group per district: the no-map way to say where."""
     groups: dict[str, list] = {}
     for entry in _community_entries():
@@ -251,12 +251,51 @@ def community_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     return list(groups.items())
 
 
+def area_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Like `community_choices`, with the whole district first in each group: values are
+    "d<district code>" and "c<community code>"."""
+    codes = dict(District.objects.values_list("name", "code"))
+    return [
+        (
+            district,
+            [
+                (
+                    f"d{codes.get(district, '')}",
+                    _("%(district)s: all of it") % {"district": district},
+                ),
+                *[(f"c{code}", label) for code, label in communities],
+            ],
+        )
+        for district, communities in community_choices()
+    ]
+
+
 def community_point(*, code: str) -> PlaceHit | None:
     """The community with this code as a place: its label point (inside its boundary)."""
     for entry in _community_entries():
         if entry["hit"].key == code:
             return entry["hit"]
     return None
+
+
+@dataclass(frozen=True)
+class DistrictPlace:
+    code: str
+    name: str
+    lat: float
+    lng: float
+    community_ids: frozenset
+
+
+def district_place(*, code: str) -> DistrictPlace | None:
+    """A district as a place: its label point and the ids of its communities."""
+    district = District.objects.filter(code=code).first() if code and len(code) <= 32 else None
+    if district is None or district.centroid_lat is None:
+        return None
+    ids = Community.objects.filter(subdistrict__district=district).values_list("id", flat=True)
+    return DistrictPlace(
+        district.code, district.name, district.centroid_lat, district.centroid_lng, frozenset(ids)
+    )
 
 
 def landmarks():
