@@ -63,6 +63,8 @@ class Nearby:
     name: str
     distance_m: float
     url: str = ""
+    lat: float | None = None
+    lng: float | None = None
 
     @property
     def distance(self) -> str:
@@ -124,7 +126,10 @@ def describe_point(*, lat: float, lng: float, address: str = "") -> Place:
     """The place description of a WGS-84 point (see `Place`)."""
     names = lookup.areas().community_at(lat, lng)
     found = lookup.named().nearest(lat, lng, NEAR_WITHIN_M)
-    near = Nearby(found[0].kind, found[0].name, found[1], found[0].url) if found else None
+    near = None
+    if found:
+        point, distance = found
+        near = Nearby(point.kind, point.name, distance, point.url, point.lat, point.lng)
     if names is None:
         return Place(lat=lat, lng=lng, near=near, address=address)
     return Place(

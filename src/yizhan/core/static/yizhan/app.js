@@ -151,12 +151,18 @@
     function relabel() {
       labels.clearLayers();
       if (withTiles) return;  // the tiles have their own labels
-      var z = map.getZoom(), bounds = map.getBounds().pad(0.1), count = 0;
+      var z = map.getZoom(), bounds = map.getBounds().pad(0.1), placed = [];
       var name = z >= 13 ? shown.communities : shown.districts;
-      var areas = (name && decoded[name]) || [];
+      var areas = (name && decoded[name]) || [], size = z >= 13 ? 12 : 14;
       areas.forEach(function (area) {
-        if (count > 250 || !bounds.contains(area.label)) return;
-        count++;
+        if (placed.length > 200 || !bounds.contains(area.label)) return;
+        // Skip a label that would overlap one already placed: readable beats complete.
+        var p = map.latLngToContainerPoint(area.label), w = area.name.length * size / 2 + 4, h = size;
+        for (var i = 0; i < placed.length; i++) {
+          var q = placed[i];
+          if (Math.abs(q.x - p.x) < q.w + w && Math.abs(q.y - p.y) < h + 2) return;
+        }
+        placed.push({ x: p.x, y: p.y, w: w });
         L.marker(area.label, {
           pane: "yz-labels", interactive: false, keyboard: false,
           icon: L.divIcon({ className: "yz-label " + (z >= 13 ? "yz-label-community" : "yz-label-district"),
@@ -323,6 +329,14 @@
     if (spot) {
       pin(map, spot.lat, spot.lng, spot.label);
       map.setView(toMap(spot.lat, spot.lng), spot.zoom || 16);
+      if (spot.near) {  // the station or landmark the description names, to find the way
+        L.circleMarker(toMap(spot.near.lat, spot.near.lng), { radius: 6, weight: 2, color: "#fff",
+                                                              fillColor: "#1a7f37", fillOpacity: 1 })
+          .bindTooltip(escapeHTML(spot.near.label), { permanent: true, direction: "right", className: "yz-near" })
+          .addTo(map);
+        var both = L.latLngBounds([toMap(spot.lat, spot.lng), toMap(spot.near.lat, spot.near.lng)]);
+        if (!map.getBounds().contains(both)) map.fitBounds(both, { padding: [40, 40], maxZoom: spot.zoom || 16 });
+      }
     } else if (bounds.isValid()) {
       map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
     }
