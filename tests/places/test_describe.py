@@ -134,7 +134,7 @@ def test_describe_api_takes_the_datum_and_answers_in_words(city, landmarks, clie
     as_wgs = client.get("/api/v1/places/describe", {"lat": 36.0210, "lng": 103.8210}).json()
     assert as_gcj == as_wgs
     assert as_wgs["community"] == "甲社区" and as_wgs["near"]["name"] == "甲工会驿站"
-    # The same numbers sent as WGS-84 land about 500 m away: a different spot.
+    # The same numbers sent as WGS-84 land about 220 m away: a different spot.
     shifted = client.get("/api/v1/places/describe", {"lat": glat, "lng": glng}).json()
     assert shifted["near"]["distance_m"] != as_wgs["near"]["distance_m"]
 
