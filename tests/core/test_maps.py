@@ -85,3 +85,14 @@ def test_nav_links_give_one_button_per_app():
     assert apps == ["amap", "baidu", "tencent"]
     with pytest.raises(ValueError):
         nav_links(name="x", lat=36.06, lng=103.83, mode="fly")
+
+
+@pytest.mark.django_db
+def test_pages_are_compressed_when_the_phone_asks_and_files_are_not(client):
+    import gzip
+
+    page = client.get("/stations/", HTTP_ACCEPT_ENCODING="gzip")
+    assert page["Content-Encoding"] == "gzip" and b"<html" in gzip.decompress(page.content)
+    assert "Content-Encoding" not in client.get("/stations/")  # not asked: not compressed
+    icon = client.get("/static/yizhan/favicon.svg", HTTP_ACCEPT_ENCODING="gzip")
+    assert icon.get("Content-Encoding") in (None, "gzip")  # WhiteNoise's own choice

@@ -47,7 +47,7 @@ def test_every_page_names_the_current_layers(city, client):
 
 @pytest.mark.parametrize("name", list(basemap.LAYERS))
 def test_a_layer_is_the_boundaries_within_its_tolerance(city, name):
-    level, tolerance, _q = basemap.LAYERS[name]
+    level, tolerance, _q, _named = basemap.LAYERS[name]
     document = json.loads(basemap.build(name))
     areas = city.district if level == "district" else None
     originals = (

@@ -22,13 +22,14 @@ from yizhan.places import lookup
 from yizhan.places.geometry import to_shape
 from yizhan.places.models import Community, District
 
-# name → (level, tolerance in degrees, quantisation); the zooms app.js shows each at are
-# in app.js (districts-lo below zoom 12, communities-lo at 11-13, communities-hi from 14).
+# name → (level, tolerance in degrees, quantisation, with names); app.js shows districts-lo
+# below zoom 12 and districts-hi from 12, communities-lo at 12-13 (lines only: no labels at
+# that zoom, so no names to download) and communities-hi, with names, from 14.
 LAYERS = {
-    "districts-lo": ("district", 0.002, 1_000),
-    "districts-hi": ("district", 0.0005, 10_000),
-    "communities-lo": ("community", 0.001, 10_000),
-    "communities-hi": ("community", 0.0001, 100_000),
+    "districts-lo": ("district", 0.002, 1_000, True),
+    "districts-hi": ("district", 0.0005, 10_000, True),
+    "communities-lo": ("community", 0.001, 5_000, False),
+    "communities-hi": ("community", 0.0001, 100_000, True),
 }
 
 
@@ -61,7 +62,7 @@ def _simplified(shapes: list, tolerance: float) -> list:
 
 
 def build(name: str) -> bytes:
-    level, tolerance, q = LAYERS[name]
+    level, tolerance, q, named = LAYERS[name]
     if level == "district":
         rows = list(District.objects.exclude(boundary=None).order_by("code"))
         parents, parent_of = [], lambda area: -1
@@ -69,23 +70,17 @@ def build(name: str) -> bytes:
         rows = list(
             Community.objects.exclude(boundary=None).select_related("subdistrict").order_by("code")
         )
-        parents = sorted({c.subdistrict.name for c in rows})
+        parents = sorted({c.subdistrict.name for c in rows}) if named else []
         index = {p: i for i, p in enumerate(parents)}
-        parent_of = lambda area: index[area.subdistrict.name]  # noqa: E731
+        parent_of = lambda area: index.get(area.subdistrict.name, -1)  # noqa: E731
     shapes = _simplified([to_shape(a.boundary) for a in rows], tolerance)
     areas = []
     for area, geom in zip(rows, shapes, strict=True):
         if geom is None or geom.is_empty:
             continue
+        label = (round(area.centroid_lng * q), round(area.centroid_lat * q)) if named else (0, 0)
         areas.append(
-            [
-                area.id,
-                area.name,
-                parent_of(area),
-                round(area.centroid_lng * q),
-                round(area.centroid_lat * q),
-                _rings(geom, q),
-            ]
+            [area.id, area.name if named else "", parent_of(area), *label, _rings(geom, q)]
         )
     document = {"kind": level, "q": q, "parents": parents, "areas": areas}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()

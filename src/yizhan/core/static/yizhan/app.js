@@ -152,10 +152,10 @@
       labels.clearLayers();
       if (withTiles) return;  // the tiles have their own labels
       var z = map.getZoom(), bounds = map.getBounds().pad(0.1), placed = [];
-      var name = z >= 13 ? shown.communities : shown.districts;
-      var areas = (name && decoded[name]) || [], size = z >= 13 ? 12 : 14;
+      var name = z >= 14 ? shown.communities : shown.districts;
+      var areas = (name && decoded[name]) || [], size = z >= 14 ? 12 : 14;
       areas.forEach(function (area) {
-        if (placed.length > 200 || !bounds.contains(area.label)) return;
+        if (!area.name || placed.length > 200 || !bounds.contains(area.label)) return;
         // Skip a label that would overlap one already placed: readable beats complete.
         var p = map.latLngToContainerPoint(area.label), w = area.name.length * size / 2 + 4, h = size;
         for (var i = 0; i < placed.length; i++) {
@@ -165,7 +165,7 @@
         placed.push({ x: p.x, y: p.y, w: w });
         L.marker(area.label, {
           pane: "yz-labels", interactive: false, keyboard: false,
-          icon: L.divIcon({ className: "yz-label " + (z >= 13 ? "yz-label-community" : "yz-label-district"),
+          icon: L.divIcon({ className: "yz-label " + (z >= 14 ? "yz-label-community" : "yz-label-district"),
                             html: "<span>" + escapeHTML(area.name) + "</span>", iconSize: null })
         }).addTo(labels);
       });
