@@ -14,7 +14,6 @@ counted, so the test knows which tiles the map asked for).
 import base64
 import math
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,6 @@ from yizhan.reports.models import Category, Report
 from yizhan.stations import selectors as station_selectors
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
@@ -56,12 +54,6 @@ def world_pixel(lat: float, lng: float, zoom: float) -> tuple[float, float]:
 def save(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def keep(name):
-    """Copy a screenshot into docs/screenshots (the ones MAPS.md shows)."""
-    DOCS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(SHOTS / f"{name}.png", DOCS / f"{name}.png")
 
 
 def log_in(page, mobile):

@@ -42,7 +42,7 @@ def _compress(raw: bytes) -> Body:
     return Body(
         raw=raw,
         gzip=gzip.compress(raw, compresslevel=9, mtime=0),
-        br=brotli.compress(raw, quality=11) if brotli else None,
+        br=brotli.compress(raw, quality=9) if brotli else None,  # 11: 5x the time, 4% smaller
         etag=f'W/"{digest}"',
     )
 

@@ -279,7 +279,9 @@
       if (close) close.setAttribute("aria-label", t("close", "Close"));
     });
     map.setView(config.centre, 12);
-    if (options.basemap !== false) basemap(map, withTiles);
+    // After the caller has set its own view (fitBounds, a pin): fetch only the layers of
+    // the zoom the person will see, not those of the default view first.
+    if (options.basemap !== false) setTimeout(function () { basemap(map, withTiles); }, 0);
     if (options.pick) {
       map.on("click", function (ev) {
         var w = fromMap(ev.latlng);
