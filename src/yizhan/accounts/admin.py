@@ -1,13 +1,48 @@
 """The back office for the city administrator. Personal data is masked here too; the
 people pages (/staff/people/) reveal it with a reason, and that read is audited."""
 
+import logging
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
+from yizhan.accounts import services
 from yizhan.accounts.models import ApiToken, RoleAssignment, User, WorkerProfile
-from yizhan.core.pii import blind_index, mask_id_number, mask_name
+from yizhan.core.audit import client_ip
+from yizhan.core.errors import Throttled
+from yizhan.core.pii import blind_index, mask_id_number, mask_mobile, mask_name
 from yizhan.core.validators import normalise_mobile, validate_mobile
+
+logger = logging.getLogger("yizhan.security")
+
+
+class ThrottledAdminLoginForm(AdminAuthenticationForm):
+    """The back office's login under the site's limits (accounts.services): each try counted
+    before the password is checked, per (account, client), per client and per account."""
+
+    def clean(self):
+        mobile = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if mobile is None or not password:
+            return self.cleaned_data
+        ip = client_ip(self.request)
+        try:
+            attempt = services.login_attempt_begin(mobile=mobile, ip=ip)
+        except Throttled as exc:
+            raise forms.ValidationError(exc.message, code="throttled") from None
+        self.user_cache = authenticate(self.request, username=mobile, password=password)
+        if self.user_cache is None:
+            logger.warning("back-office login failed for %s from %s", mask_mobile(mobile), ip)
+            raise self.get_invalid_login_error()
+        services.login_attempt_succeeded(attempt)
+        self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+admin.site.login_form = ThrottledAdminLoginForm
 
 
 class RoleAssignmentInline(admin.TabularInline):

@@ -1,18 +1,16 @@
 """Places endpoints: districts, community boundaries (GeoJSON) and point → community."""
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from yizhan.core.errors import NotFound
 from yizhan.core.geo import CRS_GCJ02, CRS_WGS84, to_wgs84
-from yizhan.core.schema import DbId
+from yizhan.core.schema import READ_ERRORS, DbId
 from yizhan.places import selectors
 
 router = Router(tags=["places"])
-
-
-class Message(Schema):
-    message: str
 
 
 class DistrictOut(Schema):
@@ -43,14 +41,14 @@ def districts(request):
 
 @router.get(
     "/communities/locate",
-    response={200: CommunityOut, 404: Message, 422: Message},
+    response={200: CommunityOut, **READ_ERRORS},
     summary="The community whose boundary contains a point (WGS-84, or GCJ-02/BD-09 by crs)",
 )
 def locate(request, point: Query[PointIn]):
     lng, lat = to_wgs84(point.lng, point.lat, point.crs)
     community = selectors.community_at(lat=lat, lng=lng)
     if community is None:
-        return Status(404, {"message": "This point is outside every community of the city."})
+        raise NotFound(_("This point is outside every community of the city."))
     return Status(
         200,
         {
@@ -66,7 +64,7 @@ def locate(request, point: Query[PointIn]):
 @router.get(
     "/communities.geojson",
     summary="Community boundaries as a GeoJSON FeatureCollection (WGS-84)",
-    response={200: dict, 404: Message},
+    response={200: dict, **READ_ERRORS},
 )
 def communities_geojson(request, district: DbId | None = None):
     qs = selectors.communities_for_geojson(district_id=district)

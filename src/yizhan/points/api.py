@@ -66,7 +66,7 @@ class EntryOut(Schema):
     created_at: dt.datetime
 
 
-class StationOut(Schema):
+class PickupStationOut(Schema):
     id: DbId
     code: str
     name: str
@@ -80,7 +80,7 @@ class ItemOut(Schema):
     stock: int
     active: bool
     sponsor: str | None
-    stations: list[StationOut]
+    stations: list[PickupStationOut]
 
 
 class RedeemIn(In):
@@ -97,7 +97,7 @@ class RedemptionOut(Schema):
     code: str
     display_code: str
     item: str
-    station: StationOut
+    station: PickupStationOut
     points: int
     status: str
     created_at: dt.datetime

@@ -12,7 +12,7 @@ from pydantic import Field
 from yizhan.accounts.permissions import token_or_session
 from yizhan.core.errors import Invalid
 from yizhan.core.geo import to_wgs84
-from yizhan.core.schema import ERRORS, READ_ERRORS, DbId
+from yizhan.core.schema import ERRORS, READ_ERRORS, DbId, Text
 from yizhan.points import selectors as points_selectors
 from yizhan.reports import selectors, services
 from yizhan.reports.models import Category, Report
@@ -136,8 +136,8 @@ def nearby(request, query: Query[ReportNearbyIn]):
 )
 def submit(
     request,
-    category: Form[str],
-    idempotency_key: Form[str],
+    category: Form[Text(40, min_length=1)],
+    idempotency_key: Form[Text(100, min_length=1)],
     description: Form[str] = "",
     lat: Form[float | None] = None,
     lng: Form[float | None] = None,
