@@ -534,12 +534,20 @@ def erasures_recover(*, now=None) -> list[int]:
 def deletion_request_state(*, token) -> dict:
     """What the person may know about their request (no personal data: they are logged out
     and the page is reached by its token): when, where it stands, and whether a run was lost."""
+    from django_tasks_db.models import DBTaskResult
+
     req = DeletionRequest.objects.filter(token=token).first()
     if req is None:
         raise NotFound
+    runs = max(
+        req.runs_queued,
+        DBTaskResult.objects.filter(
+            task_path=ERASE_TASK, args_kwargs__kwargs__request_id=req.pk
+        ).count(),
+    )
     if req.status == DeletionRequest.Status.DONE:
         state = "done"
-    elif req.runs_queued > 1:
+    elif runs > 1:
         state = "retrying"
     else:
         state = "queued"
@@ -547,7 +555,7 @@ def deletion_request_state(*, token) -> dict:
         "requested_at": req.requested_at,
         "processed_at": req.processed_at,
         "state": state,
-        "runs": req.runs_queued,
+        "runs": runs,
     }
 
 
