@@ -47,6 +47,16 @@ def case_for_viewer(*, user, case_id: int) -> Case:
     return case
 
 
+def case_to_claim(*, user, case_id: int) -> Case:
+    """A case filed under `user`'s number at a desk, which they may take into their account."""
+    case = _base().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound
+    if not perms.can_claim(user, case):
+        raise NotAllowed
+    return case
+
+
 def mediation_for_viewer(*, user, case_id: int) -> tuple[Case, Mediation | None]:
     """A case and its mediation (None when there is none yet), if `user` may see the case."""
     case = case_for_viewer(user=user, case_id=case_id)
