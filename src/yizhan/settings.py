@@ -224,6 +224,9 @@ PRIVACY_NOTICE_VERSION = env("YIZHAN_PRIVACY_NOTICE_VERSION", "2026-11")
 # --- Notifications
 # The demo keeps texts in an outbox (the demo's SMS page, tests) and logs them masked.
 SMS_BACKEND = env("YIZHAN_SMS_BACKEND", "yizhan.core.sms.OutboxSmsBackend")
+# The SMS gateway's inbound webhook (replies such as a beneficiary's confirmation code) is
+# closed unless the gateway sends this key in X-Source-Key.
+SMS_INBOUND_KEY = env("YIZHAN_SMS_INBOUND_KEY", "")
 # Production refuses a backend that only logs (deploy check yizhan.E003) unless allowed here.
 SMS_LOG_BACKEND_ALLOWED = envbool("YIZHAN_SMS_LOG_BACKEND_ALLOWED", "false")
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

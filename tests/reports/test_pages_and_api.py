@@ -274,6 +274,8 @@ def test_overdue_flag_in_the_console(city, login, report):
 
 
 def test_filters_with_junk_are_ignored_not_a_server_error(city, login, client, report):
-    assert login(city.grace).get("/staff/reports/?state=\x00&category=\x00").status_code == 200
-    assert client.get("/reports/public/?category=%00").status_code == 200
-    assert client.get("/reports/nearby/?category=%00&lat=nan&lng=1").status_code == 200
+    # A NUL is refused at the edge (400, in the site's layout); other junk is ignored.
+    assert login(city.grace).get("/staff/reports/?state=\x00&category=\x00").status_code == 400
+    assert client.get("/reports/public/?category=%00").status_code == 400
+    assert client.get("/reports/public/?category=nosuch&page=abc").status_code == 200
+    assert client.get("/reports/nearby/?category=x&lat=nan&lng=1").status_code == 200

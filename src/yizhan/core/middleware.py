@@ -64,44 +64,85 @@ class ServiceErrorMiddleware:
         )
 
 
+OWN_ERROR_FORMATS = ("/open311/",)
+
+
 class NulByteMiddleware:
     """No text column holds a NUL character (PostgreSQL refuses it with an error, a 500 in the
     making), and no person types one. Refuse it at the edge, for every page and API field:
-    query strings, form fields and JSON bodies. File uploads are binary and are not looked at."""
+    query strings, form fields and JSON bodies, naming the field. File uploads are binary and
+    are not looked at."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._has_nul(request):
-            return self._refuse(request)
+        if request.path.startswith(OWN_ERROR_FORMATS):
+            return self.get_response(request)  # Open311 answers in GeoReport's own error format
+        field = self._field_with_nul(request)
+        if field is not None:
+            return self._refuse(request, field)
         return self.get_response(request)
 
     @staticmethod
-    def _has_nul(request) -> bool:
-        query = request.META.get("QUERY_STRING", "")
-        if "%00" in query or "\x00" in query or "\x00" in request.path:
-            return True
+    def _in_pairs(pairs) -> str | None:
+        for key, values in pairs:
+            if "\x00" in key or any("\x00" in v for v in values):
+                return key.replace("\x00", "")
+        return None
+
+    @classmethod
+    def _in_json(cls, value, path="") -> str | None:
+        if isinstance(value, str):
+            return path if "\x00" in value else None
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list):
+            items = ((str(i), v) for i, v in enumerate(value))
+        else:
+            return None
+        for key, item in items:
+            where = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return where.replace("\x00", "")
+            found = cls._in_json(item, where)
+            if found is not None:
+                return found
+        return None
+
+    @classmethod
+    def _field_with_nul(cls, request) -> str | None:
+        if "\x00" in request.path:
+            return ""
+        found = cls._in_pairs(request.GET.lists())
+        if found is not None:
+            return found
         if request.method not in ("POST", "PUT", "PATCH"):
-            return False
+            return None
         content_type = request.META.get("CONTENT_TYPE", "")
-        if content_type.startswith("multipart/form-data"):
-            try:
-                return any("\x00" in v for values in request.POST.lists() for v in values[1])
-            except Exception:  # noqa: BLE001 - an unreadable body is the view's to refuse
-                return False
         try:
-            body = request.body
-        except Exception:  # noqa: BLE001 - too large: Django's own limits answer
-            return False
-        if content_type.startswith("application/json"):
-            if request.path.startswith("/api/"):
-                return False  # the API's parser names the field (yizhan.api.YizhanParser)
-            return b"\\u0000" in body.lower() or b"\x00" in body
-        return b"%00" in body or b"\x00" in body
+            if content_type.startswith("application/json"):
+                if request.path.startswith("/api/"):
+                    return None  # the API's parser names the field (core.schema.YizhanParser)
+                body = request.body
+                if b"\\u0000" not in body.lower() and b"\x00" not in body:
+                    return None
+                import json
+
+                try:
+                    return cls._in_json(json.loads(body)) or ""
+                except ValueError:
+                    return ""
+            if content_type.startswith(
+                ("multipart/form-data", "application/x-www-form-urlencoded")
+            ):
+                return cls._in_pairs(request.POST.lists())
+        except Exception:  # noqa: BLE001 - an unreadable or too large body: Django's own limits answer
+            return None
+        return None
 
     @staticmethod
-    def _refuse(request):
+    def _refuse(request, field: str):
         from django.http import JsonResponse
         from django.shortcuts import render
         from django.utils.translation import gettext as _
@@ -112,7 +153,7 @@ class NulByteMiddleware:
                 {
                     "message": message,
                     "code": "invalid",
-                    "detail": [{"field": "", "message": message}],
+                    "detail": [{"field": field, "message": message}],
                 },
                 status=422,
                 json_dumps_params={"ensure_ascii": False},

@@ -312,3 +312,38 @@ def stale_stations():
         .select_related("community")
         .order_by(F("confirmed_at").asc(nulls_first=True), "code")
     )
+
+
+# --- for other apps (training): when a station is busy, and a worker's usual stations ---------
+
+
+def visits_by_weekday_hour(*, station_id: int, days: int = 56) -> list[list[int]]:
+    """Check-ins at a station over the last `days` days as 7 rows (Monday first) of 24 local
+    hours: when its visitors come, for organisers choosing a slot for an event."""
+    from django.db.models.functions import ExtractIsoWeekDay
+
+    tz = hours.local_tz()
+    start = timezone.now() - dt.timedelta(days=days)
+    rows = (
+        StationVisit.objects.filter(station_id=station_id, at__gte=start)
+        .annotate(wd=ExtractIsoWeekDay("at", tzinfo=tz), h=ExtractHour("at", tzinfo=tz))
+        .values("wd", "h")
+        .annotate(n=Count("id"))
+        .values_list("wd", "h", "n")
+    )
+    grid = [[0] * 24 for _ in range(7)]
+    for weekday, hour, n in rows:
+        grid[weekday - 1][hour] = n
+    return grid
+
+
+def usual_station_ids(*, worker_id: int, days: int = 90, limit: int = 3) -> list[int]:
+    """The stations a worker checked in at most often over the last `days` days."""
+    start = timezone.now() - dt.timedelta(days=days)
+    return list(
+        StationVisit.objects.filter(worker_id=worker_id, at__gte=start)
+        .values("station_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "station_id")
+        .values_list("station_id", flat=True)[:limit]
+    )
