@@ -55,7 +55,7 @@ def withheld(cases, django_capture_on_commit_callbacks):
 def test_the_platform_sees_nothing_of_the_worker_on_the_case_page(withheld, cases, login):
     body = login(cases.city.pat).get(f"/cases/{withheld.pk}/").content.decode()
     assert not leaks(body), leaks(body)
-    assert "应工人要求不予显示" in body and WITHHELD_ZH in body
+    assert "应劳动者要求不予显示" in body and WITHHELD_ZH in body
     assert "工资条.pdf" not in body
 
 

@@ -86,7 +86,7 @@ def test_locate_api_out_of_range_is_422_naming_the_field(city, client):
 def test_locate_api_outside_the_city_is_404(city, client):
     response = client.get("/api/v1/places/communities/locate", {"lat": 30, "lng": 103.8})
     assert response.status_code == 404
-    assert "outside" in response.json()["message"]
+    assert "不在本市任何社区" in response.json()["message"]  # in the one error shape, translated
 
 
 def test_communities_geojson_round_trips(city, client):
