@@ -103,6 +103,10 @@ class RegistrationForm(forms.Form):
         return data
 
 
+class FindByMobileForm(forms.Form):
+    mobile = MobileField(label=_("Full mobile number"))
+
+
 class RevealForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you need to see this person's full data?"),

@@ -588,6 +588,37 @@ def personal_data_erase(*, request_id: int) -> bool:
 # --- Staff reads of personal data ---------------------------------------------------------
 
 
+def user_find_by_mobile(*, staff: User, mobile: str, request=None) -> User | None:
+    """A staff search by a full mobile number (the people pages, the back office): audited
+    whether it finds someone or not. The pages send it in a POST body, so the number never
+    lands in a URL or an access log."""
+    from yizhan.accounts.permissions import can_reveal_personal_data
+
+    if not (can_reveal_personal_data(staff) or staff.is_staff):
+        raise NotAllowed
+    mobile = _valid_mobile(mobile)
+    user = User.objects.filter(mobile_index=blind_index(mobile)).first()
+    audit.record(
+        actor=staff,
+        action=AuditLog.Action.PII_READ,
+        subject=user,
+        fields=["mobile"],
+        reason="search by full mobile number",
+        request=request,
+    )
+    return user
+
+
+def worker_find_by_mobile(*, staff: User, mobile: str, request=None) -> WorkerProfile | None:
+    """The worker a full mobile number belongs to, for the people pages (audited)."""
+    from yizhan.accounts.permissions import can_reveal_personal_data
+
+    if not can_reveal_personal_data(staff):
+        raise NotAllowed
+    user = user_find_by_mobile(staff=staff, mobile=mobile, request=request)
+    return WorkerProfile.objects.filter(user=user, erased_at=None).first() if user else None
+
+
 def worker_reveal(*, staff: User, worker: WorkerProfile, reason: str, request=None) -> dict:
     """Unmasked personal data for a staff member who may see it; every call is audited."""
     from yizhan.accounts.permissions import can_reveal_personal_data

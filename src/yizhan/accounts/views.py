@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from yizhan.accounts import selectors, services
 from yizhan.accounts.forms import (
+    FindByMobileForm,
     LoginForm,
     OtpRequestForm,
     OtpVerifyForm,
@@ -277,8 +278,7 @@ def people_view(request):
     district = request.GET.get("district") or ""
     district = district if district.isdigit() and len(district) <= 18 else None
     kind = request.GET.get("kind") or None
-    mobile = request.GET.get("mobile") or None
-    qs = selectors.worker_list(district_id=district, kind=kind, mobile=mobile)
+    qs = selectors.worker_list(district_id=district, kind=kind)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -287,9 +287,26 @@ def people_view(request):
             "page": page,
             "districts": places.districts(),
             "kinds": WorkerProfile.Kind.choices,
-            "filters": {"district": district or "", "kind": kind or "", "mobile": mobile or ""},
+            "filters": {"district": district or "", "kind": kind or ""},
+            "find": FindByMobileForm(),
         },
     )
+
+
+@require_POST
+@role_required(Role.CITY_ADMIN, Role.DISPATCHER)
+def people_find_view(request):
+    """Find a worker by their full mobile number: in the POST body (never in a URL, so never
+    in an access log), audited, straight to their (masked) page."""
+    form = FindByMobileForm(request.POST)
+    if form.is_valid():
+        profile = services.worker_find_by_mobile(
+            staff=request.user, mobile=form.cleaned_data["mobile"], request=request
+        )
+        if profile is not None:
+            return redirect("accounts:person", profile.pk)
+    messages.error(request, _("No worker has this mobile number."))
+    return redirect("accounts:people")
 
 
 @role_required(Role.CITY_ADMIN, Role.DISPATCHER)
