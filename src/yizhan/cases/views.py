@@ -353,7 +353,7 @@ def hotline_import_view(request):
         report = services.hotline_import(
             source=form.cleaned_data["source"],
             filename=upload.name,
-            data=upload.read(),
+            data=upload.content,  # read once, within the limit (ImportForm)
             actor=request.user,
             check_only=form.cleaned_data["check_only"],
         )
