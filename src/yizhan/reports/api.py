@@ -131,14 +131,15 @@ def nearby(request, query: Query[ReportNearbyIn]):
 @router.post(
     "",
     response={201: ReportOut, 200: ReportOut, **ERRORS},
-    summary="Send a hazard report with photos (multipart). Retrying with the same idempotency_key returns the first report (200).",
+    summary="Send a hazard report with photos (multipart). Retrying with the same idempotency_key "
+    "returns the first report (200); the same key with a different report is a 409.",
     auth=token_or_session,
 )
 def submit(
     request,
     category: Form[Text(40, min_length=1)],
-    idempotency_key: Form[Text(100, min_length=1)],
-    description: Form[str] = "",
+    idempotency_key: Form[Text(64, min_length=1)],
+    description: str = Form("", max_length=500),
     lat: Form[float | None] = None,
     lng: Form[float | None] = None,
     crs: Form[str] = "wgs84",

@@ -25,7 +25,7 @@
       if (points) {
         JSON.parse(points.textContent).forEach(function (m) {
           L.circleMarker([m.lat, m.lng], { radius: 7, color: "#c8102e", weight: 2, fillOpacity: 0.6 })
-            .bindPopup(m.label).addTo(map);
+            .bindPopup(document.createTextNode(m.label)).addTo(map);  // text, never HTML
           bounds.extend([m.lat, m.lng]);
         });
       }

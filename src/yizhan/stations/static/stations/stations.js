@@ -37,7 +37,7 @@
     (data.results || []).forEach(function (r) {
       var m = dot([r.lat, r.lng], r.open, 9).addTo(focus);
       if (r.url) {
-        m.bindTooltip(r.name);
+        m.bindTooltip(document.createTextNode(r.name));  // a name is text, never HTML
         m.on("click", function () { window.location.href = r.url; });
       }
     });
@@ -63,7 +63,7 @@
         var layer = L.geoJSON(fc, {
           pointToLayer: function (f, latlng) { return dot(latlng, f.properties.open_now, 4); },
           onEachFeature: function (f, m) {
-            m.bindTooltip(f.properties.name);
+            m.bindTooltip(document.createTextNode(f.properties.name));  // text, never HTML
             m.on("click", function (ev) {
               L.DomEvent.stop(ev);
               window.location.href = "/stations/" + encodeURIComponent(f.properties.code) + "/";
