@@ -316,26 +316,30 @@ def case_file_for(
         raise Invalid(_("Staff file walk-in or symposium demands only."), field="channel")
     caller_mobile = (caller_mobile or "").strip()
     holder = accounts.worker_list(mobile=caller_mobile).first() if caller_mobile else None
+    # A walk-in desk's word never puts a case into someone's account: the number's holder is
+    # asked and links it (case_claim); until then the caller's name and number stay on the
+    # case. At a symposium the facilitator records the worker in the room, as before.
+    ask_holder = holder is not None and channel == Case.Channel.WALK_IN
+    profile = None if ask_holder else holder
     now = _now(now)
     with transaction.atomic():
-        # Never linked to an account on a staff member's word: the number's holder is asked
-        # and links it (case_claim); until then the caller's name and number stay on the case.
         case = _new_case(
             actor=staff,
             now=now,
             channel=channel,
             creator=staff,
-            worker=None,
-            caller_name=_text(caller_name, field="name", max_length=40),
-            caller_mobile=caller_mobile,
+            worker=profile.user if profile else None,
+            caller_name="" if profile else _text(caller_name, field="name", max_length=40),
+            caller_mobile="" if profile else caller_mobile,
             category=category,
             description=description,
-            platform=platform,
+            platform=platform or (profile.platform if profile else None),
             withhold_identity=withhold_identity,
             symposium=symposium,
+            district=profile.home_district if profile else None,
         )
         _save_attachments(case, attachments, staff)
-        if holder is not None:
+        if ask_holder:
             notify(
                 user=holder.user,
                 message=_(
