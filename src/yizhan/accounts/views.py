@@ -10,7 +10,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +30,7 @@ from yizhan.core.audit import client_ip
 from yizhan.core.errors import Invalid, NotFound, Throttled
 from yizhan.core.forms import add_service_errors
 from yizhan.core.pii import mask_mobile
+from yizhan.core.redirects import safe_target
 from yizhan.orgs import selectors as orgs
 from yizhan.places import selectors as places
 
@@ -39,10 +39,7 @@ DEMO_TEXTS = not settings.PRODUCTION and settings.SMS_BACKEND == "yizhan.core.sm
 
 
 def _next_url(request, default="home"):
-    nxt = request.POST.get("next") or request.GET.get("next")
-    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
-        return nxt
-    return default
+    return safe_target(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 def _start_session(request, user):

@@ -23,6 +23,7 @@ from yizhan.cases.models import (
     Symposium,
 )
 from yizhan.core.errors import NotAllowed, NotFound
+from yizhan.core.validators import as_db_id
 from yizhan.orgs import selectors as orgs
 
 QUEUE_FILTERS = ("state", "category", "department", "channel", "overdue", "q")
@@ -121,16 +122,16 @@ def apply_filters(qs, filters: dict, *, now=None):
     elif filters.get("state") == "open":
         qs = qs.exclude(state=Case.State.CLOSED)
     for name in ("category", "department"):
-        value = str(filters.get(name) or "")
-        if value.isdigit():
-            qs = qs.filter(**{f"{name}_id": int(value)})
+        value = as_db_id(filters.get(name))  # a number too big to be an id is no filter
+        if value is not None:
+            qs = qs.filter(**{f"{name}_id": value})
     if filters.get("channel") in Case.Channel.values:
         qs = qs.filter(channel=filters["channel"])
     if filters.get("overdue") in ("1", "true", "on", True):
         qs = qs.filter(overdue_q(now))
     q = str(filters.get("q") or "").strip().lstrip("#")
-    if q.isdigit():
-        qs = qs.filter(Q(pk=int(q)) | Q(source_order_no=q))
+    if as_db_id(q) is not None:
+        qs = qs.filter(Q(pk=as_db_id(q)) | Q(source_order_no=q))
     elif q:
         qs = qs.filter(source_order_no=q)
     return qs

@@ -40,9 +40,9 @@ class ServiceErrorMiddleware:
     def process_exception(self, request, exception):
         from django.contrib import messages
         from django.shortcuts import redirect, render
-        from django.utils.http import url_has_allowed_host_and_scheme
 
         from yizhan.core.errors import Conflict, Invalid, Throttled
+        from yizhan.core.redirects import safe_target
 
         if request.path.startswith("/api/") or not isinstance(
             exception, Invalid | Conflict | Throttled
@@ -50,11 +50,7 @@ class ServiceErrorMiddleware:
             return None
         if request.method == "POST":
             messages.error(request, str(exception.message))
-            back = request.META.get("HTTP_REFERER", "")
-            if not url_has_allowed_host_and_scheme(
-                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                back = request.path
+            back = safe_target(request, request.META.get("HTTP_REFERER"), request.path)
             return redirect(back)
         return render(
             request,

@@ -74,14 +74,6 @@ class YizhanParser(Parser):
             raise ValueError("the body must be a JSON object")
         return _mark_nul(data)
 
-    def parse_querydict(self, data, list_fields, request):
-        parsed = super().parse_querydict(data, list_fields, request)
-        if data is request.POST:
-            # A multipart form sends an empty field for "no value" (an unset number, an
-            # optional text): it is absent, as it would be in JSON.
-            parsed = {k: v for k, v in parsed.items() if v != ""}
-        return parsed
-
 
 def declare_no_nul(node) -> None:
     """Every plain string of the document excludes NUL, as the parser and the middleware do."""

@@ -20,7 +20,7 @@ from ninja.files import UploadedFile
 from yizhan.accounts.permissions import token_or_session
 from yizhan.core.errors import Invalid, NotAllowed, NotFound
 from yizhan.core.idempotency import run_once
-from yizhan.core.schema import BIGINT_MAX, ERRORS, READ_ERRORS, DbId
+from yizhan.core.schema import BIGINT_MAX, ERRORS, READ_ERRORS, DbId, Text
 from yizhan.transparency import links, selectors, services, statements
 from yizhan.transparency import permissions as perms
 from yizhan.transparency.models import Disclosure, ServiceType
@@ -442,7 +442,7 @@ def order_create(request, payload: OrderIn, idempotency_key: str | None = Header
         "`duplicates`). 200 when nothing new was in the file."
     ),
 )
-def statement_upload(request, platform: Form[str], file: File[UploadedFile]):
+def statement_upload(request, platform: Form[Text(40, min_length=1)], file: File[UploadedFile]):
     if file.size and file.size > statements.MAX_BYTES:
         raise Invalid(field="file", message="The file is larger than 20 MB.")
     result = services.statement_import(
