@@ -7,12 +7,13 @@ NAME = '<img src=x onerror="window.__xss=1">甲工会驿站'
 
 def test_station_names_in_map_tooltips_are_text(city, page):
     Station.objects.filter(pk=city.station.pk).update(name=NAME)
-    page.goto("/stations/")
-    page.wait_for_selector("path.leaflet-interactive")
-    page.wait_for_timeout(500)  # the stations' GeoJSON arrives after the map
+    page.goto(f"/stations/{city.station.code}/")
+    page.wait_for_function("() => window.YZ && YZ.maps.length > 0")
+    page.wait_for_timeout(500)  # the network's layer arrives after the map
     page.evaluate(
-        """() => document.querySelectorAll("path.leaflet-interactive").forEach(
-            p => p.dispatchEvent(new MouseEvent("mouseover", {bubbles: true})))"""
+        """() => YZ.maps.forEach(map => map.eachLayer(layer => {
+            if (layer.getTooltip && layer.getTooltip()) layer.openTooltip();
+        }))"""
     )
     page.wait_for_selector(".leaflet-tooltip")
     texts = page.locator(".leaflet-tooltip").all_inner_texts()
