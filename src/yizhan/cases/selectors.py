@@ -64,10 +64,6 @@ def mediation_for_viewer(*, user, case_id: int) -> tuple[Case, Mediation | None]
     return case, Mediation.objects.filter(case=case).first()
 
 
-def mediation_sessions(mediation: Mediation | None):
-    return mediation.sessions.all() if mediation else []
-
-
 def attachments_for_viewer(*, user, case: Case):
     """The case's attachments, or none for a viewer who may not learn who filed it."""
     if not perms.can_see_attachments(user, case):
