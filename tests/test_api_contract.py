@@ -132,3 +132,21 @@ def test_a_crash_under_the_api_answers_in_the_shape(db, client, settings):
     import json
 
     assert set(json.loads(response.content)) == {"message", "code", "detail"}
+
+
+def test_a_nul_in_a_form_field_is_named_and_an_ignored_extra_stays_harmless(city, client):
+    from tests.reports.conftest import IN_A, make_jpeg
+    from yizhan.reports.defaults import ensure
+    from yizhan.reports.models import Category
+
+    ensure(Category)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_issue(user=city.alice).token}"}
+    data = {"category": "exposed-wire", "lat": IN_A[0], "lng": IN_A[1], "idempotency_key": "k1"}
+    named = client.post(
+        "/api/v1/reports", {**data, "description": "电线\x00", "photos": make_jpeg()}, **auth
+    )
+    assert [d["field"] for d in shaped(named, 422)["detail"]] == ["description"]
+    extra = client.post(
+        "/api/v1/reports", {**data, "x-note": "\x00", "photos": make_jpeg()}, **auth
+    )
+    assert extra.status_code == 201, extra.content

@@ -80,6 +80,12 @@ class YizhanParser(Parser):
             raise ValueError("the body must be a JSON object")
         return _mark_nul(data)
 
+    def parse_querydict(self, data, list_fields, request):
+        parsed = super().parse_querydict(data, list_fields, request)
+        if data is request.POST:  # a form body: as JSON, NUL named by its declared field
+            parsed = _mark_nul(parsed)
+        return parsed
+
 
 def declare_no_nul(node) -> None:
     """Every plain string of the document excludes NUL, as the parser and the middleware do."""
