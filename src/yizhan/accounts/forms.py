@@ -44,6 +44,15 @@ class OtpVerifyForm(forms.Form):
     )
 
 
+class RegistrationCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code from the SMS"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("Real name"), max_length=40)
     mobile = MobileField()
@@ -92,6 +101,10 @@ class RegistrationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return data
+
+
+class FindByMobileForm(forms.Form):
+    mobile = MobileField(label=_("Full mobile number"))
 
 
 class RevealForm(forms.Form):

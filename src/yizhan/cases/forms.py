@@ -124,8 +124,20 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Export file (.xlsx or .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        help_text=_("Up to 5 MB and 20,000 work orders."),
     )
     check_only = forms.BooleanField(label=_("Only check, do not import"), required=False)
+
+    def clean_file(self):
+        from yizhan.cases.hotline import MAX_BYTES
+        from yizhan.core.uploads import UploadRejected, read_limited
+
+        upload = self.cleaned_data["file"]
+        try:
+            upload.content = read_limited(upload, max_bytes=MAX_BYTES)
+        except UploadRejected as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
 
 
 class QueueFilterForm(forms.Form):

@@ -64,6 +64,18 @@ def sees_identity(user, case) -> bool:
     return not case.withhold_identity
 
 
+def can_claim(user, case) -> bool:
+    """The holder of the number a desk filed a demand under may take it into their account
+    (a staff member's word never links a case to someone's account)."""
+    return bool(
+        user.is_authenticated
+        and case.worker_id is None
+        and case.caller_mobile
+        and has_role(user, Role.WORKER)
+        and user.mobile == case.caller_mobile
+    )
+
+
 def can_see_attachments(user, case) -> bool:
     """Attachments (wage slips, ID photos) identify the worker: only to those who see both."""
     return can_view(user, case) and sees_identity(user, case)

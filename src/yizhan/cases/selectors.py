@@ -23,6 +23,7 @@ from yizhan.cases.models import (
     Symposium,
 )
 from yizhan.core.errors import NotAllowed, NotFound
+from yizhan.core.validators import as_db_id
 from yizhan.orgs import selectors as orgs
 
 QUEUE_FILTERS = ("state", "category", "department", "channel", "overdue", "q")
@@ -47,14 +48,20 @@ def case_for_viewer(*, user, case_id: int) -> Case:
     return case
 
 
+def case_to_claim(*, user, case_id: int) -> Case:
+    """A case filed under `user`'s number at a desk, which they may take into their account."""
+    case = _base().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound
+    if not perms.can_claim(user, case):
+        raise NotAllowed
+    return case
+
+
 def mediation_for_viewer(*, user, case_id: int) -> tuple[Case, Mediation | None]:
     """A case and its mediation (None when there is none yet), if `user` may see the case."""
     case = case_for_viewer(user=user, case_id=case_id)
     return case, Mediation.objects.filter(case=case).first()
-
-
-def mediation_sessions(mediation: Mediation | None):
-    return mediation.sessions.all() if mediation else []
 
 
 def attachments_for_viewer(*, user, case: Case):
@@ -111,16 +118,16 @@ def apply_filters(qs, filters: dict, *, now=None):
     elif filters.get("state") == "open":
         qs = qs.exclude(state=Case.State.CLOSED)
     for name in ("category", "department"):
-        value = str(filters.get(name) or "")
-        if value.isdigit():
-            qs = qs.filter(**{f"{name}_id": int(value)})
+        value = as_db_id(filters.get(name))  # a number too big to be an id is no filter
+        if value is not None:
+            qs = qs.filter(**{f"{name}_id": value})
     if filters.get("channel") in Case.Channel.values:
         qs = qs.filter(channel=filters["channel"])
     if filters.get("overdue") in ("1", "true", "on", True):
         qs = qs.filter(overdue_q(now))
     q = str(filters.get("q") or "").strip().lstrip("#")
-    if q.isdigit():
-        qs = qs.filter(Q(pk=int(q)) | Q(source_order_no=q))
+    if as_db_id(q) is not None:
+        qs = qs.filter(Q(pk=as_db_id(q)) | Q(source_order_no=q))
     elif q:
         qs = qs.filter(source_order_no=q)
     return qs

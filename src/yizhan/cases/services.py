@@ -315,7 +315,12 @@ def case_file_for(
     if channel not in (Case.Channel.WALK_IN, Case.Channel.SYMPOSIUM):
         raise Invalid(_("Staff file walk-in or symposium demands only."), field="channel")
     caller_mobile = (caller_mobile or "").strip()
-    profile = accounts.worker_list(mobile=caller_mobile).first() if caller_mobile else None
+    holder = accounts.worker_list(mobile=caller_mobile).first() if caller_mobile else None
+    # A walk-in desk's word never puts a case into someone's account: the number's holder is
+    # asked and links it (case_claim); until then the caller's name and number stay on the
+    # case. At a symposium the facilitator records the worker in the room, as before.
+    ask_holder = holder is not None and channel == Case.Channel.WALK_IN
+    profile = None if ask_holder else holder
     now = _now(now)
     with transaction.atomic():
         case = _new_case(
@@ -334,7 +339,32 @@ def case_file_for(
             district=profile.home_district if profile else None,
         )
         _save_attachments(case, attachments, staff)
+        if ask_holder:
+            notify(
+                user=holder.user,
+                message=_(
+                    "Demand #%(id)s was filed for the holder of your number at a service desk. "
+                    "Is it yours? Open it to add it to your account."
+                ),
+                params={"id": case.pk},
+                url=reverse("cases:claim", args=[case.pk]),
+                verb="case",
+            )
         return case
+
+
+@transaction.atomic
+def case_claim(*, case: Case, user) -> Case:
+    """The holder of the number a desk filed a demand under says it is theirs: the case
+    joins their account (and their notices), the caller's copy of name and number goes."""
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    if not perms.can_claim(user, case):
+        raise NotAllowed
+    case.worker = user
+    case.caller_name = case.caller_mobile = ""
+    case.district = user.worker.home_district
+    case.save(update_fields=["worker", "caller_name", "caller_mobile", "district"])
+    return case
 
 
 @transaction.atomic

@@ -119,6 +119,17 @@ def walk_in_view(request):
     return render(request, "cases/walk_in.html", {"form": form})
 
 
+@login_required
+def claim_view(request, case_id):
+    """The holder of a number confirms that a demand a desk filed under it is theirs."""
+    case = selectors.case_to_claim(user=request.user, case_id=case_id)
+    if request.method == "POST":
+        services.case_claim(case=case, user=request.user)
+        messages.success(request, _("The demand is in your account now."))
+        return redirect("cases:detail", case.pk)
+    return render(request, "cases/claim.html", {"case": case})
+
+
 def _queue(request, *, title, queryset_fn, show_department=True):
     form = QueueFilterForm(request.GET or None)
     filters = {k: v for k, v in request.GET.items() if k in selectors.QUEUE_FILTERS and v}
@@ -163,6 +174,7 @@ def _case_page(request, case, *, failed_step="", error=None):
     context = {
         "case": case,
         "person": presenters.person_label(case, request.user),
+        **presenters.case_texts(case, request.user),
         "timeline": presenters.timeline(case, selectors.case_history(case), request.user),
         "steps": steps,
         "departments": selectors.departments() if "dispatch" in steps else [],
@@ -287,13 +299,23 @@ def mediation_view(request, case_id):
         else:
             messages.success(request, _("Done."))
             return redirect("cases:mediation", case.pk)
+    shown = presenters.mediation_view(mediation, case, request.user)
+    if shown["full"]:  # the mediating officer reads the parties unmasked: audited
+        audit.record(
+            actor=request.user,
+            action=AuditLog.Action.PII_READ,
+            subject=mediation,
+            fields=["parties"],
+            reason=f"mediation of case {case.pk}",
+            request=request,
+        )
     return render(
         request,
         "cases/mediation.html",
         {
             "case": case,
             "mediation": mediation,
-            "sessions": selectors.mediation_sessions(mediation),
+            "shown": shown,
             "can_act": perms.can_mediate(request.user, case),
             "can_open": "mediate" in perms.allowed_steps(request.user, case),
             "outcomes": [c for c in Mediation.Outcome.choices if c[0] != Mediation.Outcome.PENDING],
@@ -331,7 +353,7 @@ def hotline_import_view(request):
         report = services.hotline_import(
             source=form.cleaned_data["source"],
             filename=upload.name,
-            data=upload.read(),
+            data=upload.content,  # read once, within the limit (ImportForm)
             actor=request.user,
             check_only=form.cleaned_data["check_only"],
         )

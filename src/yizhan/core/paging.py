@@ -33,9 +33,12 @@ class Window:
         return self.number - 1
 
 
+MAX_PAGE = 1_000_000  # far past any real list; keeps OFFSET inside the database's integers
+
+
 def window(queryset, page, per_page: int = 30) -> Window:
     try:
-        number = max(1, int(page or 1))
+        number = min(MAX_PAGE, max(1, int(str(page or 1)[:12])))
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * per_page
