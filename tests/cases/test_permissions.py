@@ -170,9 +170,10 @@ def test_walk_in_desk_files_for_a_worker(cases, login):
     assert response.status_code == 200 and f"诉求 #{case.pk} 已登记" in body
     assert "请把工单号告诉劳动者" in body and f'<p class="big">#{case.pk}</p>' in body
     # The confirmation shows only what this desk filed.
-    assert "请把工单号告诉劳动者" not in login(cases.city.dan).get(
-        f"/cases/walk-in/?filed={case.pk}"
-    ).content.decode()
+    assert (
+        "请把工单号告诉劳动者"
+        not in login(cases.city.dan).get(f"/cases/walk-in/?filed={case.pk}").content.decode()
+    )
     assert login(cases.city.alice).get("/api/v1/cases").status_code == 200
     assert login(cases.city.alice).get("/cases/walk-in/").status_code == 403
 

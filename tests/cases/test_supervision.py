@@ -82,7 +82,9 @@ def _in_state(cases, state):
     if state == S.ACCEPTED:
         return cases.accepted()
     if state == S.RETURNED:
-        return services.case_return(case=cases.dispatched(), actor=cases.city.dan, reason="非本部门")
+        return services.case_return(
+            case=cases.dispatched(), actor=cases.city.dan, reason="非本部门"
+        )
     if state == S.REPLIED:
         return cases.replied()
     return services.case_follow_up(case=cases.replied(), actor=cases.city.alice, rating="satisfied")
@@ -216,7 +218,9 @@ def test_api_urge_and_reassign(cases, tom, client):
     assert urged.status_code == 200
     assert urged.json()["history"][-1]["action"] == "urge"
     assert "reassign" in urged.json()["allowed_steps"]
-    unknown = _post(client, f"/api/v1/cases/{case.pk}/reassign", dora, {"department": "nope", "reason": "x"})
+    unknown = _post(
+        client, f"/api/v1/cases/{case.pk}/reassign", dora, {"department": "nope", "reason": "x"}
+    )
     assert unknown.status_code == 422
     moved = _post(
         client,
