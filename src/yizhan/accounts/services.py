@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yizhan.accounts import selectors
 from yizhan.accounts.models import (
     ROLE_SCOPE,
     SCOPE_FIELDS,
@@ -34,8 +35,8 @@ from yizhan.accounts.models import (
 from yizhan.core import audit, notifications, personal_data
 from yizhan.core.errors import Invalid, NotAllowed, Throttled
 from yizhan.core.models import AuditLog
-from yizhan.core.pii import blind_index
-from yizhan.core.validators import validate_id_number, validate_mobile
+from yizhan.core.pii import blind_index, mask_mobile, mask_name
+from yizhan.core.validators import normalise_mobile, validate_id_number, validate_mobile
 
 
 def _valid_mobile(mobile: str) -> str:
@@ -364,6 +365,57 @@ def personal_data_erase(*, request_id: int) -> bool:
 
 
 # --- Staff reads of personal data ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeopleSearch:
+    by: str  # "mobile", "masked", "name" or "" (nothing searchable)
+    ids: list[int]
+    label: str  # what the list shows as the search: masked, never the number typed
+
+
+@transaction.atomic
+def people_search(*, staff: User, query: str, request=None) -> PeopleSearch:
+    """Staff look a worker up by full mobile, masked mobile or full name. Linking a number or
+    a name to a person is a read of personal data: each search is in the audit log (which
+    people it found, or that it found nobody), never the number itself. The caller keeps the
+    query out of URLs and access logs (the page posts it)."""
+    from yizhan.accounts.permissions import can_reveal_personal_data
+
+    if not can_reveal_personal_data(staff):
+        raise NotAllowed
+    by, ids = selectors.people_matching(query)
+    if not by:
+        raise Invalid(
+            fields={
+                "q": [_("Type a whole name, a mobile number or a masked one like 138****1234.")]
+            }
+        )
+    text = "".join((query or "").split())
+    label = mask_name(text) if by == "name" else mask_mobile(normalise_mobile(text))
+    if by == "masked":
+        label = f"{text[:3]}****{text[-4:]}"
+    profiles = WorkerProfile.objects.filter(pk__in=ids).select_related("user")
+    reason = f"people search by {by}"
+    for profile in profiles:
+        audit.record(
+            actor=staff,
+            action=AuditLog.Action.PII_READ,
+            subject=profile.user,
+            fields=["name" if by == "name" else "mobile"],
+            reason=reason,
+            request=request,
+        )
+    if not ids:
+        audit.record(
+            actor=staff,
+            action=AuditLog.Action.PII_READ,
+            subject=staff,
+            fields=["name" if by == "name" else "mobile"],
+            reason=f"{reason}: nobody found",
+            request=request,
+        )
+    return PeopleSearch(by=by, ids=ids, label=label)
 
 
 def worker_reveal(*, staff: User, worker: WorkerProfile, reason: str, request=None) -> dict:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("me/export.json", views.export_view, name="export"),
     path("me/delete/", views.delete_request_view, name="delete"),
     path("staff/people/", views.people_view, name="people"),
+    path("staff/people/search/", views.people_search_view, name="people_search"),
     path("staff/people/<id:worker_id>/", views.person_view, name="person"),
 ]

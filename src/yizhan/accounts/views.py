@@ -1,13 +1,15 @@
 """Account pages: thin — parse the form, call one service, render or redirect."""
 
 import json
+import secrets
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +19,7 @@ from yizhan.accounts.forms import (
     LoginForm,
     OtpRequestForm,
     OtpVerifyForm,
+    PeopleSearchForm,
     RegistrationForm,
     RevealForm,
 )
@@ -25,6 +28,8 @@ from yizhan.accounts.permissions import role_required
 from yizhan.core.audit import client_ip
 from yizhan.core.errors import Invalid, Throttled
 from yizhan.core.forms import add_service_errors
+from yizhan.core.listing import page_of, param_choice, param_id, param_text
+from yizhan.orgs import selectors as orgs
 from yizhan.places import selectors as places
 
 
@@ -159,24 +164,84 @@ def delete_request_view(request):
     return render(request, "accounts/delete.html")
 
 
+SEARCHES_KEY = "people_searches"
+SEARCHES_KEPT = 5
+
+
+def _search_result(request):
+    """The people search this list shows (?search=<token>), from the session: the query
+    itself never travels in a URL, so it is in no access log nor browser history."""
+    token = request.GET.get("search", "")
+    found = (request.session.get(SEARCHES_KEY) or {}).get(token) if token else None
+    if token and found is None:
+        messages.info(request, _("That search has expired: search again."))
+    return token if found else "", found
+
+
 @role_required(Role.CITY_ADMIN, Role.DISPATCHER)
 def people_view(request):
-    district = request.GET.get("district") or ""
-    district = district if district.isdigit() and len(district) <= 18 else None
-    kind = request.GET.get("kind") or None
-    mobile = request.GET.get("mobile") or None
-    qs = selectors.worker_list(district_id=district, kind=kind, mobile=mobile)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    query = request.GET
+    district_id = param_id(query.get("district"))
+    kind = param_choice(query.get("kind"), WorkerProfile.Kind.choices)
+    platform_id = param_id(query.get("platform"))
+    token, search = _search_result(request)
+    sorting = selectors.people_sorting(query.get("sort"))
+    qs = selectors.worker_list(
+        district_id=district_id,
+        kind=kind or None,
+        platform_id=platform_id,
+        ids=search["ids"] if search else None,
+        sort=sorting,
+    )
     return render(
         request,
         "accounts/people.html",
         {
-            "page": page,
+            "page": page_of(qs, query.get("page"), 50),
+            "headers": sorting.headers(query),
             "districts": places.districts(),
+            "platforms": orgs.platforms(),
             "kinds": WorkerProfile.Kind.choices,
-            "filters": {"district": district or "", "kind": kind or "", "mobile": mobile or ""},
+            "search": search,
+            "search_form": PeopleSearchForm(),
+            "filtered": bool(district_id or kind or platform_id or search),
+            "filters": {
+                "district": str(district_id or ""),
+                "kind": kind,
+                "platform": str(platform_id or ""),
+                "search": token,
+                "sort": query.get("sort", "")[:20],
+            },
         },
     )
+
+
+@require_POST
+@role_required(Role.CITY_ADMIN, Role.DISPATCHER)
+def people_search_view(request):
+    """The search box posts here (a mobile number is personal data: not in a URL); the list
+    then shows the result under a short-lived token, with the filters it was sent with."""
+    form = PeopleSearchForm(request.POST)
+    keep = {
+        k: v
+        for k in ("district", "kind", "platform", "sort")
+        if (v := param_text(request.POST.get(k), max_length=20))
+    }
+    if not form.is_valid():
+        messages.error(request, _("Type a name or a mobile number to search."))
+        return redirect(f"{reverse('accounts:people')}?{urlencode(keep)}")
+    try:
+        result = services.people_search(
+            staff=request.user, query=form.cleaned_data["q"], request=request
+        )
+    except Invalid as exc:
+        messages.error(request, " ".join(m for _f, m in exc.field_errors()))
+        return redirect(f"{reverse('accounts:people')}?{urlencode(keep)}")
+    token = secrets.token_urlsafe(8)
+    searches = dict(list((request.session.get(SEARCHES_KEY) or {}).items())[-(SEARCHES_KEPT - 1) :])
+    searches[token] = {"ids": result.ids, "label": result.label, "by": result.by}
+    request.session[SEARCHES_KEY] = searches
+    return redirect(f"{reverse('accounts:people')}?{urlencode({**keep, 'search': token})}")
 
 
 @role_required(Role.CITY_ADMIN, Role.DISPATCHER)
@@ -188,6 +253,11 @@ def person_view(request, worker_id: int):
         revealed = services.worker_reveal(
             staff=request.user, worker=worker, reason=form.cleaned_data["reason"], request=request
         )
+    back = request.META.get("HTTP_REFERER", "")
+    if not back.split("?")[0].endswith(reverse("accounts:people")):
+        back = reverse("accounts:people")
     return render(
-        request, "accounts/person.html", {"worker": worker, "form": form, "revealed": revealed}
+        request,
+        "accounts/person.html",
+        {"worker": worker, "form": form, "revealed": revealed, "back_url": back},
     )
