@@ -3,7 +3,7 @@
 import re
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from yizhan.accounts.models import WorkerProfile
 from yizhan.core.errors import NotFound
@@ -38,12 +38,12 @@ def worker_list(*, district_id=None, kind=None, mobile=None, platform_id=None, i
 # The people list's columns: what a header may sort by (names and numbers are encrypted:
 # they cannot be sorted by the database, and are not).
 PEOPLE_COLUMNS = [
-    Column("name", _lazy("Name")),
-    Column("mobile", _lazy("Mobile number")),
-    Column("kind", _lazy("Kind of work"), ("kind", "id")),
-    Column("platform", _lazy("Platform"), ("platform__name", "id")),
-    Column("district", _lazy("Home district"), ("home_district__code", "id")),
-    Column("joined", _lazy("Registered"), ("user__date_joined", "id")),
+    Column("name", gettext_lazy("Name")),
+    Column("mobile", gettext_lazy("Mobile number")),
+    Column("kind", gettext_lazy("Kind of work"), ("kind", "id")),
+    Column("platform", gettext_lazy("Platform"), ("platform__name", "id")),
+    Column("district", gettext_lazy("Home district"), ("home_district__code", "id")),
+    Column("joined", gettext_lazy("Registered"), ("user__date_joined", "id")),
 ]
 
 

@@ -8,7 +8,7 @@ from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from yizhan.cases import permissions as perms
 from yizhan.cases import presenters
@@ -142,13 +142,13 @@ def apply_filters(qs, filters: dict, *, now=None):
 
 # The queues' columns: what a header may sort by (a whitelist, see core.listing).
 QUEUE_COLUMNS = [
-    Column("id", _lazy("Work order"), ("id",)),
-    Column("demand", _lazy("Demand")),
-    Column("state", _lazy("State")),
-    Column("channel", _lazy("Channel"), ("channel", "id")),
-    Column("department", _lazy("Department"), ("department__name", "id")),
-    Column("created", _lazy("Filed"), ("created_at", "id")),
-    Column("deadline", _lazy("Deadline"), ("deadline_at", "id")),
+    Column("id", gettext_lazy("Work order"), ("id",)),
+    Column("demand", gettext_lazy("Demand")),
+    Column("state", gettext_lazy("State")),
+    Column("channel", gettext_lazy("Channel"), ("channel", "id")),
+    Column("department", gettext_lazy("Department"), ("department__name", "id")),
+    Column("created", gettext_lazy("Filed"), ("created_at", "id")),
+    Column("deadline", gettext_lazy("Deadline"), ("deadline_at", "id")),
 ]
 
 

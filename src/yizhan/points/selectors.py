@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from yizhan.core.listing import Column
 from yizhan.core.pii import mask_name
@@ -358,20 +358,20 @@ def pool_rows() -> list[dict]:
 
 
 WISH_COLUMNS = [
-    Column("title", _lazy("Wish")),
-    Column("worker", _lazy("Worker")),
-    Column("created", _lazy("Submitted"), ("created_at", "id")),
-    Column("status", _lazy("Status"), ("status", "-created_at")),
+    Column("title", gettext_lazy("Wish")),
+    Column("worker", gettext_lazy("Worker")),
+    Column("created", gettext_lazy("Submitted"), ("created_at", "id")),
+    Column("status", gettext_lazy("Status"), ("status", "-created_at")),
 ]
 LEDGER_COLUMNS = [
-    Column("item", _lazy("Item"), ("item__name", "-created_at")),
-    Column("code", _lazy("Pick-up code")),
-    Column("worker", _lazy("Worker")),
-    Column("station", _lazy("Station"), ("station__name", "-created_at")),
-    Column("created", _lazy("Redeemed"), ("created_at", "id")),
-    Column("closed", _lazy("Closed"), ("closed_at", "id")),
-    Column("points", _lazy("Points"), ("points", "id"), numeric=True),
-    Column("status", _lazy("Status"), ("status", "-created_at")),
+    Column("item", gettext_lazy("Item"), ("item__name", "-created_at")),
+    Column("code", gettext_lazy("Pick-up code")),
+    Column("worker", gettext_lazy("Worker")),
+    Column("station", gettext_lazy("Station"), ("station__name", "-created_at")),
+    Column("created", gettext_lazy("Redeemed"), ("created_at", "id")),
+    Column("closed", gettext_lazy("Closed"), ("closed_at", "id")),
+    Column("points", gettext_lazy("Points"), ("points", "id"), numeric=True),
+    Column("status", gettext_lazy("Status"), ("status", "-created_at")),
 ]
 
 

@@ -10,7 +10,7 @@ import re
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from yizhan.core.errors import NotFound
 from yizhan.core.geo import haversine_m
@@ -110,11 +110,11 @@ def visible_to_officer(user):
 
 # The queue's columns: what a header may sort by (a whitelist, see core.listing).
 QUEUE_COLUMNS = [
-    Column("id", _lazy("Report"), ("id",)),
-    Column("state", _lazy("State")),
-    Column("community", _lazy("Community"), ("community__name", "id")),
-    Column("created", _lazy("Submitted"), ("created_at", "id")),
-    Column("due", _lazy("Response due"), ("due_at", "id")),
+    Column("id", gettext_lazy("Report"), ("id",)),
+    Column("state", gettext_lazy("State")),
+    Column("community", gettext_lazy("Community"), ("community__name", "id")),
+    Column("created", gettext_lazy("Submitted"), ("created_at", "id")),
+    Column("due", gettext_lazy("Response due"), ("due_at", "id")),
 ]
 
 
