@@ -8,7 +8,7 @@ import hashlib
 import math
 import re
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -148,6 +148,17 @@ def officer_queue(
         qs = qs.filter(pk=number)
     sorting = sort if isinstance(sort, Sorting) else queue_sorting(sort)
     return qs.order_by(*sorting.order_by())
+
+
+def open_counts_by_community(*, community_ids) -> dict[int, int]:
+    """Open reports per community, for a page of communities (one grouped query)."""
+    rows = (
+        Report.objects.filter(community_id__in=list(community_ids), state__in=OPEN_STATES)
+        .values("community_id")
+        .annotate(n=Count("id"))
+        .values_list("community_id", "n")
+    )
+    return dict(rows)
 
 
 def queue_communities(user):
