@@ -516,9 +516,12 @@ def admin_grant_view(request):
             messages.success(request, _("Posted as number %(n)d.") % {"n": posting.pk})
             return redirect("points:admin_grant")
         if reverse_form.is_bound and reverse_form.is_valid():
-            posting = selectors.find_posting(reverse_form.cleaned_data["posting"])
+            number = reverse_form.cleaned_data["posting"]
+            posting = selectors.find_posting(number)
             if posting is None:
-                raise Invalid(fields={"posting": [_("No such posting.")]})
+                raise Invalid(
+                    fields={"posting": [_("No posting has the number %(n)s.") % {"n": number}]}
+                )
             done = services.posting_reverse(
                 posting=posting, reason=reverse_form.cleaned_data["reason"], by=request.user
             )
