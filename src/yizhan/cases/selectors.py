@@ -211,13 +211,31 @@ def home_queue(user) -> str | None:
     return None
 
 
-def next_in_queue(*, user, queue: str, filters: dict, sort=None, exclude_id=None, look=25):
+# What waits for the people of each queue: the states (and the pending extension request)
+# in which they have a step to take, beyond supervising.
+_AWAITING = {
+    "cases:queue": Q(
+        state__in=[
+            Case.State.SUBMITTED,
+            Case.State.ACCEPTED,
+            Case.State.RETURNED,
+            Case.State.REPLIED,
+            Case.State.FOLLOWED_UP,
+        ]
+    )
+    | Q(state__in=OPEN_HANDLING_STATES, extension_days__isnull=False),
+    "cases:department_queue": Q(state__in=OPEN_HANDLING_STATES),
+}
+
+
+def next_in_queue(*, user, queue: str, filters: dict, sort=None, exclude_id=None, look=5):
     """The first case in `queue` (as the person last filtered and sorted it) that waits for a
-    step of theirs, other than `exclude_id`; None when nothing in the first `look` rows does."""
+    step of theirs, other than `exclude_id`; None when there is none. The database narrows
+    to the states that wait for someone; the permission table has the last word."""
     may, fn = QUEUES.get(queue, (None, None))
-    if fn is None or not may(user):
+    if fn is None or queue not in _AWAITING or not may(user):
         return None
-    rows = fn(user=user, filters=filters, sort=sort)
+    rows = fn(user=user, filters=filters, sort=sort).filter(_AWAITING[queue])
     if exclude_id is not None:
         rows = rows.exclude(pk=exclude_id)
     return next((c for c in rows[:look] if perms.awaits(user, c)), None)

@@ -49,10 +49,7 @@
         g.hidden = !Array.prototype.some.call(g.children, function (o) { return !o.hidden; });
       });
       // A single choice follows the first match, so Enter submits what one sees.
-      if (!select.multiple && q && firstMatch) {
-        select.value = firstMatch.value;
-        select.dispatchEvent(new Event("change", { bubbles: true }));
-      }
+      if (!select.multiple && q && firstMatch) select.value = firstMatch.value;
     });
     box.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && select.form && !select.multiple) {
@@ -78,9 +75,24 @@
     });
   }
 
+  // A filter form applies a choice at once (a select, a check box); text is sent with Enter.
+  function autosubmit(root) {
+    (root || document).querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+      if (form.dataset.ready) return;
+      form.dataset.ready = "1";
+      form.addEventListener("change", function (e) {
+        var t = e.target;
+        if (t.tagName === "SELECT" || t.type === "checkbox") {
+          form.requestSubmit ? form.requestSubmit() : form.submit();
+        }
+      });
+    });
+  }
+
   function run(root) {
     (root || document).querySelectorAll("select[data-picker]").forEach(enhance);
     checkAll(root);
+    autosubmit(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { run(document); });
