@@ -86,7 +86,7 @@ def test_worker_redeems_a_helmet_and_the_keeper_hands_it_over(
     page.get_by_role("link", name="积分管理").click()
     page.get_by_role("link", name="兑换台账").click()
     page.wait_for_url("**/points/admin/redemptions/")
-    page.locator("ul.rows").get_by_text("已领取").wait_for()
+    page.locator("table.data").get_by_text("已领取").wait_for()
     shot("points-06-redemption-ledger")
 
     helmet = CatalogItem.objects.get(pk=helmet.pk)
