@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.cases.models import Case, Category, HotlineSource
-from yizhan.core.forms import picker_select
 from yizhan.core.validators import validate_mobile
 from yizhan.orgs import selectors as orgs
 
@@ -146,14 +145,12 @@ class QueueFilterForm(forms.Form):
         queryset=Category.objects.all(),
         required=False,
         empty_label=_("All categories"),
-        widget=picker_select(),
     )
     department = forms.ModelChoiceField(
         label=_("Department"),
         queryset=orgs.departments(),
         required=False,
         empty_label=_("All departments"),
-        widget=picker_select(),
     )
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=[("", _("All channels")), *Case.Channel.choices]

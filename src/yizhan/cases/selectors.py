@@ -147,7 +147,7 @@ QUEUE_COLUMNS = [
     Column("state", gettext_lazy("State")),
     Column("channel", gettext_lazy("Channel"), ("channel", "id")),
     Column("department", gettext_lazy("Department"), ("department__name", "id")),
-    Column("created", gettext_lazy("Filed"), ("created_at", "id")),
+    Column("created", gettext_lazy("Filed at"), ("created_at", "id")),
     Column("deadline", gettext_lazy("Deadline"), ("deadline_at", "id")),
 ]
 
@@ -226,6 +226,12 @@ _AWAITING = {
     | Q(state__in=OPEN_HANDLING_STATES, extension_days__isnull=False),
     "cases:department_queue": Q(state__in=OPEN_HANDLING_STATES),
 }
+
+
+def queue_awaits(queue: str) -> bool:
+    """Whether the people of `queue` have steps of their own to take (a platform's
+    representatives read their queue; they have none)."""
+    return queue in _AWAITING
 
 
 def next_in_queue(*, user, queue: str, filters: dict, sort=None, exclude_id=None, look=5):

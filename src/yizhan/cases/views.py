@@ -199,6 +199,7 @@ def _queue_links(request, case) -> dict:
     filters = {k: v for k, v in params.items() if k in selectors.QUEUE_FILTERS and v}
     return {
         "back_url": reverse(name) + (f"?{query}" if query else ""),
+        "queue_awaits": selectors.queue_awaits(name),
         "next_case": selectors.next_in_queue(
             user=user, queue=name, filters=filters, sort=params.get("sort"), exclude_id=case.pk
         ),
@@ -212,6 +213,8 @@ def _case_page(request, case, *, failed_step="", error=None):
         # Staff read the case in their console; the worker on their phone.
         "base_template": _base_template(request.user) if links else "core/base.html",
         **links,
+        # At a desk the steps stand beside the case; on a phone (or with none) below it.
+        "two_columns": bool(links and steps),
         "case": case,
         "person": presenters.person_label(case, request.user),
         "timeline": presenters.timeline(case, selectors.case_history(case), request.user),

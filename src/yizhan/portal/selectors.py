@@ -15,6 +15,14 @@ def home_entries(user) -> list[nav.Entry]:
     return nav.entries_for(user, roles(user), nav.TILE)
 
 
+def works_at_a_desk(user) -> bool:
+    """Staff without a worker's profile: their home is the staff console."""
+    held = roles(user)
+    if not held or Role.WORKER in held:
+        return False
+    return bool(nav.entries_for(user, held, nav.MENU))
+
+
 def inbox_page(*, user, page=None):
     qs = Notification.objects.filter(recipient=user)
     return Paginator(qs, 30).get_page(page)

@@ -18,6 +18,16 @@ COMMUNITY_ROLES = (Role.GRID_OFFICER, Role.CITY_ADMIN, Role.DISPATCHER, Role.DIS
 
 def home_view(request):
     entries = selectors.home_entries(request.user)
+    if selectors.works_at_a_desk(request.user):
+        # Staff land in their console: the side menu, and their work as tiles.
+        return render(
+            request,
+            "portal/staff_home.html",
+            {
+                "main_entries": [e for e in entries if e.main],
+                "entries": [e for e in entries if not e.main],
+            },
+        )
     return render(
         request,
         "portal/home.html",
