@@ -242,3 +242,28 @@ def test_admin_login_and_the_task_table_speak_chinese(consoles, client, login):
     for english in ("Task Result", "enqueued at", "Queue name", "Priority", "Task name"):
         assert english not in tasks, english
     assert "入队时间" in tasks and "优先级" in tasks and "待执行" in tasks
+
+
+def test_record_pages_of_the_consoles_are_chinese_too(consoles, login):
+    from yizhan.accounts.models import WorkerProfile
+    from yizhan.cases.models import Case, Symposium
+    from yizhan.points.models import Wish
+    from yizhan.reports.models import Report
+
+    dispatched = Case.objects.filter(state__in=["dispatched", "signed", "handling"]).first()
+    pages = [
+        ("adam", f"/staff/people/{WorkerProfile.objects.get(user=consoles.alice).pk}/"),
+        ("dora", f"/cases/{dispatched.pk}/"),
+        ("dora", f"/cases/{Case.objects.filter(state='submitted').first().pk}/"),
+        ("dora", f"/cases/symposia/{Symposium.objects.first().pk}/"),
+        ("grace", f"/reports/{Report.objects.first().pk}/"),
+        ("adam", f"/points/admin/wishes/{Wish.objects.first().pk}/"),
+        ("kim", "/staff/stations/S1/stats/"),
+        ("adam", f"/staff/communities/{consoles.community_a.pk}/"),
+        ("dora", "/"),
+    ]
+    for who, url in pages:
+        html = login(getattr(consoles, who)).get(url).content.decode()
+        assert 'class="staff-shell"' in html, url
+        assert "---------" not in html, url
+        assert not english_words(html), (url, english_words(html))
