@@ -267,3 +267,10 @@ def test_record_pages_of_the_consoles_are_chinese_too(consoles, login):
         assert 'class="staff-shell"' in html, url
         assert "---------" not in html, url
         assert not english_words(html), (url, english_words(html))
+
+
+def test_role_scopes_are_picked_in_the_admin_not_typed_as_ids(consoles, login):
+    page = login(consoles.adam).get(f"/admin/accounts/user/{consoles.grace.pk}/change/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "admin-autocomplete" in html and "vForeignKeyRawIdAdminField" not in html

@@ -135,7 +135,7 @@ def _queue(request, *, name, title, queryset_fn, show_department=True, default_s
         PAGE_SIZE,
     )
     # The case page's "back to queue" and "next in queue" follow this view of the queue.
-    remembered = {"name": name, "query": request.GET.urlencode()}
+    remembered = {"name": name, "query": request.GET.urlencode()[:1000]}
     if request.session.get(QUEUE_SESSION_KEY) != remembered:
         request.session[QUEUE_SESSION_KEY] = remembered
     context = {

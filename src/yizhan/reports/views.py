@@ -352,8 +352,9 @@ def console_view(request):
     page = window(qs, request.GET.get("page"), 50)  # no COUNT(*) over a city's queue…
     count, more = capped_count(qs)  # …but how many, up to a thousand
     # The report page's "back to queue" and "next in queue" follow this view of the queue.
-    if request.session.get(QUEUE_SESSION_KEY) != request.GET.urlencode():
-        request.session[QUEUE_SESSION_KEY] = request.GET.urlencode()
+    remembered = request.GET.urlencode()[:1000]
+    if request.session.get(QUEUE_SESSION_KEY) != remembered:
+        request.session[QUEUE_SESSION_KEY] = remembered
     markers = [
         {
             "id": r.pk,
