@@ -63,7 +63,7 @@ def test_rider_reports_officer_resolves_rider_confirms(
     officer = officer_ctx.new_page()
     officer.set_default_timeout(15000)
     _login(officer, "13900000003")
-    officer.get_by_role("link", name="随手拍工单").click()
+    officer.get_by_role("link", name="随手拍工单").first.click()  # menu and tile
     officer.screenshot(path=str(SHOTS / "11-officer-queue.png"), full_page=True)
     officer.get_by_role("link", name=f"#{report.pk} 电线裸露").click()
     officer.get_by_role("button", name="受理").click()
