@@ -166,8 +166,15 @@ def test_walk_in_desk_files_for_a_worker(cases, login):
     case = Case.objects.get(channel="walk_in")
     assert case.creator == cases.city.kim
     # The keeper may not open the case: she stays at her desk, with the number to hand over.
-    assert response.status_code == 200 and response.redirect_chain[-1][0] == "/cases/walk-in/"
-    assert f"诉求 #{case.pk} 已登记" in response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/cases/walk-in/?filed={case.pk}"
+    body = response.content.decode()
+    assert response.status_code == 200 and f"诉求 #{case.pk} 已登记" in body
+    assert "请把工单号告诉劳动者" in body and f'<p class="big">#{case.pk}</p>' in body
+    # The confirmation shows only what this desk filed.
+    assert (
+        "请把工单号告诉劳动者"
+        not in login(cases.city.dan).get(f"/cases/walk-in/?filed={case.pk}").content.decode()
+    )
     # Not in Alice's account on the keeper's word: she is asked, and confirms.
     assert not cases.city.alice.cases.exists()
     alice = login(cases.city.alice)

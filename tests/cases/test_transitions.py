@@ -270,7 +270,9 @@ def test_allowed_steps_follow_the_table(cases):
         "reply",
         "mediate",
     }
-    assert permissions.allowed_steps(city.dora, case) == []
+    # The dispatcher only supervises a signed order: nothing waits for them.
+    assert permissions.allowed_steps(city.dora, case) == ["urge", "reassign"]
+    assert not permissions.awaits(city.dora, case) and permissions.awaits(city.dan, case)
     assert permissions.allowed_steps(city.alice, case) == []
 
 

@@ -249,7 +249,7 @@ def test_a_refused_step_on_the_report_page_shows_beside_its_field(city, login, r
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert 'id="reject_duplicate_of-error">没有这个编号的报告。' in body
+    assert 'id="reject_duplicate_of-error">没有编号为 #999999 的报告。' in body
     assert 'value="999999"' in body  # what was typed is kept
     response = client.post(f"/reports/{report.pk}/start/", follow=True)
     assert "报告当前为“已提交”，不能进行此操作。" in response.content.decode()

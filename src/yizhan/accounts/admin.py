@@ -50,7 +50,8 @@ admin.site.login_form = ThrottledAdminLoginForm
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     extra = 0
-    raw_id_fields = ("station", "community", "department", "platform")
+    # Pickers that search by name or code, not ids typed by hand.
+    autocomplete_fields = ("station", "community", "department", "platform", "district")
 
 
 class UserCreationForm(forms.ModelForm):
@@ -147,7 +148,7 @@ class WorkerProfileAdmin(admin.ModelAdmin):
         "erased_at",
     )
     readonly_fields = ("user", "masked_id", "consent_version", "consent_at", "erased_at")
-    raw_id_fields = ("employer",)
+    autocomplete_fields = ("employer",)
 
     @admin.display(description=_("resident ID number"))
     def masked_id(self, obj):

@@ -113,3 +113,19 @@ class RevealForm(forms.Form):
         max_length=300,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. calling back about case 123")}),
     )
+
+
+class PeopleSearchForm(forms.Form):
+    """The people list's search box. It posts: a mobile number stays out of URLs and logs."""
+
+    q = forms.CharField(
+        label=_("Name or mobile number"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "placeholder": _("Whole name, mobile, or 138****1234"),
+            }
+        ),
+    )

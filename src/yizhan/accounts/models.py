@@ -15,7 +15,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.core.pii import EncryptedTextField, blind_index, mask_mobile, mask_name
+from yizhan.core.pii import (
+    EncryptedTextField,
+    blind_index,
+    mask_mobile,
+    mask_name,
+    mobile_mask_index,
+    name_index,
+)
 from yizhan.core.validators import normalise_mobile
 
 
@@ -72,8 +79,13 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     mobile = EncryptedTextField(_("mobile number"))
-    mobile_index = models.CharField(max_length=64, unique=True, editable=False)
+    # The login name Django sees (USERNAME_FIELD): the admin's login form labels it.
+    mobile_index = models.CharField(_("mobile number"), max_length=64, unique=True, editable=False)
     name = EncryptedTextField(_("name"), blank=True)
+    # Blind indexes for the staff's people search (kept by save()): the full name, and the
+    # mask of the mobile (138****1234). See core.pii.
+    name_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    mobile_mask_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("can use the back office"),
@@ -96,6 +108,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return f"{mask_name(self.name) or '-'} {self.masked_mobile}"
+
+    def save(self, *args, **kwargs):
+        """Keep the search indexes in step with the name and the mobile number."""
+        update_fields = kwargs.get("update_fields")
+        changed = set(update_fields or ()) & {"name", "mobile"}
+        if update_fields is None or changed:
+            self.name_index = name_index(self.name)
+            self.mobile_mask_index = mobile_mask_index(self.mobile)
+        if changed:
+            kwargs["update_fields"] = {*update_fields, "name_index", "mobile_mask_index"}
+        super().save(*args, **kwargs)
 
     @property
     def masked_mobile(self) -> str:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yizhan.accounts import selectors
 from yizhan.accounts.models import (
     ROLE_SCOPE,
     SCOPE_FIELDS,
@@ -35,7 +36,7 @@ from yizhan.accounts.models import (
 from yizhan.core import audit, locking, notifications, personal_data
 from yizhan.core.errors import Invalid, NotAllowed, NotFound, Throttled
 from yizhan.core.models import AuditLog
-from yizhan.core.pii import blind_index
+from yizhan.core.pii import blind_index, mask_mobile, mask_name
 from yizhan.core.validators import normalise_mobile, validate_id_number, validate_mobile
 
 
@@ -609,14 +610,55 @@ def user_find_by_mobile(*, staff: User, mobile: str, request=None) -> User | Non
     return user
 
 
-def worker_find_by_mobile(*, staff: User, mobile: str, request=None) -> WorkerProfile | None:
-    """The worker a full mobile number belongs to, for the people pages (audited)."""
+@dataclass(frozen=True)
+class PeopleSearch:
+    by: str  # "mobile", "masked", "name" or "" (nothing searchable)
+    ids: list[int]
+    label: str  # what the list shows as the search: masked, never the number typed
+
+
+@transaction.atomic
+def people_search(*, staff: User, query: str, request=None) -> PeopleSearch:
+    """Staff look a worker up by full mobile, masked mobile or full name. Linking a number or
+    a name to a person is a read of personal data: each search is in the audit log (which
+    people it found, or that it found nobody), never the number itself. The caller keeps the
+    query out of URLs and access logs (the page posts it)."""
     from yizhan.accounts.permissions import can_reveal_personal_data
 
     if not can_reveal_personal_data(staff):
         raise NotAllowed
-    user = user_find_by_mobile(staff=staff, mobile=mobile, request=request)
-    return WorkerProfile.objects.filter(user=user, erased_at=None).first() if user else None
+    by, ids = selectors.people_matching(query)
+    if not by:
+        raise Invalid(
+            fields={
+                "q": [_("Type a whole name, a mobile number or a masked one like 138****1234.")]
+            }
+        )
+    text = "".join((query or "").split())
+    label = mask_name(text) if by == "name" else mask_mobile(normalise_mobile(text))
+    if by == "masked":
+        label = f"{text[:3]}****{text[-4:]}"
+    profiles = WorkerProfile.objects.filter(pk__in=ids).select_related("user")
+    reason = f"people search by {by}"
+    for profile in profiles:
+        audit.record(
+            actor=staff,
+            action=AuditLog.Action.PII_READ,
+            subject=profile.user,
+            fields=["name" if by == "name" else "mobile"],
+            reason=reason,
+            request=request,
+        )
+    if not ids:
+        audit.record(
+            actor=staff,
+            action=AuditLog.Action.PII_READ,
+            subject=staff,
+            fields=["name" if by == "name" else "mobile"],
+            reason=f"{reason}: nobody found",
+            request=request,
+        )
+    return PeopleSearch(by=by, ids=ids, label=label)
 
 
 def worker_reveal(*, staff: User, worker: WorkerProfile, reason: str, request=None) -> dict:

@@ -14,6 +14,6 @@ urlpatterns = [
     path("me/delete/<uuid:token>/", views.deletion_status_view, name="deletion_status"),
     path("demo/texts/", views.demo_texts_view, name="demo_texts"),
     path("staff/people/", views.people_view, name="people"),
-    path("staff/people/find/", views.people_find_view, name="people_find"),
+    path("staff/people/search/", views.people_search_view, name="people_search"),
     path("staff/people/<id:worker_id>/", views.person_view, name="person"),
 ]

@@ -1,24 +1,26 @@
 """Account pages: thin — parse the form, call one service, render or redirect."""
 
 import json
+import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yizhan.accounts import selectors, services
 from yizhan.accounts.forms import (
-    FindByMobileForm,
     LoginForm,
     OtpRequestForm,
     OtpVerifyForm,
+    PeopleSearchForm,
     RegistrationCodeForm,
     RegistrationForm,
     RevealForm,
@@ -29,6 +31,7 @@ from yizhan.core import pii, sms
 from yizhan.core.audit import client_ip
 from yizhan.core.errors import Invalid, NotFound, Throttled
 from yizhan.core.forms import add_service_errors
+from yizhan.core.listing import page_of, param_choice, param_id, param_text
 from yizhan.core.pii import mask_mobile
 from yizhan.core.redirects import safe_target
 from yizhan.orgs import selectors as orgs
@@ -268,42 +271,84 @@ def demo_texts_view(request):
         {"to": mask_mobile(m.mobile), "text": m.text, "at": m.sent_at} for m in sms.outbox(limit=20)
     ]
     return render(request, "accounts/demo_texts.html", {"texts": rows})
+SEARCHES_KEY = "people_searches"
+SEARCHES_KEPT = 5
+
+
+def _search_result(request):
+    """The people search this list shows (?search=<token>), from the session: the query
+    itself never travels in a URL, so it is in no access log nor browser history."""
+    token = request.GET.get("search", "")
+    found = (request.session.get(SEARCHES_KEY) or {}).get(token) if token else None
+    if token and found is None:
+        messages.info(request, _("That search has expired: search again."))
+    return token if found else "", found
 
 
 @role_required(Role.CITY_ADMIN, Role.DISPATCHER)
 def people_view(request):
-    district = request.GET.get("district") or ""
-    district = district if district.isdigit() and len(district) <= 18 else None
-    kind = request.GET.get("kind") or None
-    qs = selectors.worker_list(district_id=district, kind=kind)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    query = request.GET
+    district_id = param_id(query.get("district"))
+    kind = param_choice(query.get("kind"), WorkerProfile.Kind.choices)
+    platform_id = param_id(query.get("platform"))
+    token, search = _search_result(request)
+    sorting = selectors.people_sorting(query.get("sort"))
+    qs = selectors.worker_list(
+        district_id=district_id,
+        kind=kind or None,
+        platform_id=platform_id,
+        ids=search["ids"] if search else None,
+        sort=sorting,
+    )
     return render(
         request,
         "accounts/people.html",
         {
-            "page": page,
+            "page": page_of(qs, query.get("page"), 50),
+            "headers": sorting.headers(query),
             "districts": places.districts(),
+            "platforms": orgs.platforms(),
             "kinds": WorkerProfile.Kind.choices,
-            "filters": {"district": district or "", "kind": kind or ""},
-            "find": FindByMobileForm(),
+            "search": search,
+            "search_form": PeopleSearchForm(),
+            "filtered": bool(district_id or kind or platform_id or search),
+            "filters": {
+                "district": str(district_id or ""),
+                "kind": kind,
+                "platform": str(platform_id or ""),
+                "search": token,
+                "sort": query.get("sort", "")[:20],
+            },
         },
     )
 
 
 @require_POST
 @role_required(Role.CITY_ADMIN, Role.DISPATCHER)
-def people_find_view(request):
-    """Find a worker by their full mobile number: in the POST body (never in a URL, so never
-    in an access log), audited, straight to their (masked) page."""
-    form = FindByMobileForm(request.POST)
-    if form.is_valid():
-        profile = services.worker_find_by_mobile(
-            staff=request.user, mobile=form.cleaned_data["mobile"], request=request
+def people_search_view(request):
+    """The search box posts here (a mobile number is personal data: not in a URL); the list
+    then shows the result under a short-lived token, with the filters it was sent with."""
+    form = PeopleSearchForm(request.POST)
+    keep = {
+        k: v
+        for k in ("district", "kind", "platform", "sort")
+        if (v := param_text(request.POST.get(k), max_length=20))
+    }
+    if not form.is_valid():
+        messages.error(request, _("Type a name or a mobile number to search."))
+        return redirect(f"{reverse('accounts:people')}?{urlencode(keep)}")
+    try:
+        result = services.people_search(
+            staff=request.user, query=form.cleaned_data["q"], request=request
         )
-        if profile is not None:
-            return redirect("accounts:person", profile.pk)
-    messages.error(request, _("No worker has this mobile number."))
-    return redirect("accounts:people")
+    except Invalid as exc:
+        messages.error(request, " ".join(m for _f, m in exc.field_errors()))
+        return redirect(f"{reverse('accounts:people')}?{urlencode(keep)}")
+    token = secrets.token_urlsafe(8)
+    searches = dict(list((request.session.get(SEARCHES_KEY) or {}).items())[-(SEARCHES_KEPT - 1) :])
+    searches[token] = {"ids": result.ids, "label": result.label, "by": result.by}
+    request.session[SEARCHES_KEY] = searches
+    return redirect(f"{reverse('accounts:people')}?{urlencode({**keep, 'search': token})}")
 
 
 @role_required(Role.CITY_ADMIN, Role.DISPATCHER)
@@ -315,6 +360,11 @@ def person_view(request, worker_id: int):
         revealed = services.worker_reveal(
             staff=request.user, worker=worker, reason=form.cleaned_data["reason"], request=request
         )
+    back = request.META.get("HTTP_REFERER", "")
+    if not back.split("?")[0].endswith(reverse("accounts:people")):
+        back = reverse("accounts:people")
     return render(
-        request, "accounts/person.html", {"worker": worker, "form": form, "revealed": revealed}
+        request,
+        "accounts/person.html",
+        {"worker": worker, "form": form, "revealed": revealed, "back_url": back},
     )

@@ -63,7 +63,8 @@ class CaseOut(Schema):
     history: list[HistoryOut]
     allowed_steps: list[str] = Field(
         description="Steps this viewer may take now (accept, dispatch, sign_for, return, "
-        "handle, request_extension, decide_extension, reply, follow_up, close, mediate)"
+        "handle, request_extension, decide_extension, reply, follow_up, close, mediate, "
+        "urge, reassign)"
     )
 
 
@@ -91,6 +92,11 @@ class DispatchIn(Schema):
 
 
 class ReasonIn(Schema):
+    reason: Text(2000)
+
+
+class ReassignIn(Schema):
+    department: Code = Field(description="Code of the department that takes the order over")
     reason: Text(2000)
 
 
@@ -342,6 +348,29 @@ def close(request, case_id: DbId, payload: NoteIn):
         request,
         case_id,
         lambda c: services.case_close(case=c, actor=request.auth, note=payload.note),
+    )
+
+
+@_action("urge", "催办 Urge the department to act on a dispatched order (dispatcher)")
+def urge(request, case_id: DbId, payload: NoteIn):
+    return _step(
+        request,
+        case_id,
+        lambda c: services.case_urge(case=c, actor=request.auth, note=payload.note),
+    )
+
+
+@_action("reassign", "改派 Reassign a dispatched order to another department (dispatcher)")
+def reassign(request, case_id: DbId, payload: ReassignIn):
+    department = selectors.department(code=payload.department)
+    if department is None:
+        raise Invalid(_("Unknown department."), field="department")
+    return _step(
+        request,
+        case_id,
+        lambda c: services.case_reassign(
+            case=c, actor=request.auth, department=department, reason=payload.reason
+        ),
     )
 
 

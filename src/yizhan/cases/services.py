@@ -606,6 +606,94 @@ def case_dispatch(*, case: Case, actor, department, note: str = "", now=None) ->
     return case
 
 
+# The same order is urged at most once an hour: a second click, or a second dispatcher a
+# minute later, does not send the department the same notice twice.
+URGE_INTERVAL = dt.timedelta(hours=1)
+
+
+@transaction.atomic
+def case_urge(*, case: Case, actor, note: str = "", now=None) -> Case:
+    """催办: the dispatcher presses the department to act on a dispatched order. The state
+    does not change; the history records it and the department's officers are told."""
+    now = _now(now)
+    case = _lock(case, "urge", actor)
+    note = _text(note, field="note", max_length=NOTE_MAX)
+    if case.urged_at and now - case.urged_at < URGE_INTERVAL:
+        raise Conflict(
+            _("Work order #%(id)s was urged at %(at)s: urge again after an hour.")
+            % {"id": case.pk, "at": _fmt(case.urged_at)}
+        )
+    _apply(case, "urge", actor, now=now, event=A.URGE, note=note, urged_at=now)
+    due = _fmt(case.due_at) if case.due_at else "—"
+    if note:
+        _tell_department(
+            case,
+            _("The dispatcher urges work order #%(id)s (reply due by %(due)s): %(note)s"),
+            due=due,
+            note=note[:200],
+        )
+    else:
+        _tell_department(
+            case, _("The dispatcher urges work order #%(id)s (reply due by %(due)s)."), due=due
+        )
+    return case
+
+
+@transaction.atomic
+def case_reassign(*, case: Case, actor, department, reason: str, now=None) -> Case:
+    """改派: the dispatcher moves a dispatched order to another department, which signs for it
+    again (and may return it within 2 working days). The reply deadline does not restart: the
+    worker has waited since acceptance. A pending extension request of the first department
+    lapses. Both departments' officers are told."""
+    now = _now(now)
+    case = _lock(case, "reassign", actor)
+    if department is None:
+        raise Invalid(_("Choose a department."), field="department")
+    if department.pk == case.department_id:
+        raise Invalid(
+            _("Work order #%(id)s is already with %(dept)s.")
+            % {"id": case.pk, "dept": department.name},
+            field="department",
+        )
+    reason = _text(
+        reason,
+        field="reason",
+        max_length=NOTE_MAX,
+        required=_("Say why the order goes to another department."),
+    )
+    previous = case.department
+    _apply(
+        case,
+        "reassign",
+        actor,
+        now=now,
+        event=A.REASSIGN,
+        note=f"{previous.name} → {department.name}: {reason}",
+        department=department,
+        dispatched_at=now,
+        signed_at=None,
+        return_due_at=due_after(now, return_working_days()),
+        extension_days=None,
+        urged_at=None,
+    )
+    _tell_department(
+        case,
+        _("Work order #%(id)s was reassigned to your department; reply due by %(due)s."),
+        due=_fmt(case.due_at) if case.due_at else "—",
+    )
+    # The former department may no longer open the case: their notice leads to their queue.
+    notify_many(
+        users=accounts.users_holding(Role.DEPARTMENT_OFFICER, department_id=previous.pk),
+        message=_(
+            "Work order #%(id)s was reassigned to %(dept)s: your department need not act on it."
+        ),
+        params={"id": case.pk, "dept": department.name},
+        url=reverse("cases:department_queue"),
+        verb="case",
+    )
+    return case
+
+
 @transaction.atomic
 def case_sign_for(*, case: Case, actor, now=None) -> Case:
     """签收: an officer takes the order for the department. Exactly one signer wins."""

@@ -59,6 +59,25 @@ def blind_index(value: str) -> str:
     return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def name_index(name: str | None) -> str:
+    """A blind index of a person's full name (spaces ignored), so staff find 王小川 by typing
+    the whole name without decrypting anyone. Empty for no name."""
+    name = "".join((name or "").split())
+    return blind_index(f"NAME:{name}") if name else ""
+
+
+def mask_index(prefix: str, suffix: str) -> str:
+    """A blind index of what a masked mobile shows (138****1234: the first three and last four
+    digits): the mask staff read on a screen finds the account, without decrypting anyone.
+    Many numbers share a mask; the index answers all of them."""
+    return blind_index(f"MASK:{prefix}:{suffix}")
+
+
+def mobile_mask_index(mobile: str | None) -> str:
+    mobile = "".join((mobile or "").split())
+    return mask_index(mobile[:3], mobile[-4:]) if len(mobile) >= 7 else ""
+
+
 class EncryptedTextField(models.TextField):
     """A text column whose content is a Fernet token; Python sees the plain text."""
 

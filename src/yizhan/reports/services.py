@@ -605,7 +605,9 @@ def _merge(*, user, original_id: int, duplicate_ids, note="") -> BulkOutcome:
     locked = _locked(ids)
     original = locked.get(root_id)
     if original is None or not permissions.can_view(user, original):
-        raise Invalid(_("No report has this number."), field="duplicate_of")
+        raise Invalid(
+            _("No report has the number #%(id)s.") % {"id": original_id}, field="duplicate_of"
+        )
     if not permissions.can_handle(user, original):
         raise NotAllowed(
             _("Report #%(id)s is not in your queue: merge only into a report you handle.")
