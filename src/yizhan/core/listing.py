@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import F
 
+from yizhan.core.schema import BIGINT_MAX
+
 # The largest id a database column holds (bigint); ids in URLs are at most 18 digits.
-ID_MAX = 2**63 - 1
 PAGE_MAX = 100_000  # no one pages further by hand; an offset beyond the rows costs a scan
 
 
@@ -118,7 +119,7 @@ def param_id(value) -> int | None:
     if not text.isascii() or not text.isdigit() or len(text) > 19:
         return None
     number = int(text)
-    return number if 0 < number <= ID_MAX else None
+    return number if 0 < number <= BIGINT_MAX else None
 
 
 def param_ids(values) -> list[int]:

@@ -35,9 +35,6 @@ class Window:
         return self.number - 1
 
 
-MAX_PAGE = 1_000_000  # far past any real list; keeps OFFSET inside the database's integers
-
-
 def window(queryset, page, per_page: int = 30) -> Window:
     # A page number the database cannot take as an offset (?page=99999999999999999999) is
     # the last page anyone reaches by hand, never an overflow.
