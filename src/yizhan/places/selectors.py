@@ -343,14 +343,14 @@ def communities_search(*, q: str = "", district_ids=None, community_ids=None):
 
 def community_choices(*, value: str = "id", district_ids=None, community_ids=None) -> list:
     """Communities for a picker, grouped by district: [(district, [(value, label), …]), …],
-    each labelled with its subdistrict and code so that typing either finds it. `value` is
+    each labelled "subdistrict · community" so that typing either finds it. `value` is
     the field the form sends back ("id" or "code")."""
     groups: dict[str, list] = {}
     rows = communities_search(district_ids=district_ids, community_ids=community_ids).only(
         "id", "code", "name", "subdistrict__name", "subdistrict__district__name"
     )
     for c in rows:
-        label = f"{c.name} · {c.subdistrict.name} ({c.code})"
+        label = f"{c.subdistrict.name} · {c.name}"
         groups.setdefault(c.subdistrict.district.name, []).append((getattr(c, value), label))
     return list(groups.items())
 
