@@ -416,12 +416,12 @@ def dashboard_headlines(*, scope):
         category_id=category,
         now=scope.now,
     )
-    group = _("Grievances")
+    group = "Grievances"
     return [
-        Headline("cases.open", _("Open work orders"), counts["open"], group=group),
+        Headline("cases.open", "Open work orders", counts["open"], group=group),
         Headline(
             "cases.overdue_now",
-            _("Work orders past their deadline"),
+            "Work orders past their deadline",
             counts["overdue"],
             group=group,
         ),

@@ -356,20 +356,20 @@ def dashboard_headlines(*, scope):
     return [
         Headline(
             "points.pool",
-            _("Points in the reward pools"),
+            "Points in the reward pools",
             pool or 0,
             group=group,
             extra={"city_wide": True},
         ),
         Headline(
             "points.wishes",
-            _("Wishes waiting for a decision"),
+            "Wishes waiting for a decision",
             waiting.aggregate(n=Count("id"))["n"],
             group=group,
         ),
         Headline(
             "points.held",
-            _("Redemptions waiting for pick-up"),
+            "Redemptions waiting for pick-up",
             held.aggregate(n=Count("id"))["n"],
             group=group,
         ),

@@ -107,6 +107,12 @@ def dashboard_view(request, section: str = "overview"):
         "params": request.GET,
         "city_wide": permissions.sees_whole_city(request.user),
         "can_plan": permissions.can_plan_stations(request.user),
+        "query": None,
+        "data": None,
+        "shown": {
+            "start": request.GET.get("start", "")[:10],
+            "end": request.GET.get("end", "")[:10],
+        },
     }
     try:
         query = parse(request.user, request.GET)
@@ -119,7 +125,12 @@ def dashboard_view(request, section: str = "overview"):
         name = f"dashboard-{section}-{query.scope.start}-{query.scope.end}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    context |= {"data": data, "query": query, "export": {**query.as_params(), "format": "xlsx"}}
+    context |= {
+        "data": data,
+        "query": query,
+        "export": {**query.as_params(), "format": "xlsx"},
+        "shown": {"start": query.scope.start.isoformat(), "end": query.scope.end.isoformat()},
+    }
     return render(request, "portal/dashboard/section.html", context)
 
 

@@ -469,9 +469,9 @@ def dashboard_headlines(*, scope):
     )
     group = _("Hazard reports")
     return [
-        Headline("reports.open", _("Open hazard reports"), counts["open"], group=group),
+        Headline("reports.open", "Open hazard reports", counts["open"], group=group),
         Headline(
-            "reports.overdue_now", _("Reports past their target"), counts["overdue"], group=group
+            "reports.overdue_now", "Reports past their target", counts["overdue"], group=group
         ),
     ]
 

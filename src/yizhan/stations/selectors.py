@@ -390,13 +390,13 @@ def dashboard_headlines(*, scope):
         ),
         Headline(
             "stations.stale",
-            _("Stations with stale data"),
+            "Stations with stale data",
             sum(1 for r in rows if r["stale"]),
             group=group,
         ),
         Headline(
             "stations.broken",
-            _("Stations with an amenity out of order"),
+            "Stations with an amenity out of order",
             sum(1 for r in rows if r["broken"]),
             group=group,
         ),

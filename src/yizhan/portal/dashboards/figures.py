@@ -866,7 +866,7 @@ def coverage(query) -> dict:
         and h.extra.get("coverage")
     ]
     for h in extra_heads:
-        indicators.append(indicator(h.key, str(h.label), h.value, unit=str(h.unit)))
+        indicators.append(indicator(h.key, _(str(h.label)), h.value, unit=str(h.unit)))
     return {
         "indicators": indicators,
         "charts": [
@@ -941,7 +941,7 @@ def overview(query) -> dict:
         indicators.append(indicator(key, label, value, before))
     for h in providers.headlines(scope):
         indicators.append(
-            indicator(h.key, str(h.label), h.value, unit=str(h.unit), note=str(h.group))
+            indicator(h.key, _(str(h.label)), h.value, unit=str(h.unit), note=_(str(h.group)))
         )
     metrics = [m for _k, _l, m in flows[:3]]
     daily = reader.sums(metrics, start=scope.start, end=scope.end, by=("day",), **d)
