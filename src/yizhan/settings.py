@@ -205,6 +205,8 @@ DASHBOARD_RECOUNT_DAYS = envint("YIZHAN_DASHBOARD_RECOUNT_DAYS", 14)
 DASHBOARD_HISTORY_DAYS = envint("YIZHAN_DASHBOARD_HISTORY_DAYS", 800)
 DASHBOARD_MAX_RANGE_DAYS = envint("YIZHAN_DASHBOARD_MAX_RANGE_DAYS", 366)
 DASHBOARD_PLANNING_SECONDS = envint("YIZHAN_DASHBOARD_PLANNING_SECONDS", 20)
+# Today's live delta is shared by a process's requests for this many seconds (0: never).
+DASHBOARD_LIVE_SECONDS = envint("YIZHAN_DASHBOARD_LIVE_SECONDS", 15)
 MAP_TILE_CRS = env("YIZHAN_MAP_TILE_CRS", "wgs84")  # gcj02 for AMap/Tencent tiles
 
 # --- Background tasks: a database-backed queue (SQLite in the demo, PostgreSQL with skip-locked).

@@ -146,3 +146,9 @@ def world(city):
 def days_ago(n, hour=10, minute=0):
     """A moment `n` days before the suite's fixed Tuesday (tests.clock.DEFAULT_MOMENT)."""
     return DEFAULT_MOMENT.replace(hour=hour, minute=minute) - dt.timedelta(days=n)
+
+
+@pytest.fixture(autouse=True)
+def _live_delta_uncached(settings):
+    """Tests read the live delta fresh (the pages share it for 15 s between requests)."""
+    settings.DASHBOARD_LIVE_SECONDS = 0

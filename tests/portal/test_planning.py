@@ -34,7 +34,7 @@ def test_gaps_follow_the_opening_hours():
     """Activity next to a station open only by day is a gap at night, not at noon."""
     lat, lng = 36.05, 103.82
     points = [(lat, lng, 0, 12, 5), (lat, lng, 0, 2, 7)]
-    day_only = [True if 8 <= h % 24 < 20 else False for h in range(168)]
+    day_only = [8 <= h % 24 < 20 for h in range(168)]
     cells = planning.activity(points)
     gaps = planning.gaps(cells, [(1, lat + 0.001, lng, day_only)])
     (weights,) = gaps.values()

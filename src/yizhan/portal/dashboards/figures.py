@@ -932,13 +932,18 @@ def overview(query) -> dict:
         ("visits", _("Station visits"), "stations.visits"),
         ("points_issued", _("Points issued"), "points.issued"),
     ]
-    indicators = []
-    for key, label, metric in flows:
-        value = reader.total(metric, start=scope.start, end=scope.end, **d)
-        before = None
-        if query.previous:
-            before = reader.total(metric, start=query.previous.start, end=query.previous.end, **d)
-        indicators.append(indicator(key, label, value, before))
+    metrics = [m for _k, _l, m in flows]
+    now_sums = reader.sums(metrics, start=scope.start, end=scope.end, **d)
+    before = {}
+    if query.previous:
+        p = query.previous
+        before = reader.sums(metrics, start=p.start, end=p.end, **d)
+    indicators = [
+        indicator(
+            key, label, now_sums.get((m,), 0), before.get((m,), 0) if query.previous else None
+        )
+        for key, label, m in flows
+    ]
     for h in providers.headlines(scope):
         indicators.append(
             indicator(h.key, _(str(h.label)), h.value, unit=str(h.unit), note=_(str(h.group)))

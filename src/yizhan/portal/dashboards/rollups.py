@@ -12,6 +12,8 @@ delta equal the facts counted directly.
 """
 
 import datetime as dt
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -113,6 +115,28 @@ def refresh(*, now=None, since: dt.date | None = None) -> dict:
 # --- reading -------------------------------------------------------------------------------
 
 
+_live_cache: dict[tuple, tuple[float, list[Fact]]] = {}
+_live_lock = threading.Lock()
+
+
+def _live_facts(label: str, live_from: dt.date, now) -> list[Fact]:
+    """An app's facts since `live_from`, shared by this process's requests for
+    DASHBOARD_LIVE_SECONDS (a dashboard is at most that many seconds behind)."""
+    ttl = settings.DASHBOARD_LIVE_SECONDS
+    key = (label, live_from)
+    if ttl:
+        with _live_lock:
+            hit = _live_cache.get(key)
+        if hit and time.monotonic() - hit[0] < ttl:
+            return hit[1]
+    source = providers.fact_sources().get(label)
+    facts = list(source(start=midnight(live_from), end=now)) if source else []
+    if ttl:
+        with _live_lock:
+            _live_cache[key] = (time.monotonic(), facts)
+    return facts
+
+
 class Reader:
     """Sums over rolled rows plus the live delta, for one request. Live facts are asked of
     each app at most once per reader."""
@@ -129,10 +153,7 @@ class Reader:
 
     def live(self, label: str) -> list[Fact]:
         if label not in self._live:
-            source = providers.fact_sources().get(label)
-            self._live[label] = (
-                list(source(start=midnight(self.live_from), end=self.now)) if source else []
-            )
+            self._live[label] = _live_facts(label, self.live_from, self.now)
         return self._live[label]
 
     def _rolled_q(self, start: dt.date, end: dt.date, *, daily: bool, month_only: bool) -> Q | None:
