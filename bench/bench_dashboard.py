@@ -95,9 +95,9 @@ def load(size: dict) -> None:
         INSERT INTO reports_report (token, source, client_key, category_id, description, lat, lng,
             community_id, state, reject_reason, photo_reused, media_url, created_at, updated_at,
             due_at, resolved_at, closed_at)
-        SELECT gen_random_uuid(), 'bench', '', k.a[1 + (g * 7) % k.n], '',
-            36.00 + ((g * 7919) % 1200) * 0.0001, 103.62 + ((g * 104729) % 3000) * 0.0001,
-            c.a[1 + (g * 13) % c.n],
+        SELECT gen_random_uuid(), 'bench', '', k.a[1 + (g::bigint * 7) % k.n], '',
+            36.00 + ((g::bigint * 7919) % 1200) * 0.0001, 103.62 + ((g::bigint * 104729) % 3000) * 0.0001,
+            c.a[1 + (g::bigint * 13) % c.n],
             CASE WHEN g % 20 = 0 THEN 'submitted' WHEN g % 20 = 1 THEN 'in_progress' ELSE 'closed' END,
             '', false, '', t, t, t + interval '3 days',
             CASE WHEN g % 20 > 1 THEN t + (1 + g % 200) * interval '1 hour' END,
@@ -130,7 +130,7 @@ def load(size: dict) -> None:
             department_id, state, created_at, accept_due_at, accepted_at, due_at, dispatched_at,
             replied_at, reply, closed_at, rating, reopened, on_time, handling_seconds)
         SELECT (ARRAY['app','12345','12328','symposium','walk_in'])[1 + g % 5], '', '', '', '', false,
-            dd.a[1 + (g * 3) % dd.n], k.a[1 + g % k.n], k.l[1 + g % k.n], false, 'bench',
+            dd.a[1 + (g::bigint * 3) % dd.n], k.a[1 + g % k.n], k.l[1 + g % k.n], false, 'bench',
             k.d[1 + g % k.n], CASE WHEN g % 10 = 0 THEN 'handling' ELSE 'closed' END,
             t, t + interval '1 day', t + interval '2 hours', t + interval '10 days',
             t + interval '3 hours',
@@ -162,10 +162,10 @@ def load(size: dict) -> None:
         WITH w AS (SELECT array_agg(user_id ORDER BY user_id) a, count(*) n FROM accounts_workerprofile),
              s AS (SELECT array_agg(id ORDER BY id) a, count(*) n FROM stations_station)
         INSERT INTO stations_stationvisit (station_id, worker_id, at, hour, method)
-        SELECT s.a[1 + (g * 17) % s.n], w.a[1 + g % w.n], t, date_trunc('hour', t), 'qr'
+        SELECT s.a[1 + (g::bigint * 17) % s.n], w.a[1 + g % w.n], t, date_trunc('hour', t), 'qr'
         FROM w, s, generate_series(1, %s) g,
              LATERAL (SELECT date_trunc('day', now()) - ((g / w.n) % {DAYS}) * interval '1 day'
-                             + (6 + (g * 31) % 16) * interval '1 hour' AS t) tt
+                             + (6 + (g::bigint * 31) % 16) * interval '1 hour' AS t) tt
         WHERE t < now()
         ON CONFLICT DO NOTHING
         """,

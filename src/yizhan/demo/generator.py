@@ -388,6 +388,9 @@ class CityGenerator:
         from yizhan.points.demo import seed as seed_points
 
         seed_points(rng=self.rng)
+        from yizhan.portal.demo import seed_dashboards
+
+        seed_dashboards()
         return self.summary
 
     def build_cases(self) -> None:
@@ -407,7 +410,7 @@ def demo_logins() -> list[DemoLogin]:
                 role=str(Role.WORKER), scope=worker.worker.home_district.name, mobile=worker.mobile
             )
         )
-    for n in range(1, 8):
+    for n in range(1, 9):
         mobile = f"1390000000{n}"
         user = User.objects.filter(mobile_index=blind_index(mobile)).first()
         if user is None:

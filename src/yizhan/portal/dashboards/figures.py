@@ -282,7 +282,7 @@ def grievances(query) -> dict:
         indicator(
             "overdue", _("Marked overdue"), now_ind["overdue"], before.get("overdue"), better="down"
         ),
-        indicator("open_now", _("Open now"), live["open"], None, better="down"),
+        indicator("open_now", _("Not closed yet"), live["open"], None, better="down"),
         indicator("overdue_now", _("Past the deadline now"), live["overdue"], None, better="down"),
     ]
     trend = _trend(
@@ -466,7 +466,7 @@ def hazard_reports(query) -> dict:
             before.get("reports.rejected"),
             better="down",
         ),
-        indicator("open_now", _("Open now"), live["open"], None, better="down"),
+        indicator("open_now", _("Not yet resolved"), live["open"], None, better="down"),
         indicator("overdue_now", _("Past their target now"), live["overdue"], None, better="down"),
     ]
     trend = _trend(
@@ -993,4 +993,5 @@ def scope_dict(query) -> dict:
         "department": s.department_id,
         "category": s.category,
         "generated_at": timezone.localtime(s.now).isoformat(timespec="seconds"),
+        "generated_label": f"{timezone.localtime(s.now):%Y-%m-%d %H:%M}",
     }

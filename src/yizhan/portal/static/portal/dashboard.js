@@ -27,7 +27,7 @@
       color: PALETTE,
       animation: false,
       tooltip: { trigger: chart.kind === "pie" ? "item" : "axis" },
-      grid: { left: 56, right: 16, top: 36, bottom: 56, containLabel: false },
+      grid: { left: 12, right: 16, top: 36, bottom: 8, containLabel: true },
       legend: { top: 0, type: "scroll" },
     };
     if (chart.kind === "pie") {
@@ -38,7 +38,7 @@
       return base;
     }
     var line = chart.kind === "line";
-    base.xAxis = { type: "category", data: labels, axisLabel: { hideOverlap: true, rotate: line ? 0 : 30 } };
+    base.xAxis = { type: "category", data: labels, axisLabel: { hideOverlap: true, rotate: line ? 0 : 30, width: 110, overflow: "truncate" } };
     base.yAxis = { type: "value" };
     base.series = cols.map(function (i, n) {
       return {
