@@ -7,6 +7,7 @@ from django.contrib.auth.hashers import make_password
 
 from yizhan.accounts.models import Role, RoleAssignment, User
 from yizhan.core.pii import blind_index
+from yizhan.demo import data
 from yizhan.places.models import Community, District
 from yizhan.portal import services
 from yizhan.portal.models import ActivitySpot, CandidateSite
@@ -14,7 +15,7 @@ from yizhan.portal.models import ActivitySpot, CandidateSite
 DISTRICT_OFFICER_MOBILE = "13900000008"
 
 
-def seed_dashboards(*, rng_seed: int = 18, password: str = "Demo@2026") -> None:
+def seed_dashboards(*, rng_seed: int = 18) -> None:
     rng = random.Random(rng_seed)
     district = District.objects.filter(code="620102").first() or District.objects.first()
     if (
@@ -25,7 +26,7 @@ def seed_dashboards(*, rng_seed: int = 18, password: str = "Demo@2026") -> None:
             mobile=DISTRICT_OFFICER_MOBILE,
             mobile_index=blind_index(DISTRICT_OFFICER_MOBILE),
             name="城关区社工部干部",
-            password=make_password(password),
+            password=make_password(data.DEMO_PASSWORD),
         )
         RoleAssignment.objects.create(user=user, role=Role.DISTRICT_OFFICER, district=district)
     communities = list(

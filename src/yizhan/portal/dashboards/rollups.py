@@ -148,7 +148,9 @@ class Reader:
         if self.until is None or self.until > self.today:
             # Never refreshed (or a clock moved back): nothing rolled counts, all is live.
             self.until = None
-        self.live_from = self.until or (earliest or self.today)
+        # Without rollups everything is live, from the first day of the earliest month asked
+        # for (month-only metrics count whole months).
+        self.live_from = self.until or month_start(earliest or self.today)
         self._live: dict[str, list[Fact]] = {}
 
     def live(self, label: str) -> list[Fact]:
