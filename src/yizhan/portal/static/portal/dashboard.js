@@ -47,7 +47,7 @@
         data: chart.rows.map(function (r) { return r[i]; }),
       };
     });
-    if (labels.length > 20 && !line) base.dataZoom = [{ type: "slider", bottom: 4, height: 14 }];
+    if (labels.length > 30 && !line) base.dataZoom = [{ type: "slider", bottom: 4, height: 14 }];
     return base;
   }
 
