@@ -159,8 +159,17 @@ def _by(sums: dict, key_index: int = 1) -> dict:
     return grouped
 
 
-def _breakdown(reader, scope, filters, dimension: str) -> dict[str, dict]:
-    sums = reader.sums(CASE_METRICS, start=scope.start, end=scope.end, by=(dimension,), **filters)
+CUBE_KEYS = ("district", "k1", "k2", "k3")
+
+
+def _breakdown(reader, scope, filters, dimension: str, cube=None) -> dict[str, dict]:
+    """Indicators by one dimension; from `cube` (sums by all four keys, read once) if given."""
+    if cube is None:
+        cube = reader.sums(CASE_METRICS, start=scope.start, end=scope.end, by=CUBE_KEYS, **filters)
+    at = 1 + CUBE_KEYS.index(dimension)
+    sums: dict = defaultdict(int)
+    for key, value in cube.items():
+        sums[(key[0], key[at])] += value
     return {str(k if k is not None else ""): _case_indicators(v) for k, v in _by(sums).items()}
 
 
@@ -210,14 +219,12 @@ def grievances(query) -> dict:
         "k1": str(scope.department_id) if scope.department_id else None,
         "k2": scope.category or None,
     }
-    now_ind = _case_indicators(
-        {
-            k[0]: v
-            for k, v in reader.sums(
-                CASE_METRICS, start=scope.start, end=scope.end, **filters
-            ).items()
-        }
-    )
+    # One read of the cube for the period: the totals and the four breakdowns come from it.
+    cube = reader.sums(CASE_METRICS, start=scope.start, end=scope.end, by=CUBE_KEYS, **filters)
+    totals: dict = defaultdict(int)
+    for key, value in cube.items():
+        totals[key[0]] += value
+    now_ind = _case_indicators(dict(totals))
     before = {}
     if query.previous:
         p = query.previous
@@ -331,7 +338,7 @@ def grievances(query) -> dict:
         ]
         return sorted(rows, key=lambda r: (-(r[1] + r[2]), str(r[0])))
 
-    by_dept = _breakdown(reader, scope, filters, "k1")
+    by_dept = _breakdown(reader, scope, filters, "k1", cube)
     charts.append(
         chart(
             "by_department",
@@ -342,7 +349,7 @@ def grievances(query) -> dict:
         )
     )
     charts.append(_ranking(reader, scope, filters, names))
-    by_district = _breakdown(reader, scope, filters, "district")
+    by_district = _breakdown(reader, scope, filters, "district", cube)
     charts.append(
         chart(
             "by_district",
@@ -355,7 +362,7 @@ def grievances(query) -> dict:
             ),
         )
     )
-    by_channel = _breakdown(reader, scope, filters, "k3")
+    by_channel = _breakdown(reader, scope, filters, "k3", cube)
     charts.append(
         chart(
             "by_channel",
@@ -365,7 +372,7 @@ def grievances(query) -> dict:
             table_rows(by_channel, lambda k: labels["channel"].get(k, k)),
         )
     )
-    by_category = _breakdown(reader, scope, filters, "k2")
+    by_category = _breakdown(reader, scope, filters, "k2", cube)
     charts.append(
         chart(
             "by_category",
