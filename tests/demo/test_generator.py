@@ -82,7 +82,6 @@ def test_one_login_per_role_as_json_lines(small_city):
         "dispatcher",
         "platform_rep",
         "volunteer_coordinator",
-        "district_officer",  # 13900000008, seeded by portal.demo.seed_dashboards
         "city_admin",
     }
     assert all(set(r) == {"role", "scope", "mobile", "password"} for r in rows)

@@ -388,9 +388,6 @@ class CityGenerator:
         from yizhan.points.demo import seed as seed_points
 
         seed_points(rng=self.rng)
-        from yizhan.portal.demo import seed_dashboards
-
-        seed_dashboards()
         return self.summary
 
     def build_cases(self) -> None:

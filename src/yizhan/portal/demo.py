@@ -7,12 +7,12 @@ from django.contrib.auth.hashers import make_password
 
 from yizhan.accounts.models import Role, RoleAssignment, User
 from yizhan.core.pii import blind_index
-from yizhan.demo import data
 from yizhan.places.models import Community, District
 from yizhan.portal import services
 from yizhan.portal.models import ActivitySpot, CandidateSite
 
 DISTRICT_OFFICER_MOBILE = "13900000008"
+DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - the demo city's published password
 
 
 def seed_dashboards(*, rng_seed: int = 18) -> None:
@@ -26,7 +26,7 @@ def seed_dashboards(*, rng_seed: int = 18) -> None:
             mobile=DISTRICT_OFFICER_MOBILE,
             mobile_index=blind_index(DISTRICT_OFFICER_MOBILE),
             name="城关区社工部干部",
-            password=make_password(data.DEMO_PASSWORD),
+            password=make_password(DEMO_PASSWORD),
         )
         RoleAssignment.objects.create(user=user, role=Role.DISTRICT_OFFICER, district=district)
     communities = list(
