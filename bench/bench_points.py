@@ -139,6 +139,7 @@ def _client(args):
     kind, seed, deadline, user_ids, item_id, station_id = args
     connections.close_all()  # a connection of our own, not the parent's
     from yizhan.accounts.models import User
+    from yizhan.core.errors import Conflict
     from yizhan.points import services
 
     rng = random.Random(seed)
@@ -156,7 +157,7 @@ def _client(args):
             else:
                 services.redemption_create(worker=user, item_id=item_id, station_id=station_id)
             done += 1
-        except services.PointsRefused:
+        except Conflict:  # not enough points, out of stock
             refused += 1
     connections.close_all()
     return done, refused

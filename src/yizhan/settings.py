@@ -83,7 +83,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "yizhan.core.middleware.SecurityHeadersMiddleware",
+    "yizhan.core.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "yizhan.core.middleware.TextGZipMiddleware",  # pages and JSON; static files are WhiteNoise's
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -207,10 +209,17 @@ DASHBOARD_MAX_RANGE_DAYS = envint("YIZHAN_DASHBOARD_MAX_RANGE_DAYS", 366)
 DASHBOARD_PLANNING_SECONDS = envint("YIZHAN_DASHBOARD_PLANNING_SECONDS", 20)
 # Today's live delta is shared by a process's requests for this many seconds (0: never).
 DASHBOARD_LIVE_SECONDS = envint("YIZHAN_DASHBOARD_LIVE_SECONDS", 15)
-MAP_TILE_CRS = env("YIZHAN_MAP_TILE_CRS", "wgs84")  # gcj02 for AMap/Tencent tiles
+
+# --- Stations and the points bank
+# A worker within this many metres of a station may check in without scanning its QR code.
+STATIONS_CHECK_IN_RADIUS_M = envint("YIZHAN_STATIONS_CHECK_IN_RADIUS_M", 300)
+# How long a redeemed item waits at the station before it is refunded and restocked.
+POINTS_PICKUP_HOURS = envint("YIZHAN_POINTS_PICKUP_HOURS", 72)
 
 # --- Background tasks: a database-backed queue (SQLite in the demo, PostgreSQL with skip-locked).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task RUNNING longer than this was lost with its worker: it is marked failed and run again.
+TASKS_STUCK_MINUTES = envint("YIZHAN_TASKS_STUCK_MINUTES", 30)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -223,17 +232,30 @@ if not PII_KEYS or not PII_HASH_KEY:
 PRIVACY_NOTICE_VERSION = env("YIZHAN_PRIVACY_NOTICE_VERSION", "2026-11")
 
 # --- Notifications
-SMS_BACKEND = env("YIZHAN_SMS_BACKEND", "yizhan.core.sms.LogSmsBackend")
+# The demo keeps texts in an outbox (the demo's SMS page, tests) and logs them masked.
+SMS_BACKEND = env("YIZHAN_SMS_BACKEND", "yizhan.core.sms.OutboxSmsBackend")
+# The SMS gateway's inbound webhook (replies such as a beneficiary's confirmation code) is
+# closed unless the gateway sends this key in X-Source-Key.
+SMS_INBOUND_KEY = env("YIZHAN_SMS_INBOUND_KEY", "")
 # Production refuses a backend that only logs (deploy check yizhan.E003) unless allowed here.
 SMS_LOG_BACKEND_ALLOWED = envbool("YIZHAN_SMS_LOG_BACKEND_ALLOWED", "false")
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@yizhan.invalid")
 OTP_TTL_SECONDS = envint("YIZHAN_OTP_TTL_SECONDS", 300)
+# SMS codes (login and registration): one a minute and a few an hour per number, more per
+# client address; registrations per client address.
+SMS_MIN_GAP_SECONDS = envint("YIZHAN_SMS_MIN_GAP_SECONDS", 60)
+SMS_PER_NUMBER_PER_HOUR = envint("YIZHAN_SMS_PER_NUMBER_PER_HOUR", 5)
+SMS_PER_ADDRESS_PER_HOUR = envint("YIZHAN_SMS_PER_ADDRESS_PER_HOUR", 20)
+REGISTRATIONS_PER_ADDRESS_PER_HOUR = envint("YIZHAN_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 10)
 
 # --- API tokens and login throttling
 API_TOKEN_TTL_HOURS = envint("YIZHAN_API_TOKEN_TTL_HOURS", 24 * 30)
 LOGIN_MAX_FAILURES = envint("YIZHAN_LOGIN_MAX_FAILURES", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = envint("YIZHAN_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Past LOGIN_MAX_FAILURES failures on one account (from any clients), each further try waits
+# 1, 2, 4 … seconds after the last failure, at most this long: slowed, never locked.
+LOGIN_SLOWDOWN_MAX_SECONDS = envint("YIZHAN_LOGIN_SLOWDOWN_MAX_SECONDS", 60)
 
 # --- Behind a reverse proxy: whose forwarding header to believe (docs/OPERATIONS.md, nginx).
 # Only requests whose socket address is one of these networks may name the client address in
@@ -244,9 +266,18 @@ CLIENT_IP_HEADER = "HTTP_" + env("YIZHAN_CLIENT_IP_HEADER", "X-Forwarded-For").u
     "-", "_"
 )
 
-# --- Maps: tiles are configurable; with none the map still draws boundaries and markers.
+# --- Maps (docs/MAPS.md, docs/OPERATIONS.md): the basemap provider and its datum. Without
+# tiles ("offline") the map draws the city's districts, communities and markers by itself.
 MAP_TILE_URL = env("YIZHAN_MAP_TILE_URL", "")
+MAP_PROVIDER = env("YIZHAN_MAP_PROVIDER", "custom" if MAP_TILE_URL else "offline")
+MAP_TIANDITU_KEY = env("YIZHAN_MAP_TIANDITU_KEY", "")
+MAP_TILE_CRS = env("YIZHAN_MAP_TILE_CRS", "wgs84")  # gcj02 for AMap/Tencent-style tiles
 MAP_TILE_ATTRIBUTION = env("YIZHAN_MAP_TILE_ATTRIBUTION", "")
+MAP_TILE_SUBDOMAINS = env("YIZHAN_MAP_TILE_SUBDOMAINS", "")
+MAP_TILE_MAX_ZOOM = envint("YIZHAN_MAP_TILE_MAX_ZOOM", 18)
+MAP_CLUSTER_ABOVE = envint("YIZHAN_MAP_CLUSTER_ABOVE", 200)  # markers in view before clustering
+# A point farther than this outside the city's districts is refused (GPS drift at the edge).
+PLACES_CITY_MARGIN_M = envint("YIZHAN_PLACES_CITY_MARGIN_M", 1000)
 
 SITE_NAME = _("Yizhan")
 

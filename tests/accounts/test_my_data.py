@@ -47,3 +47,49 @@ def test_deletion_closes_the_account_and_the_worker_erases_the_data(
 def test_deletion_needs_confirmation(city, login):
     login(city.alice).post("/me/delete/", {})
     assert User.objects.get(pk=city.alice.pk).is_active
+
+
+def test_export_and_erasure_reach_every_app_that_holds_the_persons_data(
+    city, login, run_tasks, django_capture_on_commit_callbacks
+):
+    """accounts asks every app registered with core.personal_data: the stations' check-ins and
+    the points bank's ledger, wishes and redemptions are in the export and are erased with
+    the person (the ledger still balances; the visit still counts, without a name)."""
+    from yizhan.core import personal_data
+    from yizhan.points import services as points
+    from yizhan.points.models import Redemption, Wish
+    from yizhan.points.verification import verify_ledger
+    from yizhan.stations import services as stations
+    from yizhan.stations.models import StationVisit
+
+    assert {"points", "stations"} <= {p.key for p in personal_data.providers()}
+    points.pool_issue(points=1000, reason="budget", by=city.adam)
+    points.grant(worker=city.alice, points=50, reason="雨天送药", by=city.adam)
+    points.wish_submit(worker=city.alice, title="孩子的书包")
+    helmet = points.catalog_item_create(
+        by=city.adam, name="头盔", price=30, stock=1, stations=[city.station]
+    )
+    waiting = points.redemption_create(
+        worker=city.alice, item_id=helmet.pk, station_id=city.station.pk
+    )
+    stations.visit_check_in(
+        worker=city.alice,
+        station=city.station,
+        method="qr",
+        token=stations.check_in_token(city.station),
+    )
+
+    data = json.loads(login(city.alice).get("/me/export.json").content)
+    assert data["points"]["balance"] == 20 and data["points"]["held"] == 30
+    assert data["points"]["wishes"][0]["title"] == "孩子的书包"
+    assert data["stations"]["check_ins"][0]["station"] == "S1"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        login(city.alice).post("/me/delete/", {"confirm": "yes"})
+    run_tasks()
+
+    assert Redemption.objects.get(pk=waiting.pk).status == "cancelled"
+    assert Wish.objects.get(worker=city.alice).title == ""
+    assert StationVisit.objects.get().worker is None  # still counted at the station
+    assert verify_ledger().ok
+    assert personal_data.export_all(city.alice)["points"]["wishes"][0]["title"] == ""

@@ -1,10 +1,10 @@
 """Every page and endpoint checks role and scope."""
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from yizhan.accounts.models import Role
 from yizhan.accounts.services import role_assign
+from yizhan.core.errors import Invalid
 from yizhan.core.models import AuditLog
 
 
@@ -74,9 +74,9 @@ def test_revealing_personal_data_needs_a_reason_and_is_audited(city, login):
 
 
 def test_role_needs_the_right_kind_of_scope(city):
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         role_assign(user=city.alice, role=Role.GRID_OFFICER, scope=city.labour)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         role_assign(user=city.alice, role=Role.DISPATCHER, scope=city.community_a)
     assignment = role_assign(
         user=city.alice, role=Role.GRID_OFFICER, scope=city.community_c, by=city.adam

@@ -2,6 +2,8 @@
 event, the worker redeems a helmet at a station and gets a code and QR code, the keeper
 enters the code and hands the helmet over, and balance, stock and ledger agree."""
 
+from urllib.parse import urlsplit
+
 from django.db import transaction
 
 from tests.conftest import PASSWORD
@@ -16,7 +18,7 @@ def log_in(page, mobile):
     page.get_by_label("手机号").fill(mobile)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")  # the home page, not /login/
 
 
 def log_out(page):
@@ -70,20 +72,21 @@ def test_worker_redeems_a_helmet_and_the_keeper_hands_it_over(
     log_out(page)
 
     log_in(page, "13900000005")
-    page.get_by_role("link", name="兑换核销").click()
+    page.get_by_role("link", name="兑换核销").first.click()  # menu and tile
     page.get_by_label("领取码").fill(code.lower())
     page.get_by_role("button", name="核对领取码").click()
-    assert page.locator(".found").get_by_text("安全头盔").is_visible()
+    page.locator(".found").get_by_text("安全头盔").wait_for()  # after the page has loaded
     shot("points-04-keeper-check")
     page.get_by_role("button", name="确认发放").click()
-    assert page.get_by_text("已发放：安全头盔，谢谢！").is_visible()
+    page.get_by_text("已发放：安全头盔，谢谢！").wait_for()
     shot("points-05-keeper-handed-over")
     log_out(page)
 
     log_in(page, "13900000001")
-    page.get_by_role("link", name="积分管理").click()
+    page.get_by_role("link", name="积分管理").first.click()
     page.get_by_role("link", name="兑换台账").click()
-    assert page.locator("ul.rows").get_by_text("已领取").is_visible()
+    page.wait_for_url("**/points/admin/redemptions/")
+    page.locator("table.data").get_by_text("已领取").wait_for()
     shot("points-06-redemption-ledger")
 
     helmet = CatalogItem.objects.get(pk=helmet.pk)

@@ -40,13 +40,8 @@ def test_redeem_returns_201_with_code_and_a_retry_returns_the_same(bank, helmet,
     assert again.status_code == 201 and again.json()["code"] == first.json()["code"]
     assert Redemption.objects.count() == 1
     assert first.json()["qr_url"].endswith(f"/points/r/{first.json()['code']}/qr.svg")
-    by_header = post(
-        worker,
-        "/redemptions",
-        {"item_id": helmet.pk, "station_id": bank.station.pk},
-        HTTP_IDEMPOTENCY_KEY="k-2",
-    )
-    assert by_header.status_code == 201 and by_header.json()["code"] != first.json()["code"]
+    other_key = post(worker, "/redemptions", {**body, "idempotency_key": "k-2"})
+    assert other_key.status_code == 201 and other_key.json()["code"] != first.json()["code"]
     assert worker.get(f"{API}/balance").json() == {"balance": 40, "held": 60}
 
 
@@ -60,7 +55,7 @@ def test_redeem_refusals_are_409_or_422_with_a_message(bank, helmet, worker):
     wrong = post(worker, "/redemptions", {**body, "station_id": other.pk, "idempotency_key": "b"})
     assert wrong.status_code == 422 and wrong.json()["message"]
     no_key = post(worker, "/redemptions", {"item_id": helmet.pk, "station_id": bank.station.pk})
-    assert no_key.status_code == 422
+    assert no_key.status_code == 422 and no_key.json()["detail"][0]["field"] == "idempotency_key"
     garbage = post(worker, "/redemptions", {"item_id": "helmet", "station_id": None})
     assert garbage.status_code == 422
     huge = post(worker, "/redemptions", {**body, "item_id": 10**20, "idempotency_key": "h"})
@@ -71,7 +66,7 @@ def test_redeem_refusals_are_409_or_422_with_a_message(bank, helmet, worker):
     different = post(
         worker, "/redemptions", {**body, "station_id": other.pk, "idempotency_key": "c"}
     )
-    assert different.status_code == 422
+    assert different.status_code == 409 and different.json()["code"] == "conflict"
     helmet.refresh_from_db()
     assert helmet.stock == 1
 
@@ -129,7 +124,11 @@ def test_wish_flow_through_the_api(bank, login):
         f"/admin/wishes/{wish_id}/approve",
         {"price": 1, "stock": 3, "station_ids": [bank.station.pk]},
     )
-    assert cheap.status_code == 422 and "2" in cheap.json()["message"]
+    assert cheap.status_code == 422
+    assert (
+        cheap.json()["detail"][0]["field"] == "price"
+        and "2" in cheap.json()["detail"][0]["message"]
+    )
     assert Wish.objects.get(pk=wish_id).status == "submitted"
     ok = post(
         admin,
@@ -185,3 +184,40 @@ def test_anonymous_gets_401_and_openapi_documents_the_endpoints(client, db):
     redeem = schema["paths"]["/api/v1/points/redemptions"]["post"]
     assert {"201", "409", "422"} <= set(redeem["responses"])
     assert "/api/v1/points/redemptions/{code}/fulfil" in schema["paths"]
+
+
+def fields(response) -> list[str]:
+    return [d["field"] for d in response.json()["detail"]]
+
+
+def test_what_the_database_cannot_hold_is_a_422_naming_the_field(bank, login):
+    admin = login(bank.adam)
+    shelf = {"stock": 1, "station_ids": [bank.station.pk]}
+    too_dear = post(admin, "/admin/catalog", {"name": "金条", "price": 2**31, **shelf})
+    assert too_dear.status_code == 422 and fields(too_dear) == ["price"]
+    full = post(admin, "/admin/catalog", {"name": "饭票", "price": 5, **shelf, "stock": 2**31 - 2})
+    assert full.status_code == 201
+    item = full.json()["id"]
+    over = post(admin, f"/admin/catalog/{item}/restock", {"add": 5})
+    assert over.status_code == 422 and fields(over) == ["add"]
+    assert post(admin, f"/admin/catalog/{item}/restock", {"add": 2**31}).status_code == 422
+    rule = {"code": "r", "name": "规则", "source": "training", "points": 2**31}
+    assert fields(post(admin, "/admin/rules", rule)) == ["points"]
+    grant = {"mobile": "13800000001", "points": 10**6, "reason": "x"}
+    assert fields(post(admin, "/admin/grants", grant)) == ["points"]
+    huge = post(admin, "/admin/wishes/99999999999999999999/decline", {"text": "no"})
+    assert huge.status_code == 422
+    assert admin.get(f"{API}/entries?offset={2**40}").status_code in (403, 422)
+    worker = login(bank.alice)
+    nul = post(worker, "/wishes", {"title": "雨\x00衣"})
+    assert nul.status_code == 422 and fields(nul) == ["title"]
+    assert worker.get(f"{API}/entries?offset={2**40}").status_code == 422
+
+
+def test_openapi_lists_each_operations_error_answers(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+    redeem = schema["paths"]["/api/v1/points/redemptions"]["post"]["responses"]
+    assert {"401", "403", "404", "409", "422"} <= set(redeem)
+    assert redeem["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+    ours = [p for path, p in schema["paths"].items() if path.startswith("/api/v1/points/")]
+    assert "schemas/Message" not in str(ours)  # one error shape, no per-app schema

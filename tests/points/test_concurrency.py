@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.conftest import make_user
 from yizhan.accounts.models import WorkerProfile
+from yizhan.core.errors import YizhanError
 from yizhan.points import selectors, services
 from yizhan.points.models import Posting, Redemption
 from yizhan.points.verification import verify_ledger
@@ -64,7 +65,7 @@ def workers(city, n):
 
 
 def refusals(results):
-    return [r for r in results if isinstance(r, services.PointsRefused)]
+    return [r for r in results if isinstance(r, YizhanError)]
 
 
 def test_many_workers_race_for_the_last_items_and_none_is_oversold(bank):

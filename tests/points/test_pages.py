@@ -100,9 +100,15 @@ def test_admin_decides_a_wish_on_the_page(bank, login):
     assert cheap.status_code == 200 and "不能少于 2 分" in cheap.content.decode()
     ok = admin.post(
         f"/points/admin/wishes/{wish.pk}/",
-        {"step": "approve", "name": "书包", "price": "25", "stock": "2", "stations": "S1, NOPE"},
+        {
+            "step": "approve",
+            "name": "书包",
+            "price": "25",
+            "stock": "2",
+            "stations": ["S1", "NOPE"],
+        },
     )
-    assert "NOPE" in ok.content.decode()
+    assert "没有编码为 NOPE 的驿站" in ok.content.decode()  # the message names what is missing
     ok = admin.post(
         f"/points/admin/wishes/{wish.pk}/",
         {"step": "approve", "name": "书包", "price": "25", "stock": "2", "stations": "S1"},
@@ -158,3 +164,10 @@ def test_statement_and_leaderboard(bank, login):
     assert client.get("/points/statement/2026-13/").status_code == 404
     board = client.get("/points/leaderboard/?month=garbage&district=x").content.decode()
     assert "12" in board
+
+
+def test_points_pages_ignore_ids_too_big_to_be_ids(bank, login):
+    admin = login(bank.adam)
+    assert admin.get("/points/admin/redemptions/?station=99999999999999999999").status_code == 200
+    worker = login(bank.alice)
+    assert worker.get("/points/leaderboard/?district=99999999999999999999").status_code == 200

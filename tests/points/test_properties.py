@@ -13,6 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from tests.conftest import make_user
 from yizhan.accounts.models import WorkerProfile
+from yizhan.core.errors import Conflict
 from yizhan.points import selectors, services
 from yizhan.points.models import CatalogItem, EarningRule, Posting, Redemption
 from yizhan.points.verification import verify_ledger
@@ -83,7 +84,7 @@ class LedgerMachine(RuleBasedStateMachine):
             r = services.redemption_create(
                 worker=user, item_id=it.pk, station_id=self.city.station.pk
             )
-        except services.PointsRefused as refused:
+        except Conflict as refused:
             assert not can and refused.status == 409
             return
         assert can
@@ -118,7 +119,7 @@ class LedgerMachine(RuleBasedStateMachine):
         owner = credited.account.owner_id
         try:
             services.posting_reverse(posting=posting, reason="fix")
-        except services.PointsRefused:
+        except Conflict:
             assert (
                 Posting.objects.filter(reverses=posting).exists()
                 or self.balance[owner] < credited.amount

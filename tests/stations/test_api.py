@@ -124,3 +124,10 @@ def test_openapi_documents_the_station_endpoints(db, client):
         assert path in paths, path
     params = {p["name"] for p in paths["/api/v1/stations/nearest"]["get"]["parameters"]}
     assert {"lat", "lng", "limit", "amenity", "kind", "open_now", "crs"} <= params
+
+
+def test_ids_beyond_the_database_are_422_and_unknown_ones_404(network, client):
+    assert client.get("/api/v1/stations/99999999999999999999").status_code == 422
+    missing = client.get("/api/v1/stations/999999")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    assert client.get("/api/v1/stations?community=99999999999999999999").status_code == 422

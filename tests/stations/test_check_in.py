@@ -3,10 +3,10 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from yizhan.core.errors import Invalid, NotAllowed
 from yizhan.stations import services
 from yizhan.stations.models import StationVisit
 
@@ -44,7 +44,7 @@ def test_the_database_refuses_a_second_visit_in_the_same_hour(network):
 
 
 def test_wrong_qr_token_is_refused(network):
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.visit_check_in(
             worker=network.alice, station=network.station, method="qr", token="guess"
         )
@@ -58,15 +58,23 @@ def test_check_in_nearby_within_300_m(network):
 
 
 def test_check_in_from_too_far_says_how_far(network):
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Invalid) as exc:
         services.visit_check_in(
             worker=network.alice, station=network.station, method="nearby", lat=36.03, lng=103.82
         )
-    assert "1112" in exc.value.messages[0]
+    assert "1112" in exc.value.fields["location"][0]
+
+
+def test_the_check_in_radius_is_a_setting(network, settings):
+    settings.STATIONS_CHECK_IN_RADIUS_M = 1200
+    visit, created = services.visit_check_in(
+        worker=network.alice, station=network.station, method="nearby", lat=36.03, lng=103.82
+    )
+    assert created
 
 
 def test_only_workers_check_in(network):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.visit_check_in(
             worker=network.kim,
             station=network.station,

@@ -5,8 +5,8 @@ import io
 
 import openpyxl
 import pytest
-from django.core.exceptions import ValidationError
 
+from yizhan.core.errors import Invalid
 from yizhan.core.geo import wgs84_to_bd09, wgs84_to_gcj02
 from yizhan.stations import exporting, services
 from yizhan.stations.importing import sniff_format
@@ -206,8 +206,9 @@ def test_upload_is_sniffed_by_content(network, login, content, message, upload):
 def test_sniffing_tells_xlsx_from_csv():
     assert sniff_format(to_xlsx(good_rows())) == "xlsx"
     assert sniff_format(to_csv(good_rows(), "gbk")) == "csv"
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid) as too_big:
         sniff_format(b"x" * (5 * 1024 * 1024 + 1))
+    assert "file" in too_big.value.fields
 
 
 @pytest.mark.parametrize("who", ["kim", "alice", "dora"])

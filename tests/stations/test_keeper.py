@@ -3,9 +3,9 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from yizhan.core.errors import NotAllowed
 from yizhan.stations import selectors, services
 from yizhan.stations.models import HoursException, Station
 
@@ -42,7 +42,7 @@ def test_anonymous_visitor_is_sent_to_log_in(network, client):
 
 
 def test_service_refuses_the_wrong_keeper_too(network):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.station_confirm(station=network.station, actor=network.keeper2)
 
 

@@ -1,26 +1,33 @@
-"""Account endpoints: tokens for the mobile app, and the person's own data."""
+"""Account endpoints: tokens for the mobile app, and the person's own data. Refusals are
+`yizhan.core.errors`, answered in the API's one error shape (`core.schema.ErrorOut`)."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 from pydantic import field_validator
 
 from yizhan.accounts import services
 from yizhan.accounts.auth import bearer, token_or_session
 from yizhan.accounts.permissions import roles
+from yizhan.core.errors import Unauthenticated
+from yizhan.core.schema import ERRORS, READ_ERRORS, ErrorOut
 from yizhan.core.validators import validate_mobile
 
 router = Router(tags=["accounts"])
 
 
-class Message(Schema):
-    message: str
-
-
 class TokenIn(Schema):
-    mobile: str
-    password: str
+    mobile: str = Field(..., max_length=30)
+    password: str = Field(..., max_length=200)
+
+    @field_validator("password")
+    @classmethod
+    def password_printable(cls, value):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
 
     @field_validator("mobile")
     @classmethod
@@ -48,26 +55,23 @@ class MeOut(Schema):
 
 @router.post(
     "/auth/token",
-    response={200: TokenOut, 401: Message, 429: Message, 422: Message},
+    response={200: TokenOut, **ERRORS},
     summary="Exchange mobile and password for an expiring bearer token",
     auth=None,
 )
 def token_create(request, payload: TokenIn):
-    try:
-        user = services.login_with_password(
-            request=request, mobile=payload.mobile, password=payload.password
-        )
-    except services.LoginThrottled as exc:
-        return Status(429, {"message": str(exc)})
+    user = services.login_with_password(
+        request=request, mobile=payload.mobile, password=payload.password
+    )  # Throttled (429, with Retry-After) when there were too many failures
     if user is None:
-        return Status(401, {"message": "Wrong mobile number or password."})
+        raise Unauthenticated(_("Wrong mobile number or password."))
     issued = services.api_token_issue(user=user)
     return Status(200, {"token": issued.token, "expires_at": issued.expires_at})
 
 
 @router.delete(
     "/auth/token",
-    response={204: None, 401: Message},
+    response={204: None, 401: ErrorOut},
     summary="Revoke the token this request is made with",
     auth=bearer,
 )
@@ -79,7 +83,7 @@ def token_revoke(request):
 
 @router.get(
     "/me",
-    response={200: MeOut, 401: Message},
+    response={200: MeOut, **READ_ERRORS},
     summary="The authenticated person's own account (unmasked: it is theirs)",
     auth=token_or_session,
 )
@@ -100,7 +104,7 @@ def me(request):
     "/me/export",
     summary="Everything Yizhan holds about the authenticated person (PIPL data portability)",
     auth=token_or_session,
-    response={200: dict, 401: Message},
+    response={200: dict, **READ_ERRORS},
 )
 def me_export(request):
     return services.my_data_export(user=request.auth, request=request)

@@ -5,11 +5,10 @@
 
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
-
 # The API's authentication classes live in accounts.auth; apps take them from here.
 from yizhan.accounts.auth import bearer, token_or_session  # noqa: E402
 from yizhan.accounts.models import CITY_WIDE_ROLES, Role
+from yizhan.core.errors import NotAllowed
 
 __all__ = [
     "CITY_WIDE_ROLES",
@@ -73,7 +72,7 @@ def role_required(*wanted: str):
 
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, *wanted):
-                raise PermissionDenied
+                raise NotAllowed
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -159,3 +159,17 @@ def mark_read(*, user, notification_id: int) -> Notification | None:
         note.read_at = timezone.now()
         Notification.objects.filter(pk=note.pk, read_at=None).update(read_at=note.read_at)
     return note
+
+
+def export_for(user) -> list[dict]:
+    """A person's notifications, in their words at export time (personal-data export)."""
+    return [
+        {"at": n.created_at.isoformat(), "text": n.render(), "url": n.url, "read": bool(n.read_at)}
+        for n in Notification.objects.filter(recipient=user).order_by("id")
+    ]
+
+
+def erase_for(user) -> int:
+    """Notifications can quote what a person wrote (a wish's title): they go with the person."""
+    deleted, _ = Notification.objects.filter(recipient=user).delete()
+    return deleted

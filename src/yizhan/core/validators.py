@@ -62,3 +62,16 @@ def validate_id_number(value: str, *, today: dt.date | None = None) -> str:
             code="checksum",
         )
     return number
+
+
+BIGINT_MAX = 2**63 - 1
+
+
+def as_db_id(value) -> int | None:
+    """An id from a query string or a form (`"42"`), or None when it cannot be one: digits
+    only, and no larger than a database id can be (a bigger number is no id, not a 500)."""
+    text = str(value if value is not None else "").strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if 1 <= number <= BIGINT_MAX else None

@@ -1,48 +1,53 @@
 """Points endpoints (/api/v1/points/…): a worker's balance, history, catalogue and
 redemptions; the keeper's hand-over; the administrator's wishes, catalogue, rules, grants
-and corrections. Refusals come back as {"message"} with 403/404/409/422, never a 500."""
+and corrections.
+
+Refusals are the services' `core.errors`, answered once by `yizhan.api` in the one error
+shape (`core.schema.ErrorOut`: 401/403/404/409/422); input is bounded here so that what the
+database cannot hold (a price beyond a 32-bit column, an id beyond 64 bits, a NUL byte) is
+a 422 naming the field, never a 500.
+"""
 
 import datetime as dt
-from functools import wraps
+from typing import Annotated
 
-from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 
-from yizhan.accounts.models import Role, User
-from yizhan.accounts.permissions import has_role, token_or_session
-from yizhan.points import selectors, services
-from yizhan.points.models import EarningRule, Posting, Sponsor, Wish
-from yizhan.stations.models import Station
+from yizhan.accounts import selectors as accounts
+from yizhan.accounts.permissions import token_or_session
+from yizhan.core.errors import Invalid, NotAllowed, NotFound
+from yizhan.core.schema import ERRORS, INT_MAX, READ_ERRORS, DbId, SmallCount
+from yizhan.points import permissions, selectors, services
+from yizhan.points.models import MIN_PRICE, EarningRule, Wish
+from yizhan.points.services import GRANT_MAX
+from yizhan.stations import selectors as stations
 
 router = Router(tags=["points"], auth=token_or_session)
 
-
-class Message(Schema):
-    message: str
-
-
-def refusals(*codes):
-    return {code: Message for code in (401, 403, 422, *codes)}
+# Bounded by what the 32-bit columns hold; the service says why a price under 2 is refused.
+Price = Annotated[int, Field(ge=0, le=INT_MAX, description=f"{MIN_PRICE} points or more")]
+Points = Annotated[int, Field(ge=1, le=INT_MAX)]
+Cap = Annotated[int, Field(ge=1, le=INT_MAX, description="per worker; empty: no cap")]
 
 
-def _answers_refusals(view):
-    """PointsRefused from a service becomes its status code and message."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except services.PointsRefused as exc:
-            return Status(exc.status, {"message": exc.message})
-
-    return wrapper
-
-
-def _require(request, role) -> User:
-    if not has_role(request.auth, role):
-        raise PermissionDenied
+def _require(request, allowed) -> object:
+    if not allowed(request.auth):
+        raise NotAllowed
     return request.auth
+
+
+class In(Schema):
+    """Input text goes into the database as it is: a NUL byte is refused at the edge."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def no_nul(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(_("Text must not contain NUL characters."))
+        return value
 
 
 # --- Schemas ---------------------------------------------------------------------------------
@@ -61,28 +66,32 @@ class EntryOut(Schema):
     created_at: dt.datetime
 
 
-class StationOut(Schema):
-    id: int
+class PickupStationOut(Schema):
+    id: DbId
     code: str
     name: str
 
 
 class ItemOut(Schema):
-    id: int
+    id: DbId
     name: str
     description: str
     price: int
     stock: int
     active: bool
     sponsor: str | None
-    stations: list[StationOut]
+    stations: list[PickupStationOut]
 
 
-class RedeemIn(Schema):
-    item_id: int
-    station_id: int
-    idempotency_key: str | None = Field(
-        None, description="or the Idempotency-Key header: a retry returns the first result"
+class RedeemIn(In):
+    item_id: DbId
+    station_id: DbId
+    idempotency_key: str = Field(
+        ...,
+        min_length=1,
+        max_length=100,
+        description="Required: a retry with the same key returns the first result; the same "
+        "key for another redemption is a 409",
     )
 
 
@@ -90,7 +99,7 @@ class RedemptionOut(Schema):
     code: str
     display_code: str
     item: str
-    station: StationOut
+    station: PickupStationOut
     points: int
     status: str
     created_at: dt.datetime
@@ -98,75 +107,75 @@ class RedemptionOut(Schema):
     qr_url: str = Field(description="SVG QR code of the pick-up code, for the keeper to scan")
 
 
-class WishIn(Schema):
+class WishIn(In):
     title: str = Field(..., min_length=1, max_length=80)
     details: str = Field("", max_length=300)
 
 
 class WishOut(Schema):
-    id: int
+    id: DbId
     title: str
     details: str
     status: str
     answer: str
-    item_id: int | None
+    item_id: DbId | None
     created_at: dt.datetime
     decided_at: dt.datetime | None
 
 
-class ApproveIn(Schema):
-    price: int = Field(..., description="2 points or more")
-    stock: int = Field(..., ge=0)
-    station_ids: list[int] = Field(..., min_length=1)
-    sponsor_id: int | None = None
+class ApproveIn(In):
+    price: Price
+    stock: SmallCount
+    station_ids: list[DbId] = Field(..., min_length=1, max_length=1000)
+    sponsor_id: DbId | None = None
     name: str = Field("", max_length=80)
 
 
-class AnswerIn(Schema):
+class AnswerIn(In):
     text: str = Field(..., min_length=1, max_length=300)
 
 
-class ItemIn(Schema):
+class ItemIn(In):
     name: str = Field(..., min_length=1, max_length=80)
     description: str = Field("", max_length=300)
-    price: int
-    stock: int = Field(..., ge=0)
-    station_ids: list[int] = Field(..., min_length=1)
-    sponsor_id: int | None = None
+    price: Price
+    stock: SmallCount
+    station_ids: list[DbId] = Field(..., min_length=1, max_length=1000)
+    sponsor_id: DbId | None = None
 
 
-class ItemPatch(Schema):
-    price: int | None = None
+class ItemPatch(In):
+    price: Price | None = None
     active: bool | None = None
-    station_ids: list[int] | None = None
+    station_ids: list[DbId] | None = Field(None, min_length=1, max_length=1000)
 
 
-class RestockIn(Schema):
-    add: int = Field(..., description="items to add; negative to withdraw")
+class RestockIn(In):
+    add: int = Field(..., ge=-INT_MAX, le=INT_MAX, description="items to add; negative to withdraw")
 
 
-class RuleIn(Schema):
+class RuleIn(In):
     code: str = Field(..., max_length=40)
     name: str = Field(..., min_length=1, max_length=80)
     source: EarningRule.Source
     category: str = Field("", max_length=40)
-    rank: int | None = None
-    points: int = Field(..., gt=0)
-    daily_cap: int | None = Field(None, gt=0)
-    monthly_cap: int | None = Field(None, gt=0)
+    rank: int | None = Field(None, ge=1, le=3, description="for monthly honours: 1, 2 or 3")
+    points: Points
+    daily_cap: Cap | None = None
+    monthly_cap: Cap | None = None
     active: bool = True
 
 
-class RulePatch(Schema):
+class RulePatch(In):
     name: str | None = Field(None, min_length=1, max_length=80)
-    points: int | None = Field(None, gt=0)
-    daily_cap: int | None = Field(None, gt=0)
-    monthly_cap: int | None = Field(None, gt=0)
+    points: Points | None = None
+    daily_cap: Cap | None = None
+    monthly_cap: Cap | None = None
     active: bool | None = None
 
 
 class RuleOut(Schema):
-    id: int
+    id: DbId
     code: str
     name: str
     source: str
@@ -178,18 +187,18 @@ class RuleOut(Schema):
     active: bool
 
 
-class GrantIn(Schema):
-    mobile: str
-    points: int = Field(..., gt=0)
+class GrantIn(In):
+    mobile: str = Field(..., max_length=30)
+    points: int = Field(..., ge=1, le=GRANT_MAX)
     reason: str = Field(..., min_length=1, max_length=300)
 
 
-class ReverseIn(Schema):
+class ReverseIn(In):
     reason: str = Field(..., min_length=1, max_length=300)
 
 
 class PostingOut(Schema):
-    id: int
+    id: DbId
     kind: str
     reason: str
     created_at: dt.datetime
@@ -197,7 +206,7 @@ class PostingOut(Schema):
 
 class Paging(Schema):
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: SmallCount = 0
 
 
 # --- Shaping ---------------------------------------------------------------------------------
@@ -221,8 +230,6 @@ def _item(item) -> dict:
 
 
 def _redemption(request, r) -> dict:
-    from django.urls import reverse
-
     return {
         "code": r.code,
         "display_code": r.display_code,
@@ -236,33 +243,33 @@ def _redemption(request, r) -> dict:
     }
 
 
-def _stations(ids) -> list[Station]:
-    stations = list(Station.objects.filter(pk__in=ids))
-    if len(stations) != len(set(ids)):
-        raise services.PointsRefused(422, _("Unknown station."))
-    return stations
+def _stations(ids) -> list:
+    found = list(stations.station_rows(ids=set(ids)))
+    if len(found) != len(set(ids)):
+        raise Invalid(fields={"station_ids": [_("Unknown station.")]})
+    return found
 
 
 def _sponsor(sponsor_id):
     if sponsor_id is None:
         return None
-    sponsor = Sponsor.objects.filter(pk=sponsor_id).first()
+    sponsor = selectors.sponsor(sponsor_id)
     if sponsor is None:
-        raise services.PointsRefused(422, _("Unknown sponsor."))
+        raise Invalid(fields={"sponsor_id": [_("Unknown sponsor.")]})
     return sponsor
 
 
 # --- Worker ----------------------------------------------------------------------------------
 
 
-@router.get("/balance", response={200: BalanceOut, **refusals()}, summary="My points balance")
+@router.get("/balance", response={200: BalanceOut, **READ_ERRORS}, summary="My points balance")
 def balance(request):
-    return selectors.worker_balance(_require(request, Role.WORKER))
+    return selectors.worker_balance(_require(request, permissions.is_worker))
 
 
-@router.get("/entries", response={200: list[EntryOut], **refusals()}, summary="My points history")
+@router.get("/entries", response={200: list[EntryOut], **READ_ERRORS}, summary="My points history")
 def entries(request, paging: Query[Paging]):
-    user = _require(request, Role.WORKER)
+    user = _require(request, permissions.is_worker)
     rows = selectors.worker_entries(user)[paging.offset : paging.offset + paging.limit]
     return [
         {
@@ -278,7 +285,7 @@ def entries(request, paging: Query[Paging]):
 
 @router.get(
     "/catalog",
-    response={200: list[ItemOut], 401: Message},
+    response={200: list[ItemOut], **READ_ERRORS},
     summary="Items on offer, with price, stock and pick-up stations",
 )
 def catalog(request):
@@ -287,65 +294,62 @@ def catalog(request):
 
 @router.post(
     "/redemptions",
-    response={201: RedemptionOut, **refusals(409)},
+    response={201: RedemptionOut, **ERRORS},
     summary="Redeem an item for pick-up at a station (idempotent)",
     description=(
-        "Holds the item's price and one item of stock. Send an idempotency key (body or "
-        "`Idempotency-Key` header): a retry with the same key returns the first result. "
-        "409: not enough points or out of stock; 422: not offered at that station."
+        "Holds the item's price and one item of stock. The idempotency key is required: a "
+        "retry with the same key returns the first result. 409: not enough points, out of "
+        "stock, or the key already used for another redemption; 422: not offered at that "
+        "station."
     ),
 )
-@_answers_refusals
-def redeem(request, payload: RedeemIn, idempotency_key: str | None = Header(None)):
-    user = _require(request, Role.WORKER)
+def redeem(request, payload: RedeemIn):
+    user = _require(request, permissions.is_worker)
     redemption, _replayed = services.redemption_request(
         worker=user,
         item_id=payload.item_id,
         station_id=payload.station_id,
-        key=payload.idempotency_key or idempotency_key or "",
+        key=payload.idempotency_key,
     )
     return Status(201, _redemption(request, redemption))
 
 
 @router.get(
-    "/redemptions", response={200: list[RedemptionOut], **refusals()}, summary="My redemptions"
+    "/redemptions", response={200: list[RedemptionOut], **READ_ERRORS}, summary="My redemptions"
 )
 def my_redemptions(request):
-    user = _require(request, Role.WORKER)
+    user = _require(request, permissions.is_worker)
     return [_redemption(request, r) for r in selectors.worker_redemptions(user)[:100]]
 
 
 @router.post(
     "/redemptions/{code}/cancel",
-    response={200: RedemptionOut, **refusals(404, 409)},
+    response={200: RedemptionOut, **ERRORS},
     summary="Cancel my redemption before pick-up (points and stock come back)",
 )
-@_answers_refusals
 def cancel(request, code: str):
-    user = _require(request, Role.WORKER)
+    user = _require(request, permissions.is_worker)
     return _redemption(request, services.redemption_cancel(worker=user, code=code))
 
 
 @router.post(
     "/redemptions/{code}/fulfil",
-    response={200: RedemptionOut, **refusals(404, 409)},
+    response={200: RedemptionOut, **ERRORS},
     summary="Station keeper: hand the item over (code of a redemption at my station)",
 )
-@_answers_refusals
 def fulfil(request, code: str):
-    keeper = _require(request, Role.STATION_KEEPER)
+    keeper = _require(request, permissions.is_keeper)
     return _redemption(request, services.redemption_fulfil(keeper=keeper, code=code))
 
 
-@router.get("/wishes", response={200: list[WishOut], **refusals()}, summary="My wishes")
+@router.get("/wishes", response={200: list[WishOut], **READ_ERRORS}, summary="My wishes")
 def my_wishes(request):
-    return list(selectors.wishes(worker=_require(request, Role.WORKER))[:100])
+    return list(selectors.wishes(worker=_require(request, permissions.is_worker))[:100])
 
 
-@router.post("/wishes", response={201: WishOut, **refusals()}, summary="Make a wish (心愿)")
-@_answers_refusals
+@router.post("/wishes", response={201: WishOut, **ERRORS}, summary="Make a wish (心愿)")
 def wish_create(request, payload: WishIn):
-    user = _require(request, Role.WORKER)
+    user = _require(request, permissions.is_worker)
     return Status(
         201, services.wish_submit(worker=user, title=payload.title, details=payload.details)
     )
@@ -356,22 +360,21 @@ def wish_create(request, payload: WishIn):
 
 @router.get(
     "/admin/wishes",
-    response={200: list[WishOut], **refusals()},
+    response={200: list[WishOut], **READ_ERRORS},
     summary="Administrator: wishes, by status",
 )
 def admin_wishes(request, status: Wish.Status | None = None):
-    _require(request, Role.CITY_ADMIN)
+    _require(request, permissions.can_administer)
     return list(selectors.wishes(status=status or "")[:500])
 
 
 @router.post(
     "/admin/wishes/{wish_id}/approve",
-    response={200: WishOut, **refusals(404, 409)},
+    response={200: WishOut, **ERRORS},
     summary="Administrator: put a wish in the catalogue with price, stock and stations",
 )
-@_answers_refusals
-def admin_wish_approve(request, wish_id: int, payload: ApproveIn):
-    admin = _require(request, Role.CITY_ADMIN)
+def admin_wish_approve(request, wish_id: DbId, payload: ApproveIn):
+    admin = _require(request, permissions.can_administer)
     return services.wish_catalogue(
         by=admin,
         wish_id=wish_id,
@@ -385,34 +388,31 @@ def admin_wish_approve(request, wish_id: int, payload: ApproveIn):
 
 @router.post(
     "/admin/wishes/{wish_id}/fulfil",
-    response={200: WishOut, **refusals(404, 409)},
+    response={200: WishOut, **ERRORS},
     summary="Administrator: fulfil a wish directly",
 )
-@_answers_refusals
-def admin_wish_fulfil(request, wish_id: int, payload: AnswerIn):
-    admin = _require(request, Role.CITY_ADMIN)
+def admin_wish_fulfil(request, wish_id: DbId, payload: AnswerIn):
+    admin = _require(request, permissions.can_administer)
     return services.wish_fulfil(by=admin, wish_id=wish_id, answer=payload.text)
 
 
 @router.post(
     "/admin/wishes/{wish_id}/decline",
-    response={200: WishOut, **refusals(404, 409)},
+    response={200: WishOut, **ERRORS},
     summary="Administrator: decline a wish with a reason the worker sees",
 )
-@_answers_refusals
-def admin_wish_decline(request, wish_id: int, payload: AnswerIn):
-    admin = _require(request, Role.CITY_ADMIN)
+def admin_wish_decline(request, wish_id: DbId, payload: AnswerIn):
+    admin = _require(request, permissions.can_administer)
     return services.wish_decline(by=admin, wish_id=wish_id, reason=payload.text)
 
 
 @router.post(
     "/admin/catalog",
-    response={201: ItemOut, **refusals()},
+    response={201: ItemOut, **ERRORS},
     summary="Administrator: add a catalogue item (price 2 points or more)",
 )
-@_answers_refusals
 def admin_item_create(request, payload: ItemIn):
-    admin = _require(request, Role.CITY_ADMIN)
+    admin = _require(request, permissions.can_administer)
     item = services.catalog_item_create(
         by=admin,
         name=payload.name,
@@ -426,22 +426,19 @@ def admin_item_create(request, payload: ItemIn):
 
 
 def _item_or_404(item_id):
-    from yizhan.points.models import CatalogItem
-
-    item = CatalogItem.objects.filter(pk=item_id).first()
+    item = selectors.catalog_item(item_id)
     if item is None:
-        raise services.PointsRefused(404, _("No such item."))
+        raise NotFound(_("No such item."))
     return item
 
 
 @router.patch(
     "/admin/catalog/{item_id}",
-    response={200: ItemOut, **refusals(404)},
+    response={200: ItemOut, **ERRORS},
     summary="Administrator: change price, offering or stations",
 )
-@_answers_refusals
-def admin_item_update(request, item_id: int, payload: ItemPatch):
-    admin = _require(request, Role.CITY_ADMIN)
+def admin_item_update(request, item_id: DbId, payload: ItemPatch):
+    admin = _require(request, permissions.can_administer)
     item = services.catalog_item_update(
         by=admin,
         item=_item_or_404(item_id),
@@ -454,56 +451,49 @@ def admin_item_update(request, item_id: int, payload: ItemPatch):
 
 @router.post(
     "/admin/catalog/{item_id}/restock",
-    response={200: ItemOut, **refusals(404, 409)},
+    response={200: ItemOut, **ERRORS},
     summary="Administrator: add or withdraw stock",
 )
-@_answers_refusals
-def admin_item_restock(request, item_id: int, payload: RestockIn):
-    admin = _require(request, Role.CITY_ADMIN)
+def admin_item_restock(request, item_id: DbId, payload: RestockIn):
+    admin = _require(request, permissions.can_administer)
     return _item(
         services.catalog_item_restock(by=admin, item=_item_or_404(item_id), add=payload.add)
     )
 
 
-@router.get("/admin/rules", response={200: list[RuleOut], **refusals()}, summary="Earning rules")
+@router.get("/admin/rules", response={200: list[RuleOut], **READ_ERRORS}, summary="Earning rules")
 def admin_rules(request):
-    _require(request, Role.CITY_ADMIN)
-    return list(EarningRule.objects.all())
+    _require(request, permissions.can_administer)
+    return list(selectors.rules())
 
 
-@router.post(
-    "/admin/rules", response={201: RuleOut, **refusals()}, summary="Administrator: add a rule"
-)
-@_answers_refusals
+@router.post("/admin/rules", response={201: RuleOut, **ERRORS}, summary="Administrator: add a rule")
 def admin_rule_create(request, payload: RuleIn):
-    admin = _require(request, Role.CITY_ADMIN)
+    admin = _require(request, permissions.can_administer)
     return Status(201, services.rule_create(by=admin, **payload.dict()))
 
 
 @router.patch(
     "/admin/rules/{rule_id}",
-    response={200: RuleOut, **refusals(404)},
+    response={200: RuleOut, **ERRORS},
     summary="Administrator: change a rule (past awards are untouched)",
 )
-@_answers_refusals
-def admin_rule_update(request, rule_id: int, payload: RulePatch):
-    admin = _require(request, Role.CITY_ADMIN)
+def admin_rule_update(request, rule_id: DbId, payload: RulePatch):
+    admin = _require(request, permissions.can_administer)
     values = payload.dict(exclude_unset=True)
     return services.rule_update(by=admin, rule_id=rule_id, **values)
 
 
 @router.post(
     "/admin/grants",
-    response={201: PostingOut, **refusals(404, 409)},
+    response={201: PostingOut, **ERRORS},
     summary="Administrator: a manual award with a reason (kept in the ledger)",
 )
-@_answers_refusals
 def admin_grant(request, payload: GrantIn):
-    admin = _require(request, Role.CITY_ADMIN)
-    try:
-        worker = User.objects.get_by_mobile(payload.mobile)
-    except User.DoesNotExist:
-        return Status(404, {"message": _("No account with this mobile number.")})
+    admin = _require(request, permissions.can_administer)
+    worker = accounts.user_by_mobile(payload.mobile)
+    if worker is None:
+        raise NotFound(_("No account with this mobile number."))
     posting = services.grant(
         worker=worker, points=payload.points, reason=payload.reason, by=admin, via="api"
     )
@@ -512,13 +502,12 @@ def admin_grant(request, payload: GrantIn):
 
 @router.post(
     "/admin/postings/{posting_id}/reverse",
-    response={201: PostingOut, **refusals(404, 409)},
+    response={201: PostingOut, **ERRORS},
     summary="Administrator: correct an award, grant or issuance by reversing it",
 )
-@_answers_refusals
-def admin_reverse(request, posting_id: int, payload: ReverseIn):
-    admin = _require(request, Role.CITY_ADMIN)
-    posting = Posting.objects.filter(pk=posting_id).first()
+def admin_reverse(request, posting_id: DbId, payload: ReverseIn):
+    admin = _require(request, permissions.can_administer)
+    posting = selectors.find_posting(posting_id)
     if posting is None:
-        return Status(404, {"message": _("No such posting.")})
+        raise NotFound(_("No such posting."))
     return Status(201, services.posting_reverse(posting=posting, reason=payload.reason, by=admin))

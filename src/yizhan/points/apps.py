@@ -8,10 +8,19 @@ class PointsConfig(AppConfig):
     verbose_name = _("Points reward bank")
 
     def ready(self):
-        from yizhan.core import periodic
-        from yizhan.points import subscribers
+        from yizhan.core import periodic, personal_data
+        from yizhan.points import selectors, services, subscribers
 
         subscribers.register()
+        # The person's ledger entries, wishes and redemptions: exported with their data; on
+        # erasure the entries stay (the ledger balances) without the text around them, and
+        # items waiting for pick-up are cancelled and refunded.
+        personal_data.register(
+            "points",
+            _("Points"),
+            export=selectors.personal_data_of,
+            erase=lambda user: services.personal_data_erase(user=user),
+        )
         # A safety net under the per-redemption expiry booking, and the monthly awards.
         periodic.register(
             "points.expiry_sweep",

@@ -12,15 +12,29 @@ every use case so two transactions never wait on each other in a circle:
 A debit is a conditional UPDATE (`balance >= amount`), so no balance can go below zero
 even without the lock; the CHECK constraint on `Account` is the last line of defence.
 On SQLite FOR UPDATE is a no-op and the IMMEDIATE transaction mode serialises writers.
+
+Two kinds of "no" (docs/POINTS.md, "Errors"):
+- too few points in the account to debit is a refusal a person can meet: `Conflict` with
+  code `insufficient_points` (409), which services reword for the use case;
+- a posting that does not balance, moves points within one account, holds a fraction of a
+  point or runs outside a transaction is a bug in our code, never the user's doing. It is
+  refused loudly with an `AssertionError` (raised explicitly, so `python -O` cannot strip
+  it, and logged): nothing is written, the request fails as a server error that is
+  reported, and no user is shown a message that pretends they can fix it.
 """
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
+from yizhan.core.errors import Conflict
 from yizhan.points.models import Account, Entry, Posting
+
+logger = logging.getLogger("yizhan.points.ledger")
 
 SYSTEM_CODES = {
     Account.Kind.POOL: "pool",
@@ -28,24 +42,28 @@ SYSTEM_CODES = {
     Account.Kind.ESCROW: "escrow",
     Account.Kind.REDEEMED: "redeemed",
 }
+INSUFFICIENT = "insufficient_points"
 
 
-class LedgerError(Exception):
-    """A posting that would break the ledger's rules (unbalanced, empty, outside a transaction)."""
+def _bug(message: str):
+    """A posting that would break the ledger's rules: a bug, refused and logged, never a
+    message to a user (deliberately not a `core.errors` refusal)."""
+    logger.error("ledger refused a posting: %s", message)
+    raise AssertionError(f"ledger: {message}")
 
 
-class InsufficientPoints(Exception):
-    """A debit larger than the account's balance."""
-
-    def __init__(self, account: Account, needed: int):
-        super().__init__(f"{account} lacks {needed} points")
-        self.account = account
-        self.needed = needed
+def insufficient(account: Account, needed: int) -> Conflict:
+    """The refusal for a debit larger than the account's balance."""
+    return Conflict(
+        _("%(account)s holds fewer than %(points)d points.")
+        % {"account": account, "points": needed},
+        code=INSUFFICIENT,
+    )
 
 
 def require_transaction() -> None:
     if not connection.in_atomic_block:
-        raise LedgerError("ledger writes must run inside transaction.atomic()")
+        _bug("ledger writes must run inside transaction.atomic()")
 
 
 def system_account(kind: str) -> Account:
@@ -117,22 +135,22 @@ def post(
 ) -> Posting:
     """Write one balanced posting and move the cached balances with it.
 
-    Raises InsufficientPoints (nothing written) when a debit exceeds a non-issuance
-    balance, LedgerError when the lines do not sum to zero.
+    Raises Conflict (code `insufficient_points`, nothing written) when a debit exceeds a
+    non-issuance balance, AssertionError when the lines do not make a balanced posting.
     """
     require_transaction()
     amounts: dict[int, int] = defaultdict(int)
     accounts: dict[int, Account] = {}
     for account, amount in lines:
         if int(amount) != amount:
-            raise LedgerError("points are whole numbers")
+            _bug(f"points are whole numbers, not {amount!r}")
         amounts[account.pk] += int(amount)
         accounts[account.pk] = account
     amounts = {pk: amount for pk, amount in amounts.items() if amount}
     if len(amounts) < 2:
-        raise LedgerError("a posting moves points between at least two accounts")
+        _bug("a posting moves points between at least two accounts")
     if sum(amounts.values()) != 0:
-        raise LedgerError(f"unbalanced posting: entries sum to {sum(amounts.values())}")
+        _bug(f"unbalanced posting: entries sum to {sum(amounts.values())}")
     # A savepoint: a refused debit leaves no half-written posting behind in the caller.
     with transaction.atomic():
         posting = Posting.objects.create(
@@ -157,5 +175,5 @@ def post(
             if delta < 0 and account.kind != Account.Kind.ISSUANCE:
                 rows = rows.filter(balance__gte=-delta)
             if rows.update(balance=F("balance") + delta) != 1:
-                raise InsufficientPoints(account, -delta)
+                raise insufficient(account, -delta)
     return posting

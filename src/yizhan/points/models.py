@@ -265,6 +265,10 @@ class HardshipApproval(models.Model):
         return f"{self.worker} {self.first_month:%Y-%m}"
 
 
+# The lowest price an item may have: the published rule is "redeemable from 2 points".
+MIN_PRICE = 2
+
+
 class CatalogItem(models.Model):
     """Something a worker can redeem points for, with its stock and pick-up stations."""
 
@@ -289,7 +293,9 @@ class CatalogItem(models.Model):
         verbose_name_plural = _("catalogue")
         ordering = ["price", "name"]
         constraints = [
-            models.CheckConstraint(name="points_price_at_least_2", condition=Q(price__gte=2)),
+            models.CheckConstraint(
+                name="points_price_at_least_2", condition=Q(price__gte=MIN_PRICE)
+            ),
             models.CheckConstraint(name="points_stock_not_negative", condition=Q(stock__gte=0)),
         ]
 

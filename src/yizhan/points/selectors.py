@@ -7,18 +7,32 @@ from dataclasses import dataclass, field
 from django.db.models import F, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from yizhan.core.listing import Column
 from yizhan.core.pii import mask_name
 from yizhan.points.models import (
     Account,
     CatalogItem,
     EarningRule,
     Entry,
+    HardshipApproval,
     Posting,
     Redemption,
+    Sponsor,
     Wish,
 )
-from yizhan.stations.models import Station
+from yizhan.reports import selectors as report_selectors
+from yizhan.stations import selectors as stations
+
+
+def normalise_code(text: str) -> str:
+    """What a keeper types or scans (`abcd-efgh `, a URL ending in ?code=…) → `ABCDEFGH`."""
+    text = (text or "").strip()
+    if "code=" in text:
+        text = text.split("code=", 1)[1].split("&", 1)[0]
+    return "".join(c for c in text.upper() if c.isalnum())[:40]
+
 
 SOURCE_LABELS = {
     "report": lambda i: _("report %(id)s verified") % {"id": i},
@@ -84,14 +98,131 @@ def worker_redemptions(user, *, open_only: bool = False):
     return qs.order_by("-created_at")
 
 
+def personal_data_of(user) -> dict:
+    """Everything the bank holds about a person, for the export of their data (unmasked:
+    it is theirs): balance, every entry of their account, wishes, redemptions, hardship."""
+
+    def iso(moment):
+        return timezone.localtime(moment).isoformat() if moment else None
+
+    return {
+        **worker_balance(user),
+        "entries": [
+            {
+                "posting": e.posting_id,
+                "kind": e.posting.kind,
+                "amount": e.amount,
+                "description": describe(e.posting),
+                "at": iso(e.posting.created_at),
+            }
+            for e in worker_entries(user)
+        ],
+        "wishes": [
+            {
+                "title": w.title,
+                "details": w.details,
+                "status": w.status,
+                "answer": w.answer,
+                "at": iso(w.created_at),
+            }
+            for w in Wish.objects.filter(worker=user).order_by("-created_at")
+        ],
+        "redemptions": [
+            {
+                "code": r.display_code,
+                "item": r.item.name,
+                "station": r.station.name,
+                "points": r.points,
+                "status": r.status,
+                "at": iso(r.created_at),
+                "pick_up_before": iso(r.expires_at),
+                "closed_at": iso(r.closed_at),
+            }
+            for r in worker_redemptions(user)
+        ],
+        "hardship": [
+            {
+                "from": f"{h.first_month:%Y-%m}",
+                "to": f"{h.last_month:%Y-%m}" if h.last_month else None,
+                "reason": h.reason,
+            }
+            for h in HardshipApproval.objects.filter(worker=user).order_by("first_month")
+        ],
+    }
+
+
 def catalog():
     """Items on offer (in stock or not), cheapest first, with their pick-up stations."""
     return (
         CatalogItem.objects.filter(active=True)
         .select_related("sponsor")
-        .prefetch_related(Prefetch("stations", queryset=Station.objects.order_by("code")))
+        .prefetch_related(Prefetch("stations", queryset=stations.station_rows()))
         .order_by("price", "name")
     )
+
+
+def catalog_for_admin():
+    """Every item, offered first, with sponsor and pick-up stations."""
+    return (
+        CatalogItem.objects.select_related("sponsor")
+        .prefetch_related(Prefetch("stations", queryset=stations.station_rows()))
+        .order_by("-active", "name")
+    )
+
+
+def catalog_item(item_id: int) -> CatalogItem | None:
+    return CatalogItem.objects.filter(pk=item_id).first()
+
+
+def rules():
+    return EarningRule.objects.select_related("funded_by")
+
+
+def rule_rows() -> list[dict]:
+    """The earning rules with the name of the report category each applies to (not its code)."""
+    names = {c.code: c.label for c in report_selectors.categories()}
+    return [{"rule": r, "category": names.get(r.category, r.category)} for r in rules()]
+
+
+def rule(rule_id: int) -> EarningRule | None:
+    return EarningRule.objects.filter(pk=rule_id).first()
+
+
+def sponsor(sponsor_id: int) -> Sponsor | None:
+    return Sponsor.objects.filter(pk=sponsor_id).first()
+
+
+def own_redemption(user, code: str) -> Redemption | None:
+    """The person's own redemption with this pick-up code (as typed: any case, dashes)."""
+    return (
+        Redemption.objects.select_related("item", "station")
+        .filter(code=normalise_code(code), worker=user)
+        .first()
+    )
+
+
+def redemption_by_code(code: str) -> Redemption | None:
+    return Redemption.objects.filter(code=normalise_code(code)).first()
+
+
+def admin_counts() -> dict:
+    return {
+        "waiting": Wish.objects.filter(status=Wish.Status.SUBMITTED).count(),
+        "held": Redemption.objects.filter(status=Redemption.Status.HELD).count(),
+    }
+
+
+def recent_corrections(limit: int = 20):
+    """The latest manual awards and reversals, for the administrator's grant page."""
+    return (
+        Posting.objects.filter(kind__in=[Posting.Kind.GRANT, Posting.Kind.REVERSAL])
+        .select_related("created_by")
+        .order_by("-pk")[:limit]
+    )
+
+
+def wish_get(wish_id: int) -> Wish | None:
+    return Wish.objects.select_related("worker").filter(pk=wish_id).first()
 
 
 # --- Months ------------------------------------------------------------------------------
@@ -143,6 +274,7 @@ def _earned(month: dt.date):
     return (
         Entry.objects.filter(
             account__kind=Account.Kind.WORKER,
+            account__owner__is_active=True,  # a closed or erased account earns no honours
             posting__created_at__gte=start,
             posting__created_at__lt=end,
             posting__kind__in=[Posting.Kind.AWARD, Posting.Kind.GRANT, Posting.Kind.REVERSAL],
@@ -209,13 +341,48 @@ def pools() -> list[Account]:
     )
 
 
+def pool_rows() -> list[dict]:
+    """The system accounts as the administrator reads them: the issuance account (the city's
+    mint, whose balance is the negative of every point ever issued) as the points issued."""
+    rows = []
+    for account in pools():
+        issued = account.kind == Account.Kind.ISSUANCE
+        rows.append(
+            {
+                "account": account,
+                "amount": -account.balance if issued else account.balance,
+                "issued": issued,
+            }
+        )
+    return rows
+
+
+WISH_COLUMNS = [
+    Column("title", gettext_lazy("Wish")),
+    Column("worker", gettext_lazy("Worker")),
+    Column("created", gettext_lazy("Submitted"), ("created_at", "id")),
+    Column("status", gettext_lazy("Status"), ("status", "-created_at")),
+]
+LEDGER_COLUMNS = [
+    Column("item", gettext_lazy("Item"), ("item__name", "-created_at")),
+    Column("code", gettext_lazy("Pick-up code")),
+    Column("worker", gettext_lazy("Worker")),
+    Column("station", gettext_lazy("Station"), ("station__name", "-created_at")),
+    Column("created", gettext_lazy("Redeemed"), ("created_at", "id")),
+    Column("closed", gettext_lazy("Closed"), ("closed_at", "id")),
+    Column("points", gettext_lazy("Points"), ("points", "id"), numeric=True),
+    Column("status", gettext_lazy("Status"), ("status", "-created_at")),
+]
+
+
 def redemption_ledger(
-    *, month: dt.date | None = None, status: str = "", station_id: int | None = None
+    *, month: dt.date | None = None, status: str = "", station_id: int | None = None, sort=None
 ):
-    """The redemption ledger (兑换台账): every redemption with item, worker, station, status."""
+    """The redemption ledger (兑换台账): every redemption with item, worker, station, status;
+    newest first unless `sort` (a core.listing.Sorting) says otherwise."""
     qs = Redemption.objects.select_related(
         "item__sponsor", "station", "worker", "closed_by"
-    ).order_by("-created_at")
+    ).order_by(*(sort.order_by() if sort is not None else ["-created_at"]))
     if month:
         start, end = month_bounds(month)
         qs = qs.filter(created_at__gte=start, created_at__lt=end)
@@ -226,8 +393,10 @@ def redemption_ledger(
     return qs
 
 
-def wishes(*, status: str = "", worker=None):
-    qs = Wish.objects.select_related("worker", "item").order_by("-created_at")
+def wishes(*, status: str = "", worker=None, sort=None):
+    qs = Wish.objects.select_related("worker", "item").order_by(
+        *(sort.order_by() if sort is not None else ["-created_at"])
+    )
     if status:
         qs = qs.filter(status=status)
     if worker is not None:

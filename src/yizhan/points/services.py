@@ -5,24 +5,32 @@ items; a redemption holds points and stock until the station keeper hands the it
 or the worker cancels, or it expires and is refunded.
 
 Every function here is one use case in one transaction with keyword-only arguments. All
-balance changes go through `ledger.post`, which owns the locking order.
+balance changes go through `ledger.post`, which owns the locking order. A refusal is a
+`yizhan.core.errors` error (Invalid, NotAllowed, NotFound, Conflict) with a message for the
+person; people hear about decisions that concern them through `core.notifications`.
 """
 
 import datetime as dt
 import logging
 import secrets
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from yizhan.accounts.models import Role, User
-from yizhan.accounts.permissions import has_role, scope_ids
+from yizhan.accounts import selectors as accounts
+from yizhan.accounts.permissions import Role
 from yizhan.core import idempotency
-from yizhan.points import conf, ledger
+from yizhan.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from yizhan.core.notifications import notify, notify_many
+from yizhan.core.schema import INT_MAX
+from yizhan.points import ledger, permissions, selectors
 from yizhan.points.models import (
+    MIN_PRICE,
     Account,
     CatalogItem,
     EarningRule,
@@ -33,34 +41,32 @@ from yizhan.points.models import (
     RedemptionEvent,
     Wish,
 )
+from yizhan.points.selectors import normalise_code
 from yizhan.reports import selectors as report_selectors
 
 logger = logging.getLogger("yizhan.points")
 
-
-class PointsRefused(Exception):
-    """A request the bank says no to, with the HTTP status and a message for the person."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+# Pick-up codes: 8 characters without look-alikes (no 0/O, 1/I/L), shown as ABCD-EFGH.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+# A manual award is a correction or a thank-you, not a budget: the form's limit, everywhere.
+GRANT_MAX = 100_000
 
 
-def _is_worker(user) -> bool:
-    return has_role(user, Role.WORKER)
-
-
-def _require_points(points) -> int:
-    if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
-        raise ValidationError({"points": [_("Points must be a whole number above zero.")]})
+def _require_points(points, *, most: int = INT_MAX) -> int:
+    if not isinstance(points, int) or isinstance(points, bool) or not 0 < points <= most:
+        raise Invalid(
+            fields={
+                "points": [_("Points must be a whole number from 1 to %(most)d.") % {"most": most}]
+            }
+        )
     return points
 
 
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("Give a reason: it is kept in the ledger.")]})
+        raise Invalid(fields={"reason": [_("Give a reason: it is kept in the ledger.")]})
     return reason
 
 
@@ -73,7 +79,7 @@ def pool_issue(*, points: int, reason: str, by=None, account: Account | None = N
     _require_points(points)
     target = account or ledger.system_account(Account.Kind.POOL)
     if target.kind not in (Account.Kind.POOL, Account.Kind.SPONSOR):
-        raise ValidationError(_("Points can only be issued into a pool."))
+        raise Invalid(_("Points can only be issued into a pool."))
     mint = ledger.system_account(Account.Kind.ISSUANCE)
     return ledger.post(
         kind=Posting.Kind.ISSUANCE,
@@ -112,7 +118,7 @@ def _within_caps(account: Account, rule: EarningRule, points: int) -> int:
 def award(
     *,
     rule: EarningRule,
-    worker: User,
+    worker,
     source_type: str,
     source_id,
     quantity: int = 1,
@@ -124,10 +130,10 @@ def award(
 
     Returns the award posting — the earlier one if this source was already rewarded — or
     None when the rule is inactive, the caps are used up or the person is not a worker.
-    Raises InsufficientPoints when the funding pool is empty (the event can be replayed).
+    Raises Conflict when the funding pool is empty (the event can be replayed).
     """
     source_id = str(source_id)
-    if not rule.active or not _is_worker(worker):
+    if not rule.active or not permissions.is_worker(worker):
         return None
     account = ledger.lock_workers([worker])[worker.pk]
     earlier = Posting.objects.filter(
@@ -159,13 +165,16 @@ def award(
 
 
 @transaction.atomic
-def grant(*, worker: User, points: int, reason: str, by=None, via: str = "") -> Posting:
+def grant(*, worker, points: int, reason: str, by=None, via: str = "") -> Posting:
     """A manual award by an administrator, from the city's pool, with a reason (audited:
-    the posting keeps who, when and why, and is never edited)."""
-    _require_points(points)
+    the posting keeps who, when and why; only the erasure of the worker's data clears the
+    why). `worker` None (no account with that number) is refused on the `mobile` field."""
+    _require_points(points, most=GRANT_MAX)
     reason = _require_reason(reason)
-    if not _is_worker(worker):
-        raise ValidationError({"mobile": [_("This person is not a registered worker.")]})
+    if worker is None:
+        raise Invalid(fields={"mobile": [_("No account with this mobile number.")]})
+    if not permissions.is_worker(worker):
+        raise Invalid(fields={"mobile": [_("This person is not a registered worker.")]})
     account = ledger.lock_workers([worker])[worker.pk]
     pool = ledger.system_account(Account.Kind.POOL)
     try:
@@ -177,8 +186,10 @@ def grant(*, worker: User, points: int, reason: str, by=None, via: str = "") -> 
             reason=reason,
             created_by=by,
         )
-    except ledger.InsufficientPoints:
-        raise PointsRefused(409, _("The city's reward pool has too few points.")) from None
+    except Conflict as exc:
+        if exc.code != ledger.INSUFFICIENT:
+            raise
+        raise Conflict(_("The city's reward pool has too few points."), code=exc.code) from None
     logger.info("grant %s points to worker %s by %s (%s): %s", points, worker.pk, by, via, reason)
     return posting
 
@@ -191,12 +202,22 @@ def posting_reverse(*, posting: Posting, reason: str, by=None) -> Posting:
     """Correct a mistaken award, grant or issuance by posting its exact opposite."""
     reason = _require_reason(reason)
     if posting.kind not in REVERSIBLE:
-        raise PointsRefused(422, _("Only awards, manual awards and issuances can be reversed."))
+        raise Invalid(
+            fields={"posting": [_("Only awards, manual awards and issuances can be reversed.")]}
+        )
     entries = list(posting.entries.select_related("account"))
-    ledger.lock_workers([e.account.owner for e in entries if e.account.owner_id])
+    locked = ledger.lock_workers([e.account.owner for e in entries if e.account.owner_id])
     if Posting.objects.filter(reverses=posting).exists():
-        raise PointsRefused(409, _("This posting has already been reversed."))
-    try:
+        raise Conflict(_("This posting has already been reversed."))
+    for entry in entries:
+        account = locked.get(entry.account.owner_id) if entry.account.owner_id else None
+        if account is not None and account.balance < entry.amount:
+            raise Conflict(
+                _("Cannot reverse: %(account)s no longer holds %(points)d points.")
+                % {"account": account, "points": entry.amount},
+                code=ledger.INSUFFICIENT,
+            )
+    try:  # a pool that has spent the points refuses in the ledger, with its own message
         return ledger.post(
             kind=Posting.Kind.REVERSAL,
             lines=[(e.account, -e.amount) for e in entries],
@@ -207,14 +228,8 @@ def posting_reverse(*, posting: Posting, reason: str, by=None) -> Posting:
             reason=reason,
             created_by=by,
         )
-    except ledger.InsufficientPoints as exc:
-        raise PointsRefused(
-            409,
-            _("Cannot reverse: %(account)s no longer holds %(points)d points.")
-            % {"account": exc.account, "points": exc.needed},
-        ) from None
     except IntegrityError:
-        raise PointsRefused(409, _("This posting has already been reversed.")) from None
+        raise Conflict(_("This posting has already been reversed.")) from None
 
 
 # --- Earning rules (the city administrator's) -------------------------------------------
@@ -248,7 +263,7 @@ def _clean_rule(rule: EarningRule) -> None:
     if not (rule.name or "").strip():
         errors["name"] = [_("Give the rule a name.")]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(fields=errors)
 
 
 @transaction.atomic
@@ -259,8 +274,8 @@ def rule_create(*, by, code: str, **values) -> EarningRule:
 
     code = slugify(code or values.get("name", ""), allow_unicode=False)[:40]
     if not code or EarningRule.objects.filter(code=code).exists():
-        raise ValidationError(
-            {"code": [_("Give the rule a unique code (letters, digits, dashes).")]}
+        raise Invalid(
+            fields={"code": [_("Give the rule a unique code (letters, digits, dashes).")]}
         )
     rule = EarningRule(code=code, **{k: v for k, v in values.items() if k in RULE_FIELDS})
     _clean_rule(rule)
@@ -273,7 +288,7 @@ def rule_update(*, by, rule_id: int, **values) -> EarningRule:
     _require_admin(by)
     rule = EarningRule.objects.select_for_update().filter(pk=rule_id).first()
     if rule is None:
-        raise PointsRefused(404, _("No such rule."))
+        raise NotFound(_("No such rule."))
     for name, value in values.items():
         if name in RULE_FIELDS:
             setattr(rule, name, value)
@@ -316,8 +331,6 @@ def monthly_hardship_award(*, month: dt.date) -> int:
 
 def monthly_honours_award(*, month: dt.date) -> int:
     """Honours for each district's top three of the month (骑网先锋, e.g. 50/30/20)."""
-    from yizhan.points import selectors
-
     month = month_start(month)
     rules = {
         r.rank: r
@@ -331,9 +344,12 @@ def monthly_honours_award(*, month: dt.date) -> int:
             rule = rules.get(rank)
             if rule is None:
                 continue
+            worker = accounts.active_user(row["user_id"])
+            if worker is None:
+                continue
             posting = award(
                 rule=rule,
-                worker=User.objects.get(pk=row["user_id"]),
+                worker=worker,
                 source_type="honours",
                 source_id=f"{_month_key(month)}:{district_code}:{rank}",
                 reason=_("Pioneer of the month, rank %(rank)d") % {"rank": rank},
@@ -346,16 +362,17 @@ def monthly_honours_award(*, month: dt.date) -> int:
 
 
 def _require_admin(user) -> None:
-    if not has_role(user, Role.CITY_ADMIN):
-        raise PointsRefused(403, _("Only the city administrator may do this."))
+    if not permissions.can_administer(user):
+        raise NotAllowed(_("Only the city administrator may do this."))
 
 
-def wish_submit(*, worker: User, title: str, details: str = "") -> Wish:
-    if not _is_worker(worker):
-        raise PointsRefused(403, _("Only workers can make wishes."))
+@transaction.atomic
+def wish_submit(*, worker, title: str, details: str = "") -> Wish:
+    if not permissions.is_worker(worker):
+        raise NotAllowed(_("Only workers can make wishes."))
     title = (title or "").strip()
     if not title:
-        raise ValidationError({"title": [_("Say what you wish for.")]})
+        raise Invalid(fields={"title": [_("Say what you wish for.")]})
     return Wish.objects.create(
         worker=worker, title=title[:80], details=(details or "").strip()[:300]
     )
@@ -366,12 +383,16 @@ def _clean_item(*, name: str, price, stock) -> str:
     name = (name or "").strip()
     if not name:
         errors["name"] = [_("Give the item a name.")]
-    if not isinstance(price, int) or price < conf.MIN_PRICE:
-        errors["price"] = [_("The price must be %(min)d points or more.") % {"min": conf.MIN_PRICE}]
+    if not isinstance(price, int) or price < MIN_PRICE:
+        errors["price"] = [_("The price must be %(min)d points or more.") % {"min": MIN_PRICE}]
+    elif price > INT_MAX:
+        errors["price"] = [_("At most %(max)d.") % {"max": INT_MAX}]
     if not isinstance(stock, int) or stock < 0:
         errors["stock"] = [_("Stock must be zero or more.")]
+    elif stock > INT_MAX:
+        errors["stock"] = [_("At most %(max)d.") % {"max": INT_MAX}]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(fields=errors)
     return name
 
 
@@ -383,7 +404,7 @@ def catalog_item_create(
     name = _clean_item(name=name, price=price, stock=stock)
     stations = list(stations)
     if not stations:
-        raise ValidationError({"stations": [_("Choose at least one pick-up station.")]})
+        raise Invalid(fields={"stations": [_("Choose at least one pick-up station.")]})
     item = CatalogItem.objects.create(
         name=name,
         price=price,
@@ -410,7 +431,7 @@ def catalog_item_update(
     if stations is not None:
         stations = list(stations)
         if not stations:
-            raise ValidationError({"stations": [_("Choose at least one pick-up station.")]})
+            raise Invalid(fields={"stations": [_("Choose at least one pick-up station.")]})
         item.stations.set(stations)
     item.refresh_from_db()
     return item
@@ -420,10 +441,14 @@ def catalog_item_update(
 def catalog_item_restock(*, by, item: CatalogItem, add: int) -> CatalogItem:
     """Add (or, negative, withdraw) stock — relative, so it never races a redemption."""
     _require_admin(by)
-    if not isinstance(add, int) or add == 0:
-        raise ValidationError({"add": [_("Give a number of items other than zero.")]})
-    if not CatalogItem.objects.filter(pk=item.pk, stock__gte=-add).update(stock=F("stock") + add):
-        raise PointsRefused(409, _("There are fewer items in stock than you want to withdraw."))
+    if not isinstance(add, int) or add == 0 or abs(add) > INT_MAX:
+        raise Invalid(fields={"add": [_("Give a number of items other than zero.")]})
+    rows = CatalogItem.objects.filter(pk=item.pk)
+    rows = rows.filter(stock__gte=-add) if add < 0 else rows.filter(stock__lte=INT_MAX - add)
+    if not rows.update(stock=F("stock") + add):
+        if add > 0:
+            raise Invalid(fields={"add": [_("At most %(max)d.") % {"max": INT_MAX}]})
+        raise Conflict(_("There are fewer items in stock than you want to withdraw."))
     item.refresh_from_db()
     return item
 
@@ -431,10 +456,20 @@ def catalog_item_restock(*, by, item: CatalogItem, add: int) -> CatalogItem:
 def _open_wish(wish_id: int) -> Wish:
     wish = Wish.objects.select_for_update().filter(pk=wish_id).first()
     if wish is None:
-        raise PointsRefused(404, _("No such wish."))
+        raise NotFound(_("No such wish."))
     if wish.status != Wish.Status.SUBMITTED:
-        raise PointsRefused(409, _("This wish has already been decided."))
+        raise Conflict(_("This wish has already been decided."))
     return wish
+
+
+def _tell_wisher(wish: Wish, message, **params) -> None:
+    notify(
+        user=wish.worker,
+        message=message,
+        params={"wish": wish.title, **params},
+        url=reverse("points:wishes"),
+        verb="points.wish",
+    )
 
 
 @transaction.atomic
@@ -457,6 +492,11 @@ def wish_catalogue(
     wish.answer = _("Now in the catalogue for %(price)d points.") % {"price": price}
     wish.decided_by, wish.decided_at = by, timezone.now()
     wish.save()
+    _tell_wisher(
+        wish,
+        gettext_lazy("Your wish “%(wish)s” is in the catalogue for %(price)d points."),
+        price=price,
+    )
     return wish
 
 
@@ -469,6 +509,7 @@ def wish_fulfil(*, by, wish_id: int, answer: str) -> Wish:
     wish.status, wish.answer = Wish.Status.FULFILLED, answer
     wish.decided_by, wish.decided_at = by, timezone.now()
     wish.save()
+    _tell_wisher(wish, gettext_lazy("Your wish “%(wish)s” is granted: %(answer)s"), answer=answer)
     return wish
 
 
@@ -480,22 +521,15 @@ def wish_decline(*, by, wish_id: int, reason: str) -> Wish:
     wish.status, wish.answer = Wish.Status.DECLINED, reason
     wish.decided_by, wish.decided_at = by, timezone.now()
     wish.save()
+    _tell_wisher(wish, gettext_lazy("Your wish “%(wish)s” was declined: %(answer)s"), answer=reason)
     return wish
 
 
 # --- Redemptions -----------------------------------------------------------------------------
 
 
-def normalise_code(text: str) -> str:
-    """What a keeper types or scans (`abcd-efgh `, a URL ending in ?code=…) → `ABCDEFGH`."""
-    text = (text or "").strip()
-    if "code=" in text:
-        text = text.split("code=", 1)[1].split("&", 1)[0]
-    return "".join(c for c in text.upper() if c.isalnum())[:40]
-
-
 def _new_code() -> str:
-    return "".join(secrets.choice(conf.CODE_ALPHABET) for _ in range(conf.CODE_LENGTH))
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def _record(redemption: Redemption, status: str, by=None, note: str = "") -> None:
@@ -508,26 +542,28 @@ def _record(redemption: Redemption, status: str, by=None, note: str = "") -> Non
 
 
 @transaction.atomic
-def redemption_create(*, worker: User, item_id: int, station_id: int) -> Redemption:
+def redemption_create(*, worker, item_id: int, station_id: int) -> Redemption:
     """Hold the item's price and one item of stock in one transaction; return the
-    redemption with its pick-up code. Refuses with a message and changes nothing when the
-    worker lacks points, the stock is gone or the item is not offered at that station."""
-    if not _is_worker(worker):
-        raise PointsRefused(403, _("Only workers can redeem points."))
+    redemption with its pick-up code, and tell the station's keepers to have it ready.
+    Refuses with a message and changes nothing when the worker lacks points, the stock is
+    gone or the item is not offered at that station."""
+    if not permissions.is_worker(worker):
+        raise NotAllowed(_("Only workers can redeem points."))
     item = CatalogItem.objects.filter(pk=item_id, active=True).first()
     if item is None:
-        raise PointsRefused(422, _("This item is not in the catalogue."))
-    if not item.stations.filter(pk=station_id).exists():
-        raise PointsRefused(422, _("This item cannot be picked up at that station."))
+        raise Invalid(fields={"item_id": [_("This item is not in the catalogue.")]})
+    station = item.stations.filter(pk=station_id).first()
+    if station is None:
+        raise Invalid(fields={"station_id": [_("This item cannot be picked up at that station.")]})
     account = ledger.lock_workers([worker])[worker.pk]
     if account.balance < item.price:
-        raise PointsRefused(
-            409,
+        raise Conflict(
             _("Not enough points: %(item)s costs %(price)d, you have %(balance)d.")
             % {"item": item.name, "price": item.price, "balance": account.balance},
+            code=ledger.INSUFFICIENT,
         )
     if not CatalogItem.objects.filter(pk=item.pk, stock__gte=1).update(stock=F("stock") - 1):
-        raise PointsRefused(409, _("Sorry, %(item)s is out of stock.") % {"item": item.name})
+        raise Conflict(_("Sorry, %(item)s is out of stock.") % {"item": item.name})
     now = timezone.now()
     for attempt in range(5):
         try:
@@ -538,7 +574,7 @@ def redemption_create(*, worker: User, item_id: int, station_id: int) -> Redempt
                     item=item,
                     station_id=station_id,
                     points=item.price,
-                    expires_at=now + dt.timedelta(hours=conf.PICKUP_HOURS),
+                    expires_at=now + dt.timedelta(hours=settings.POINTS_PICKUP_HOURS),
                 )
             break
         except IntegrityError:  # a code collision: astronomically rare, try another
@@ -554,36 +590,35 @@ def redemption_create(*, worker: User, item_id: int, station_id: int) -> Redempt
         created_by=worker,
     )
     _record(redemption, Redemption.Status.HELD, by=worker)
+    notify_many(
+        users=accounts.users_holding(Role.STATION_KEEPER, station=station),
+        message=gettext_lazy("%(item)s was redeemed for pick-up at %(station)s: have it ready."),
+        params={"item": item.name, "station": station.name},
+        url=reverse("points:keeper"),
+        verb="points.pick_up",
+    )
     from yizhan.points.tasks import schedule_expiry_sweep
 
     transaction.on_commit(lambda: schedule_expiry_sweep(redemption.expires_at))
     return redemption
 
 
-def redemption_request(*, worker: User, item_id: int, station_id: int, key: str) -> tuple:
+def redemption_request(*, worker, item_id: int, station_id: int, key: str) -> tuple:
     """`redemption_create` once per idempotency key: a double tap or a retried request
-    returns the first redemption. Returns (redemption, replayed)."""
+    returns the first redemption. Returns (redemption, replayed). A missing or malformed
+    key is Invalid; a key used before for another item or station is a Conflict."""
 
     def action():
         redemption = redemption_create(worker=worker, item_id=item_id, station_id=station_id)
         return 201, {"code": redemption.code}
 
-    try:
-        outcome = idempotency.run_once(
-            user=worker,
-            scope="points.redemption_create",
-            key=key,
-            request_data={"item": item_id, "station": station_id},
-            action=action,
-        )
-    except idempotency.IdempotencyKeyInvalid:
-        raise PointsRefused(
-            422, _("Send an idempotency key of 1 to 100 letters, digits or dashes.")
-        ) from None
-    except idempotency.IdempotencyKeyReused:
-        raise PointsRefused(
-            422, _("This idempotency key was already used for a different redemption.")
-        ) from None
+    outcome = idempotency.run_once(
+        user=worker,
+        scope="points.redemption_create",
+        key=key,
+        request_data={"item": item_id, "station": station_id},
+        action=action,
+    )
     return Redemption.objects.get(code=outcome.response["code"]), outcome.replayed
 
 
@@ -596,7 +631,7 @@ def _close_with_refund(*, redemption: Redemption, status: str, by=None, note: st
     if status == Redemption.Status.EXPIRED:
         claim = claim.filter(expires_at__lte=now)
     if not claim.update(status=status, closed_at=now, closed_by=by):
-        raise PointsRefused(409, _("This redemption is no longer waiting for pick-up."))
+        raise Conflict(_("This redemption is no longer waiting for pick-up."))
     CatalogItem.objects.filter(pk=redemption.item_id).update(stock=F("stock") + 1)
     escrow = ledger.system_account(Account.Kind.ESCROW)
     ledger.post(
@@ -609,50 +644,58 @@ def _close_with_refund(*, redemption: Redemption, status: str, by=None, note: st
         created_by=by,
     )
     _record(redemption, status, by=by, note=note)
+    if status == Redemption.Status.EXPIRED:
+        notify(
+            user=redemption.worker,
+            message=gettext_lazy(
+                "%(item)s was not picked up in time: %(points)d points are back in your account."
+            ),
+            params={"item": redemption.item.name, "points": redemption.points},
+            url=reverse("points:redemption", args=[redemption.code]),
+            verb="points.expired",
+        )
 
 
 @transaction.atomic
-def redemption_cancel(*, worker: User, code: str) -> Redemption:
+def redemption_cancel(*, worker, code: str) -> Redemption:
     """The worker changes their mind before pick-up: points and stock come back."""
     redemption = Redemption.objects.filter(code=normalise_code(code), worker=worker).first()
     if redemption is None:
-        raise PointsRefused(404, _("You have no redemption with this code."))
+        raise NotFound(_("You have no redemption with this code."))
     _close_with_refund(redemption=redemption, status=Redemption.Status.CANCELLED, by=worker)
     redemption.refresh_from_db()
     return redemption
 
 
-def redemption_for_keeper(*, keeper: User, code: str) -> Redemption:
-    """The redemption a keeper may hand over with this code, or PointsRefused saying why not."""
+def redemption_for_keeper(*, keeper, code: str) -> Redemption:
+    """The redemption a keeper may hand over with this code, or a refusal saying why not."""
     redemption = (
         Redemption.objects.select_related("item", "station", "worker")
         .filter(code=normalise_code(code))
         .first()
     )
     if redemption is None:
-        raise PointsRefused(404, _("No redemption has this pick-up code. Check the code."))
-    if redemption.station_id not in scope_ids(keeper, Role.STATION_KEEPER, "station"):
-        raise PointsRefused(
-            403,
+        raise NotFound(_("No redemption has this pick-up code. Check the code."))
+    if not permissions.can_hand_over(keeper, redemption):
+        raise NotAllowed(
             _("This code is for pick-up at %(station)s, not at your station.")
-            % {"station": redemption.station.name},
+            % {"station": redemption.station.name}
         )
     status = redemption.status
     if status == Redemption.Status.FULFILLED:
-        raise PointsRefused(409, _("This item has already been handed over."))
+        raise Conflict(_("This item has already been handed over."))
     if status in (Redemption.Status.CANCELLED, Redemption.Status.EXPIRED):
-        raise PointsRefused(
-            409,
+        raise Conflict(
             _("This redemption is %(status)s: do not hand the item over.")
-            % {"status": redemption.get_status_display()},
+            % {"status": redemption.get_status_display()}
         )
     if redemption.expires_at <= timezone.now():
-        raise PointsRefused(409, _("This pick-up code has expired: do not hand the item over."))
+        raise Conflict(_("This pick-up code has expired: do not hand the item over."))
     return redemption
 
 
 @transaction.atomic
-def redemption_fulfil(*, keeper: User, code: str) -> Redemption:
+def redemption_fulfil(*, keeper, code: str) -> Redemption:
     """The keeper hands the item over: the held points move to the redeemed account."""
     redemption = redemption_for_keeper(keeper=keeper, code=code)
     now = timezone.now()
@@ -660,7 +703,7 @@ def redemption_fulfil(*, keeper: User, code: str) -> Redemption:
         pk=redemption.pk, status=Redemption.Status.HELD, expires_at__gt=now
     ).update(status=Redemption.Status.FULFILLED, closed_at=now, closed_by=keeper)
     if not claimed:  # closed by a concurrent tap, cancel or sweep since we looked
-        raise PointsRefused(409, _("This redemption is no longer waiting for pick-up."))
+        raise Conflict(_("This redemption is no longer waiting for pick-up."))
     ledger.post(
         kind=Posting.Kind.FULFIL,
         lines=[
@@ -691,7 +734,42 @@ def redemptions_expire_due(*, now: dt.datetime | None = None, limit: int = 10_00
                     redemption=redemption,
                     status=Redemption.Status.EXPIRED,
                 )
-        except PointsRefused:
+        except Conflict:  # closed by a keeper, the worker or another sweeper meanwhile
             continue
         expired += 1
     return expired
+
+
+# --- A person's data ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def personal_data_erase(*, user) -> int:
+    """Erase what the bank holds about a person (called by accounts' erasure, in its
+    transaction) and keep the ledger whole: their entries and balance stay, so every
+    posting still balances and `yizhan points verify` passes, but the free text around them
+    goes — posting reasons, redemption notes, wishes, hardship reasons. Items waiting for
+    pick-up are cancelled and refunded. Returns the rows touched; 0 when run again."""
+    touched = 0
+    for redemption in Redemption.objects.filter(worker=user, status=Redemption.Status.HELD):
+        try:
+            _close_with_refund(redemption=redemption, status=Redemption.Status.CANCELLED)
+        except Conflict:  # closed meanwhile
+            continue
+        touched += 1
+    account = Account.objects.filter(owner=user).first()
+    if account is not None:
+        postings = Posting.objects.filter(entries__account=account).exclude(reason="")
+        touched += Posting.objects.filter(
+            pk__in=list(postings.values_list("pk", flat=True))
+        ).update(reason="")
+    touched += (
+        RedemptionEvent.objects.filter(redemption__worker=user).exclude(note="").update(note="")
+    )
+    touched += (
+        Wish.objects.filter(worker=user)
+        .exclude(title="", details="", answer="")
+        .update(title="", details="", answer="")
+    )
+    touched += HardshipApproval.objects.filter(worker=user).delete()[0]
+    return touched

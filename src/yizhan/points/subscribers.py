@@ -14,7 +14,7 @@ and the ledger posts at most one award per (source, rule). If the pool is empty 
 handler raises, the delivery is not recorded, and `yizhan events-replay` retries later.
 """
 
-from yizhan.accounts.models import User
+from yizhan.accounts import selectors as accounts
 from yizhan.core.events import subscribe
 from yizhan.points import services
 from yizhan.points.models import EarningRule
@@ -52,11 +52,8 @@ def register() -> None:
         subscribe(name, "yizhan.points.subscribers.on_good_deed")
 
 
-def _worker(user_id) -> User | None:
-    try:
-        return User.objects.filter(pk=int(user_id), is_active=True).first()
-    except (TypeError, ValueError):
-        return None
+def _worker(user_id):
+    return accounts.active_user(user_id)
 
 
 def rule_for_report(category: str) -> EarningRule | None:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.utils import timezone
 from django_tasks import task
 
 
@@ -32,10 +33,16 @@ def monthly_awards(month: str) -> dict:
     }
 
 
+def last_month(today: dt.date | None = None) -> dt.date:
+    """The first day of the month before `today` (default: today in Asia/Shanghai, where the
+    city's months begin — not the server's date, which is UTC eight hours late)."""
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
 @task()
 def monthly_awards_last_month() -> dict:
-    """Run daily by the scheduler: last month's awards, a no-op once they are posted (every
-    award is at most once per source and rule), so a day the worker was down is caught up."""
-    today = dt.date.today()
-    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-    return monthly_awards.call(last_month)
+    """Run daily by `yizhan periodic` and the task worker: last month's awards, a no-op once
+    they are posted (every award is at most once per source and rule), so a day the worker
+    was down is caught up."""
+    return monthly_awards.call(f"{last_month():%Y-%m}")

@@ -1,24 +1,28 @@
 """Points pages: thin — parse the form, call one service or selector, render or redirect.
-Every view names the role it needs; keepers see only their own stations' pick-ups."""
+Every view names the role it needs; keepers see only their own stations' pick-ups. A
+service's refusal is shown on its form (`core.forms.add_service_errors`, the form keeps
+what was typed) or, for a step without a form, as a message on the page."""
 
 import datetime as dt
 import uuid
 
 import segno
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yizhan.accounts.models import Role, User
-from yizhan.accounts.permissions import has_role, role_required, scope_ids
+from yizhan.accounts import selectors as accounts
+from yizhan.accounts.permissions import role_required
+from yizhan.core.errors import Conflict, Invalid, NotAllowed, NotFound, YizhanError
+from yizhan.core.forms import add_service_errors
+from yizhan.core.listing import Sorting, page_of, param_choice
 from yizhan.core.pii import mask_name
-from yizhan.places.models import District
-from yizhan.points import exports, selectors, services
+from yizhan.places import selectors as places
+from yizhan.points import exports, permissions, selectors, services
 from yizhan.points.forms import (
     AnswerForm,
     ApproveForm,
@@ -31,10 +35,9 @@ from yizhan.points.forms import (
     RuleForm,
     WishForm,
 )
-from yizhan.points.models import CatalogItem, EarningRule, Posting, Redemption, Wish
-from yizhan.stations.models import Station
-
-WORKER, KEEPER, ADMIN = Role.WORKER, Role.STATION_KEEPER, Role.CITY_ADMIN
+from yizhan.points.models import Redemption, Wish
+from yizhan.points.permissions import ADMIN, KEEPER, WORKER
+from yizhan.stations import selectors as stations
 
 
 def _month(text: str | None) -> dt.date | None:
@@ -52,14 +55,15 @@ def _recent_months(n: int = 12) -> list[dt.date]:
     return months
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
+def _id(text: str | None) -> int | None:
+    """A database id from a query or form value, or None (also for one too big to be one)."""
+    text = text or ""
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
+def _say(request, exc: YizhanError) -> None:
+    """A refusal for a step without a form of its own: one line at the top of the page."""
+    messages.error(request, " ".join(message for _field, message in exc.field_errors()))
 
 
 # --- Worker ----------------------------------------------------------------------------------
@@ -129,8 +133,8 @@ def redeem_view(request):
             station_id=form.cleaned_data["station"],
             key=form.cleaned_data["key"],
         )
-    except services.PointsRefused as exc:
-        messages.error(request, exc.message)
+    except (Invalid, Conflict, NotAllowed) as exc:
+        _say(request, exc)
         return redirect("points:catalog")
     if not replayed:
         messages.success(request, _("Redeemed. Show this code at the station to pick it up."))
@@ -138,11 +142,10 @@ def redeem_view(request):
 
 
 def _own_redemption(request, code: str) -> Redemption:
-    return get_object_or_404(
-        Redemption.objects.select_related("item", "station"),
-        code=services.normalise_code(code),
-        worker=request.user,
-    )
+    redemption = selectors.own_redemption(request.user, code)
+    if redemption is None:
+        raise NotFound
+    return redemption
 
 
 @role_required(WORKER)
@@ -160,11 +163,11 @@ def redemption_view(request, code: str):
 def cancel_view(request, code: str):
     try:
         services.redemption_cancel(worker=request.user, code=code)
-    except services.PointsRefused as exc:
-        messages.error(request, exc.message)
+    except (Conflict, NotFound) as exc:
+        _say(request, exc)
     else:
         messages.success(request, _("Cancelled: the points are back in your account."))
-    return redirect("points:redemption", code=services.normalise_code(code))
+    return redirect("points:redemption", code=selectors.normalise_code(code))
 
 
 def _keeper_url(request, code: str) -> str:
@@ -174,15 +177,12 @@ def _keeper_url(request, code: str) -> str:
 def qr_view(request, code: str):
     """The pick-up code as an SVG QR code: it opens the keeper's page with the code filled in."""
     if not request.user.is_authenticated:
-        raise PermissionDenied
-    redemption = get_object_or_404(Redemption, code=services.normalise_code(code))
-    allowed = (
-        redemption.worker_id == request.user.pk
-        or redemption.station_id in scope_ids(request.user, KEEPER, "station")
-        or has_role(request.user, ADMIN)
-    )
-    if not allowed:
-        raise PermissionDenied
+        raise NotAllowed
+    redemption = selectors.redemption_by_code(code)
+    if redemption is None:
+        raise NotFound
+    if not permissions.can_see_pick_up_code(request.user, redemption):
+        raise NotAllowed
     qr = segno.make(_keeper_url(request, redemption.code), error="m")
     response = HttpResponse(content_type="image/svg+xml")
     qr.save(response, kind="svg", scale=6, border=2, xmldecl=False)
@@ -196,8 +196,8 @@ def wishes_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.wish_submit(worker=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
+        except Invalid as exc:
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your wish is sent. You will see the answer here."))
             return redirect("points:wishes")
@@ -213,8 +213,9 @@ def leaderboard_view(request):
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
     month = _month(request.GET.get("month")) or selectors.this_month()
     district = request.GET.get("district") or ""
-    district_id = int(district) if district.isdigit() else None
-    district_names = dict(District.objects.values_list("code", "name"))
+    district_id = _id(district)
+    districts = list(places.districts())
+    district_names = {d.code: d.name for d in districts}
     honours = []
     for posting in selectors.honours(month=month):
         credited = next(e for e in posting.entries.all() if e.amount > 0)
@@ -235,9 +236,9 @@ def leaderboard_view(request):
             "month": month,
             "months": _recent_months(),
             "selected_month": f"{month:%Y-%m}",
-            "districts": District.objects.order_by("code"),
+            "districts": districts,
             "district": district,
-            "is_worker": has_role(request.user, WORKER),
+            "is_worker": permissions.is_worker(request.user),
         },
     )
 
@@ -248,7 +249,7 @@ def leaderboard_view(request):
 @role_required(KEEPER)
 def keeper_view(request):
     """Scan (the QR opens this page with ?code=) or type the code, check, hand over."""
-    stations = scope_ids(request.user, KEEPER, "station")
+    station_ids = permissions.keeper_station_ids(request.user)
     found, handed = None, None
     if request.method == "POST":
         form = CodeForm(request.POST)
@@ -257,8 +258,8 @@ def keeper_view(request):
                 handed = services.redemption_fulfil(
                     keeper=request.user, code=form.cleaned_data["code"]
                 )
-            except services.PointsRefused as exc:
-                form.add_error("code", exc.message)
+            except (NotFound, NotAllowed, Conflict) as exc:
+                form.add_error("code", str(exc.message))
             else:
                 messages.success(
                     request,
@@ -272,8 +273,8 @@ def keeper_view(request):
                 found = services.redemption_for_keeper(
                     keeper=request.user, code=form.cleaned_data["code"]
                 )
-            except services.PointsRefused as exc:
-                form.add_error("code", exc.message)
+            except (NotFound, NotAllowed, Conflict) as exc:
+                form.add_error("code", str(exc.message))
     return render(
         request,
         "points/keeper.html",
@@ -281,8 +282,8 @@ def keeper_view(request):
             "form": form,
             "found": found,
             "handed": handed,
-            "pending": selectors.station_pending(station_ids=stations),
-            "stations": Station.objects.filter(pk__in=stations),
+            "pending": selectors.station_pending(station_ids=station_ids),
+            "stations": stations.station_rows(ids=station_ids),
         },
     )
 
@@ -295,35 +296,33 @@ def admin_home_view(request):
     return render(
         request,
         "points/admin_home.html",
-        {
-            "pools": selectors.pools(),
-            "waiting": Wish.objects.filter(status=Wish.Status.SUBMITTED).count(),
-            "held": Redemption.objects.filter(status=Redemption.Status.HELD).count(),
-        },
+        {"pools": selectors.pool_rows(), **selectors.admin_counts()},
     )
 
 
 @role_required(ADMIN)
 def admin_wishes_view(request):
-    status = request.GET.get("status", Wish.Status.SUBMITTED)
-    if status not in Wish.Status.values:
-        status = ""
-    page = Paginator(selectors.wishes(status=status), 25).get_page(request.GET.get("page"))
+    status = param_choice(request.GET.get("status", Wish.Status.SUBMITTED), Wish.Status.values)
+    sorting = Sorting(selectors.WISH_COLUMNS, request.GET.get("sort"), default="-created")
+    page = page_of(selectors.wishes(status=status, sort=sorting), request.GET.get("page"), 50)
     return render(
         request,
         "points/admin_wishes.html",
         {
             "page": page,
+            "headers": sorting.headers(request.GET),
             "status": status,
             "statuses": Wish.Status.choices,
-            "filters": {"status": status},
+            "filtered": "status" in request.GET,
         },
     )
 
 
 @role_required(ADMIN)
 def admin_wish_view(request, wish_id: int):
-    wish = get_object_or_404(Wish.objects.select_related("worker"), pk=wish_id)
+    wish = selectors.wish_get(wish_id)
+    if wish is None:
+        raise NotFound
     approve = ApproveForm(
         request.POST if request.POST.get("step") == "approve" else None,
         initial={"name": wish.title},
@@ -353,52 +352,70 @@ def admin_wish_view(request, wish_id: int):
             decide(by=request.user, wish_id=wish.pk, **{key: answer.cleaned_data["text"]})
             messages.success(request, _("The worker will see your answer."))
             return redirect("points:admin_wishes")
-    except ValidationError as exc:
-        _add_errors(approve if approve.is_bound else answer, exc)
-    except services.PointsRefused as exc:
-        messages.error(request, exc.message)
+    except Invalid as exc:
+        form = approve if approve.is_bound else answer
+        add_service_errors(form, _renamed(exc, {"answer": "text", "reason": "text"}))
+    except Conflict as exc:
+        _say(request, exc)
     return render(
         request, "points/admin_wish.html", {"wish": wish, "approve": approve, "answer": answer}
     )
 
 
+def _renamed(exc: Invalid, names: dict) -> Invalid:
+    """The service's field names as the form calls them (a wish's `answer` is `text`)."""
+    fields = {names.get(f, f): messages for f, messages in exc.fields.items()}
+    return Invalid(exc.message, fields=fields)
+
+
 @role_required(ADMIN)
 def admin_catalog_view(request):
     form = ItemForm(request.POST if request.POST.get("step") == "create" else None)
-    if request.method == "POST":
-        try:
-            if form.is_bound:
-                if form.is_valid():
-                    services.catalog_item_create(by=request.user, **form.cleaned_data)
-                    messages.success(request, _("Added to the catalogue."))
-                    return redirect("points:admin_catalog")
+    if request.method == "POST" and form.is_bound:
+        if form.is_valid():
+            try:
+                services.catalog_item_create(by=request.user, **form.cleaned_data)
+            except Invalid as exc:
+                add_service_errors(form, exc)
             else:
-                item_id = request.POST.get("item", "")
-                item = get_object_or_404(CatalogItem, pk=int(item_id) if item_id.isdigit() else 0)
-                if request.POST.get("step") == "toggle":
-                    services.catalog_item_update(by=request.user, item=item, active=not item.active)
-                else:
-                    restock = RestockForm(request.POST)
-                    if not restock.is_valid():
-                        raise ValidationError(_("Give a number of items other than zero."))
-                    services.catalog_item_restock(
-                        by=request.user, item=item, add=restock.cleaned_data["add"]
-                    )
-                messages.success(request, _("Saved."))
+                messages.success(
+                    request,
+                    _("“%(item)s” added to the catalogue.") % {"item": form.cleaned_data["name"]},
+                )
                 return redirect("points:admin_catalog")
-        except ValidationError as exc:
-            if form.is_bound:
-                _add_errors(form, exc)
+    elif request.method == "POST":
+        item_id = _id(request.POST.get("item"))
+        item = selectors.catalog_item(item_id) if item_id else None
+        if item is None:
+            raise NotFound
+        try:
+            if request.POST.get("step") == "toggle":
+                item = services.catalog_item_update(
+                    by=request.user, item=item, active=not item.active
+                )
+                done = (
+                    _("“%(item)s” is offered again.")
+                    if item.active
+                    else _("“%(item)s” is withdrawn: workers no longer see it.")
+                )
             else:
-                messages.error(request, " ".join(exc.messages))
-        except services.PointsRefused as exc:
-            messages.error(request, exc.message)
-    items = (
-        CatalogItem.objects.select_related("sponsor")
-        .prefetch_related("stations")
-        .order_by("-active", "name")
+                restock = RestockForm(request.POST)
+                if not restock.is_valid():
+                    raise Invalid(fields={"add": [_("Give a number of items other than zero.")]})
+                item = services.catalog_item_restock(
+                    by=request.user, item=item, add=restock.cleaned_data["add"]
+                )
+                done = _("“%(item)s”: %(n)s in stock now.")
+        except (Invalid, Conflict) as exc:
+            _say(request, exc)
+        else:
+            messages.success(request, done % {"item": item.name, "n": item.stock})
+            return redirect("points:admin_catalog")
+    return render(
+        request,
+        "points/admin_catalog.html",
+        {"form": form, "items": selectors.catalog_for_admin()},
     )
-    return render(request, "points/admin_catalog.html", {"form": form, "items": items})
 
 
 @role_required(ADMIN)
@@ -408,7 +425,10 @@ def admin_rules_view(request):
 
 @role_required(ADMIN)
 def admin_rule_view(request, rule_id: int):
-    return _rule_form(request, get_object_or_404(EarningRule, pk=rule_id))
+    rule = selectors.rule(rule_id)
+    if rule is None:
+        raise NotFound
+    return _rule_form(request, rule)
 
 
 def _rule_form(request, rule):
@@ -420,41 +440,48 @@ def _rule_form(request, rule):
                 services.rule_create(by=request.user, code=form.cleaned_data["code"], **values)
             else:
                 services.rule_update(by=request.user, rule_id=rule.pk, **values)
-        except ValidationError as exc:
-            _add_errors(form, exc)
+        except (Invalid, NotFound) as exc:
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Rule saved. Past awards are not changed."))
             return redirect("points:admin_rules")
     return render(
         request,
         "points/admin_rules.html",
-        {"form": form, "rule": rule, "rules": EarningRule.objects.select_related("funded_by")},
+        {"form": form, "rule": rule, "rules": selectors.rule_rows()},
     )
 
 
 def _ledger_filters(request):
     month = _month(request.GET.get("month"))
-    status = request.GET.get("status", "")
-    status = status if status in Redemption.Status.values else ""
-    station = request.GET.get("station", "")
-    station_id = int(station) if station.isdigit() else None
-    qs = selectors.redemption_ledger(month=month, status=status, station_id=station_id)
-    filters = {"month": f"{month:%Y-%m}" if month else "", "status": status, "station": station}
-    return qs, filters
+    status = param_choice(request.GET.get("status"), Redemption.Status.values)
+    station_id = _id(request.GET.get("station"))
+    sorting = Sorting(selectors.LEDGER_COLUMNS, request.GET.get("sort"), default="-created")
+    qs = selectors.redemption_ledger(
+        month=month, status=status, station_id=station_id, sort=sorting
+    )
+    filters = {
+        "month": f"{month:%Y-%m}" if month else "",
+        "status": status,
+        "station": str(station_id or ""),
+    }
+    return qs, filters, sorting
 
 
 @role_required(ADMIN)
 def admin_ledger_view(request):
-    qs, filters = _ledger_filters(request)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    qs, filters, sorting = _ledger_filters(request)
     return render(
         request,
         "points/admin_ledger.html",
         {
-            "page": page,
+            "page": page_of(qs, request.GET.get("page"), 50),
+            "headers": sorting.headers(request.GET),
             "filters": filters,
+            "filtered": any(filters.values()),
             "statuses": Redemption.Status.choices,
             "months": _recent_months(),
+            "stations": stations.station_rows().only("id", "code", "name"),
             "query": request.GET.urlencode(),
         },
     )
@@ -462,7 +489,7 @@ def admin_ledger_view(request):
 
 @role_required(ADMIN)
 def admin_ledger_xlsx_view(request):
-    qs, filters = _ledger_filters(request)
+    qs, filters, _sorting = _ledger_filters(request)
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -479,14 +506,8 @@ def admin_grant_view(request):
     try:
         if grant.is_bound and grant.is_valid():
             data = grant.cleaned_data
-            try:
-                worker = User.objects.get_by_mobile(data["mobile"])
-            except User.DoesNotExist:
-                raise ValidationError(
-                    {"mobile": [_("No account with this mobile number.")]}
-                ) from None
             posting = services.grant(
-                worker=worker,
+                worker=accounts.user_by_mobile(data["mobile"]),
                 points=data["points"],
                 reason=data["reason"],
                 by=request.user,
@@ -495,25 +516,21 @@ def admin_grant_view(request):
             messages.success(request, _("Posted as number %(n)d.") % {"n": posting.pk})
             return redirect("points:admin_grant")
         if reverse_form.is_bound and reverse_form.is_valid():
-            posting = Posting.objects.filter(pk=reverse_form.cleaned_data["posting"]).first()
+            number = reverse_form.cleaned_data["posting"]
+            posting = selectors.find_posting(number)
             if posting is None:
-                raise ValidationError({"posting": [_("No such posting.")]})
+                raise Invalid(
+                    fields={"posting": [_("No posting has the number %(n)s.") % {"n": number}]}
+                )
             done = services.posting_reverse(
                 posting=posting, reason=reverse_form.cleaned_data["reason"], by=request.user
             )
             messages.success(request, _("Posted as number %(n)d.") % {"n": done.pk})
             return redirect("points:admin_grant")
-    except ValidationError as exc:
-        _add_errors(grant if grant.is_bound else reverse_form, exc)
-    except services.PointsRefused as exc:
-        messages.error(request, exc.message)
-    recent = (
-        Posting.objects.filter(kind__in=[Posting.Kind.GRANT, Posting.Kind.REVERSAL])
-        .select_related("created_by")
-        .order_by("-pk")[:20]
-    )
+    except (Invalid, Conflict) as exc:
+        add_service_errors(grant if grant.is_bound else reverse_form, exc)
     return render(
         request,
         "points/admin_grant.html",
-        {"grant": grant, "reverse": reverse_form, "recent": recent},
+        {"grant": grant, "reverse": reverse_form, "recent": selectors.recent_corrections()},
     )

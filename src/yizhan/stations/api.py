@@ -3,18 +3,20 @@
 All public (no login). Coordinates are WGS-84 unless `crs` says otherwise; the nearest
 query answers in the coordinate system it was asked in, so an AMap client (GCJ-02) can
 plot the answer directly. Unknown kinds or amenities and out-of-range coordinates are
-422 errors naming the field.
+422 errors naming the field, in the API's one error shape (`core.schema.ErrorOut`).
 """
 
 import json
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel, field_validator
 
+from yizhan.core.errors import NotFound
 from yizhan.core.geo import CRS_BD09, CRS_GCJ02, CRS_WGS84, from_wgs84, to_wgs84
+from yizhan.core.schema import DbId, ErrorOut
 from yizhan.stations import hours, links, selectors, services
 from yizhan.stations.models import Station
 
@@ -23,9 +25,8 @@ geo_router = Router(tags=["stations"])  # mounted at "/" for /api/v1/stations.ge
 
 KINDS = [k for k, _ in Station.Kind.choices]
 
-
-class Message(Schema):
-    message: str
+# Every endpoint here is public and read-only: its only refusals are bad input and "no such".
+BAD_INPUT = {422: ErrorOut}
 
 
 def _check_kinds(values: list[str]) -> list[str]:
@@ -74,7 +75,7 @@ class Filters(BaseModel):
 
 class ListFilters(Filters):
     q: str = Field("", max_length=60, description="text in the name or code")
-    community: int | None = Field(None, description="community id")
+    community: DbId | None = Field(None, description="community id")
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(20, ge=1, le=100)
 
@@ -187,7 +188,7 @@ def _station_out(station: Station, moment) -> dict:
 
 @router.get(
     "/nearest",
-    response={200: list[NearestOut], 422: Message},
+    response={200: list[NearestOut], **BAD_INPUT},
     summary="The nearest stations to a point, by true (great-circle) distance",
     description=(
         "Filters: `kind` (any of), `amenity` (all of, and not out of order), `open_now`. "
@@ -229,7 +230,7 @@ def nearest(request, params: Query[NearestQuery]):
 
 @router.get(
     "",
-    response={200: StationPage, 422: Message},
+    response={200: StationPage, **BAD_INPUT},
     summary="The station directory, filtered and paginated (in code order)",
 )
 def station_list(request, params: Query[ListFilters]):
@@ -254,13 +255,13 @@ def station_list(request, params: Query[ListFilters]):
 
 @router.get(
     "/{station_id}",
-    response={200: StationDetail, 404: Message},
+    response={200: StationDetail, 404: ErrorOut, **BAD_INPUT},
     summary="Everything about one station",
 )
-def station_detail(request, station_id: int):
+def station_detail(request, station_id: DbId):
     station = selectors.station_queryset().filter(pk=station_id).first()
     if station is None:
-        raise Http404
+        raise NotFound
     moment = timezone.now()
     data = _station_out(station, moment)
     schedule = station.schedule()
@@ -303,7 +304,7 @@ def station_detail(request, station_id: int):
             "stale": station.is_stale,
             "confirmed_at": station.confirmed_at.isoformat() if station.confirmed_at else None,
             "directions": links.directions(name=station.name, lat=station.lat, lng=station.lng),
-            "check_in_radius_m": services.CHECK_IN_RADIUS_M,
+            "check_in_radius_m": services.check_in_radius_m(),
         }
     )
     return data
@@ -311,7 +312,7 @@ def station_detail(request, station_id: int):
 
 @geo_router.get(
     "/stations.geojson",
-    response={200: dict, 422: Message},
+    response={200: dict, **BAD_INPUT},
     summary="Stations as a GeoJSON FeatureCollection (WGS-84), with the list's filters",
 )
 def stations_geojson(request, params: Query[Filters]):

@@ -10,10 +10,10 @@ import io
 import re
 import zipfile
 
-from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from yizhan.core.errors import Invalid
 from yizhan.core.geo import CRS_BD09, CRS_GCJ02, CRS_WGS84, to_wgs84
 from yizhan.places.selectors import community_id_at, community_index
 from yizhan.stations import hours
@@ -56,11 +56,11 @@ _PHONE = re.compile(r"^\+?[\d\s()\-—]{7,24}$")
 
 
 def sniff_format(content: bytes) -> str:
-    """ "xlsx" or "csv" by content, not by name; ValidationError for anything else."""
+    """ "xlsx" or "csv" by content, not by name; Invalid for anything else."""
     if not content:
-        raise ValidationError({"file": [_("The file is empty.")]})
+        raise Invalid(fields={"file": [_("The file is empty.")]})
     if len(content) > MAX_BYTES:
-        raise ValidationError({"file": [_("The file is larger than 5 MB.")]})
+        raise Invalid(fields={"file": [_("The file is larger than 5 MB.")]})
     if content.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -70,15 +70,15 @@ def sniff_format(content: bytes) -> str:
             names, unzipped = set(), 0
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
             if unzipped > MAX_UNZIPPED_BYTES:
-                raise ValidationError({"file": [_("The spreadsheet is too large.")]})
+                raise Invalid(fields={"file": [_("The spreadsheet is too large.")]})
             return "xlsx"
-        raise ValidationError({"file": [_("This is not an Excel (.xlsx) file.")]})
+        raise Invalid(fields={"file": [_("This is not an Excel (.xlsx) file.")]})
     if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ValidationError(
-            {"file": [_("Old Excel (.xls) files are not supported: save it as .xlsx.")]}
+        raise Invalid(
+            fields={"file": [_("Old Excel (.xls) files are not supported: save it as .xlsx.")]}
         )
     if b"\x00" in content[:4096]:
-        raise ValidationError({"file": [_("Upload an Excel (.xlsx) or CSV file.")]})
+        raise Invalid(fields={"file": [_("Upload an Excel (.xlsx) or CSV file.")]})
     return "csv"
 
 
@@ -92,9 +92,7 @@ def _decode(content: bytes) -> str:
     try:
         return content.decode("gb18030")
     except UnicodeDecodeError:
-        raise ValidationError(
-            {"file": [_("The CSV file is neither UTF-8 nor GBK text.")]}
-        ) from None
+        raise Invalid(fields={"file": [_("The CSV file is neither UTF-8 nor GBK text.")]}) from None
 
 
 def _cell(value) -> str:
@@ -116,7 +114,7 @@ def read_rows(content: bytes, file_format: str) -> list[list[str]]:
         try:
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on bad files
-            raise ValidationError({"file": [_("The Excel file cannot be read.")]}) from exc
+            raise Invalid(fields={"file": [_("The Excel file cannot be read.")]}) from exc
         sheet = book.worksheets[0]
         rows = []
         for row in sheet.iter_rows(values_only=True):
@@ -134,7 +132,7 @@ def read_rows(content: bytes, file_format: str) -> list[list[str]]:
     while rows and not any(rows[-1]):
         rows.pop()
     if len(rows) > MAX_ROWS + 1:
-        raise ValidationError({"file": [_("A file holds at most 50,000 stations.")]})
+        raise Invalid(fields={"file": [_("A file holds at most 50,000 stations.")]})
     return rows
 
 

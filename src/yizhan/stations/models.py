@@ -275,8 +275,13 @@ class StationVisit(models.Model):
         NEARBY = "nearby", _("Checked in nearby")
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="visits")
+    # Empty once the worker's personal data is erased: the visit still counts in the
+    # station's usage figures, but no longer says who it was.
     worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="station_visits"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="station_visits",
     )
     at = models.DateTimeField(_("time"), default=timezone.now)
     hour = models.DateTimeField(_("hour"), editable=False)  # `at` floored to the hour (UTC)

@@ -3,9 +3,8 @@
 A keeper manages only the stations in their scope; the city administrator manages all.
 """
 
-from django.core.exceptions import PermissionDenied
-
 from yizhan.accounts.permissions import Role, has_role, scope_ids
+from yizhan.core.errors import NotAllowed
 
 STAFF_ROLES = (Role.STATION_KEEPER, Role.CITY_ADMIN)
 
@@ -22,7 +21,7 @@ def can_manage_station(user, station) -> bool:
 
 def require_manage_station(user, station) -> None:
     if not can_manage_station(user, station):
-        raise PermissionDenied
+        raise NotAllowed
 
 
 def can_run_network(user) -> bool:

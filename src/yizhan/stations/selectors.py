@@ -7,15 +7,21 @@ rebuilds it; an edited one (its `updated_at` moved) is patched in place. Service
 """
 
 import datetime as dt
+import hashlib
+import json
 import threading
 import time
 from collections import defaultdict
 
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.db.models.functions import ExtractHour, TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from yizhan.core import gazetteer
+from yizhan.core.listing import Column, Sorting
 from yizhan.stations import hours
 from yizhan.stations.index import Entry, Hit, StationIndex
 from yizhan.stations.models import (
@@ -131,6 +137,77 @@ def station_index() -> StationIndex:
         return index
 
 
+# --- what the maps and the place description read -------------------------------------
+
+_lent = {"index": None, "version": 0, "points": (), "layer": None, "digest": ""}
+_lent_lock = threading.Lock()
+
+
+def _pack(index: StationIndex) -> dict:
+    column = {c: i for i, c in enumerate(index.amenity_codes)}
+    return {
+        "kinds": index.kinds,
+        "amenities": index.amenity_codes,
+        "q": 100_000,
+        "stations": [
+            [
+                e.id,
+                e.code,
+                e.name,
+                index.kinds.index(e.kind) if e.kind in index.kinds else -1,
+                round(e.lat * 100_000),
+                round(e.lng * 100_000),
+                sum(1 << column[a] for a in e.amenities if a in column),
+            ]
+            for e in index.entries
+        ],
+    }
+
+
+def _lent_for(index: StationIndex) -> dict:
+    """What the maps and the gazetteer read, made once per index (rebuilt or patched)."""
+    with _lent_lock:
+        if _lent["index"] is not index:
+            kinds = dict(Station.Kind.choices)
+            layer = _pack(index)
+            body = json.dumps(layer, ensure_ascii=False, separators=(",", ":")).encode()
+            _lent.update(
+                index=index,
+                version=_lent["version"] + 1,
+                points=tuple(
+                    gazetteer.NamedPoint(
+                        "station",
+                        e.code,
+                        e.name,
+                        e.lat,
+                        e.lng,
+                        reverse("stations:detail", args=[e.code]),
+                        str(kinds.get(e.kind, "")),
+                    )
+                    for e in index.entries
+                ),
+                layer=body,
+                digest=hashlib.sha1(body, usedforsecurity=False).hexdigest()[:12],
+            )
+        return dict(_lent)
+
+
+def named_points():
+    """Every station as a named point (`core.gazetteer`): "near 甲工会驿站 (120 m)" in a
+    report's place description, and stations in the place search."""
+    lent = _lent_for(station_index())
+    return lent["version"], lent["points"]
+
+
+def map_layer() -> tuple[str, bytes]:
+    """Every station for the finder's map, packed small, and its content hash (the same in
+    every process, so it can name a URL cached for a year): kinds and amenity codes once,
+    then per station [id, code, name, kind index, lat*1e5, lng*1e5, working-amenity bits].
+    Whether a station is open now is the page's to say: it changes by the minute."""
+    lent = _lent_for(station_index())
+    return lent["digest"], lent["layer"]
+
+
 def amenity_codes() -> list[str]:
     return station_index().amenity_codes
 
@@ -203,6 +280,32 @@ def stations_by_ids(ids: list[int]) -> list[Station]:
 
 def station_by_code(code: str) -> Station | None:
     return station_queryset().filter(code=code).first()
+
+
+def station_rows(*, ids=None, codes=None):
+    """Plain station rows (no hours or amenities), by code: for other apps that only name
+    stations, such as the points bank's pick-up stations."""
+    qs = Station.objects.all()
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    if codes is not None:
+        qs = qs.filter(code__in=list(codes))
+    return qs.order_by("code")
+
+
+def visits_of(*, worker) -> list[dict]:
+    """A worker's own check-ins, newest first, for the export of their data."""
+    return [
+        {
+            "station": code,
+            "station_name": name,
+            "at": timezone.localtime(at).isoformat(),
+            "method": method,
+        }
+        for code, name, at, method in StationVisit.objects.filter(worker=worker)
+        .order_by("-at")
+        .values_list("station__code", "station__name", "at", "method")
+    ]
 
 
 def weekly_table(station: Station) -> list[dict]:
@@ -417,3 +520,86 @@ def dashboard_visit_hours(*, start, end) -> list[tuple[float, float, int, int, i
         .order_by()
     )
     return [(r["station__lat"], r["station__lng"], r["wd"] - 1, r["h"], r["n"]) for r in rows]
+# --- the city's station directory (a staff table) -----------------------------------------
+
+DIRECTORY_COLUMNS = [
+    Column("name", gettext_lazy("Station"), ("name", "id")),
+    Column("code", gettext_lazy("Code"), ("code",)),
+    Column("kind", gettext_lazy("Kind"), ("kind", "code")),
+    Column(
+        "district", gettext_lazy("District"), ("community__subdistrict__district__code", "code")
+    ),
+    Column("status", gettext_lazy("Status")),
+    Column("confirmed", gettext_lazy("Last confirmed"), ("confirmed_at", "code")),
+    Column("visits", gettext_lazy("Visits (30 days)"), numeric=True),
+]
+
+
+def directory_sorting(value) -> Sorting:
+    return Sorting(DIRECTORY_COLUMNS, value, default="code")
+
+
+def station_directory(*, q="", kind="", district_id=None, stale=False, sort=None):
+    """Every station for the city's table: search by name, code or address, filter by kind,
+    district and data not confirmed for 30 days."""
+    qs = Station.objects.select_related("community__subdistrict__district")
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__istartswith=q) | Q(address__contains=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if district_id:
+        qs = qs.filter(community__subdistrict__district_id=district_id)
+    if stale:
+        limit = timezone.now() - dt.timedelta(days=STALE_AFTER_DAYS)
+        qs = qs.filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=limit))
+    sorting = sort if isinstance(sort, Sorting) else directory_sorting(sort)
+    return qs.order_by(*sorting.order_by())
+
+
+def visit_counts(*, station_ids, days: int = 30) -> dict[int, int]:
+    """Check-ins per station over the last `days` days, for the stations of one page (one
+    grouped query, not one per row)."""
+    start = timezone.now() - dt.timedelta(days=days)
+    rows = (
+        StationVisit.objects.filter(station_id__in=list(station_ids), at__gte=start)
+        .values("station_id")
+        .annotate(n=Count("id"))
+        .values_list("station_id", "n")
+    )
+    return dict(rows)
+
+
+# --- for other apps (training): when a station is busy, and a worker's usual stations ---------
+
+
+def visits_by_weekday_hour(*, station_id: int, days: int = 56) -> list[list[int]]:
+    """Check-ins at a station over the last `days` days as 7 rows (Monday first) of 24 local
+    hours: when its visitors come, for organisers choosing a slot for an event."""
+    from django.db.models.functions import ExtractIsoWeekDay
+
+    tz = hours.local_tz()
+    start = timezone.now() - dt.timedelta(days=days)
+    rows = (
+        StationVisit.objects.filter(station_id=station_id, at__gte=start)
+        .annotate(wd=ExtractIsoWeekDay("at", tzinfo=tz), h=ExtractHour("at", tzinfo=tz))
+        .values("wd", "h")
+        .annotate(n=Count("id"))
+        .values_list("wd", "h", "n")
+    )
+    grid = [[0] * 24 for _ in range(7)]
+    for weekday, hour, n in rows:
+        grid[weekday - 1][hour] = n
+    return grid
+
+
+def usual_station_ids(*, worker_id: int, days: int = 90, limit: int = 3) -> list[int]:
+    """The stations a worker checked in at most often over the last `days` days."""
+    start = timezone.now() - dt.timedelta(days=days)
+    return list(
+        StationVisit.objects.filter(worker_id=worker_id, at__gte=start)
+        .values("station_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "station_id")
+        .values_list("station_id", flat=True)[:limit]
+    )

@@ -9,20 +9,20 @@ bump `Station.updated_at` so every process's finder index picks them up.
 import datetime as dt
 import hashlib
 import hmac
-import io
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from yizhan.core import events
+from yizhan.core.errors import Invalid, NotAllowed
 from yizhan.core.geo import CRS_CHOICES, haversine_m, to_wgs84, validate_lat_lng
 from yizhan.places.selectors import community_id_at
 from yizhan.stations import hours
+from yizhan.stations.events import STATION_VISITED, StationVisited
 from yizhan.stations.models import (
     Amenity,
     HoursException,
@@ -36,8 +36,13 @@ from yizhan.stations.models import (
 from yizhan.stations.permissions import can_check_in, require_manage_station
 from yizhan.stations.selectors import invalidate_index
 
-CHECK_IN_RADIUS_M = 300
 MAX_TEMP_STATUS_DAYS = 14
+
+
+def check_in_radius_m() -> int:
+    """How close a worker must be to check in without the QR code (settings.py:
+    `YIZHAN_STATIONS_CHECK_IN_RADIUS_M`)."""
+    return settings.STATIONS_CHECK_IN_RADIUS_M
 
 
 def _after_commit_refresh() -> None:
@@ -124,7 +129,7 @@ def station_create(*, data: StationData) -> Station:
     amenity_ids = dict(Amenity.objects.values_list("code", "id"))
     unknown = [c for c in data.amenities if c not in amenity_ids]
     if unknown:
-        raise ValidationError({"amenities": [_("Unknown amenity: %s") % ", ".join(unknown)]})
+        raise Invalid(fields={"amenities": [_("Unknown amenity: %s") % ", ".join(unknown)]})
     station = Station.objects.create(
         code=data.code or next_station_code(), confirmed_at=timezone.now(), **_station_fields(data)
     )
@@ -175,13 +180,15 @@ def station_set_temp_status(
     require_manage_station(actor, station)
     now = timezone.now()
     if status not in Station.TempStatus.values:
-        raise ValidationError({"status": [_("Choose open, closed or full.")]})
+        raise Invalid(fields={"status": [_("Choose open, closed or full.")]})
     if status:
         if until is None or until <= now:
-            raise ValidationError({"until": [_("The status must end in the future.")]})
+            raise Invalid(fields={"until": [_("The status must end in the future.")]})
         if until > now + dt.timedelta(days=MAX_TEMP_STATUS_DAYS):
-            raise ValidationError(
-                {"until": [_("A temporary status lasts at most %d days.") % MAX_TEMP_STATUS_DAYS]}
+            raise Invalid(
+                fields={
+                    "until": [_("A temporary status lasts at most %d days.") % MAX_TEMP_STATUS_DAYS]
+                }
             )
     station.temp_status = status
     station.temp_status_since = now if status else None
@@ -200,7 +207,7 @@ def station_set_amenities(*, station: Station, actor, offered: dict[str, bool]) 
     amenity_ids = dict(Amenity.objects.values_list("code", "id"))
     unknown = sorted(set(offered) - set(amenity_ids))
     if unknown:
-        raise ValidationError({"amenities": [_("Unknown amenity: %s") % ", ".join(unknown)]})
+        raise Invalid(fields={"amenities": [_("Unknown amenity: %s") % ", ".join(unknown)]})
     StationAmenity.objects.filter(station=station).delete()
     StationAmenity.objects.bulk_create(
         [
@@ -227,7 +234,7 @@ def parse_weekly_text(texts: dict[int, str]) -> dict[int, tuple]:
         except ValueError:
             errors[f"day{day}"] = [_("Write hours like 08:00-22:00 (several separated by commas).")]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(fields=errors)
     return weekly
 
 
@@ -266,9 +273,9 @@ def station_add_exception(
     """Close the station (or give special hours) on a date or on every statutory holiday."""
     require_manage_station(actor, station)
     if on_holidays == (date is not None):
-        raise ValidationError({"date": [_("Give a date, or choose statutory holidays.")]})
+        raise Invalid(fields={"date": [_("Give a date, or choose statutory holidays.")]})
     if not closed and not intervals:
-        raise ValidationError({"hours": [_("Give the special hours, or mark it closed.")]})
+        raise Invalid(fields={"hours": [_("Give the special hours, or mark it closed.")]})
     target = HoursException.objects.filter(station=station)
     target = target.filter(on_holidays=True) if on_holidays else target.filter(date=date)
     target.delete()
@@ -324,32 +331,34 @@ def visit_check_in(
     crs: str = "wgs84",
     at: dt.datetime | None = None,
 ) -> tuple[StationVisit, bool]:
-    """Record a worker's visit: once per worker, station and hour. Returns (visit, created)."""
+    """Record a worker's visit: once per worker, station and hour. Returns (visit, created)
+    and, for a new visit, publishes `station.visited` (see stations/events.py)."""
     if not can_check_in(worker):
-        raise PermissionDenied
+        raise NotAllowed
     if method == StationVisit.Method.QR:
         if not hmac.compare_digest(token or "", check_in_token(station)):
-            raise ValidationError({"token": [_("This QR code is not valid for this station.")]})
+            raise Invalid(fields={"token": [_("This QR code is not valid for this station.")]})
     elif method == StationVisit.Method.NEARBY:
         if lat is None or lng is None or crs not in CRS_CHOICES:
-            raise ValidationError({"location": [_("Share your location to check in.")]})
+            raise Invalid(fields={"location": [_("Share your location to check in.")]})
         try:
             validate_lat_lng(lat, lng)
         except ValueError as exc:
-            raise ValidationError({"location": [str(exc)]}) from None
+            raise Invalid(fields={"location": [str(exc)]}) from None
         lng, lat = to_wgs84(lng, lat, crs)
         distance = haversine_m(lat, lng, station.lat, station.lng)
-        if distance > CHECK_IN_RADIUS_M:
-            raise ValidationError(
-                {
+        radius = check_in_radius_m()
+        if distance > radius:
+            raise Invalid(
+                fields={
                     "location": [
                         _("You are %(d)d m from the station; check in within %(r)d m.")
-                        % {"d": round(distance), "r": CHECK_IN_RADIUS_M}
+                        % {"d": round(distance), "r": radius}
                     ]
                 }
             )
     else:
-        raise ValidationError({"method": [_("Unknown check-in method.")]})
+        raise Invalid(fields={"method": [_("Unknown check-in method.")]})
     at = at or timezone.now()
     hour = at.replace(minute=0, second=0, microsecond=0)
     try:
@@ -359,8 +368,18 @@ def visit_check_in(
             )
     except IntegrityError:  # a double tap, or a second check-in within the hour
         return StationVisit.objects.get(station=station, worker=worker, hour=hour), False
-    events.publish("station.visited", station_id=station.pk, worker_id=worker.pk, visit_id=visit.pk)
+    events.publish(
+        STATION_VISITED,
+        **StationVisited(station_id=station.pk, worker_id=worker.pk, visit_id=visit.pk),
+    )
     return visit, True
+
+
+@transaction.atomic
+def visits_forget_worker(*, worker) -> int:
+    """Erasure of a person's data: their check-ins stay in the stations' usage figures but
+    no longer name them. Returns the visits detached (0 when run again)."""
+    return StationVisit.objects.filter(worker=worker).update(worker=None)
 
 
 # --- import ---------------------------------------------------------------------------
@@ -374,7 +393,7 @@ def import_job_create(*, actor, filename: str, content: bytes) -> ImportJob:
     from yizhan.stations.tasks import import_stations
 
     if not can_run_network(actor):
-        raise PermissionDenied
+        raise NotAllowed
     file_format = sniff_format(content)
     job = ImportJob.objects.create(
         created_by=actor, filename=filename[:200], file_format=file_format, content=content
@@ -407,8 +426,8 @@ def _import_job_run(job: ImportJob) -> ImportJob:
     try:
         raw = read_rows(bytes(job.content), job.file_format)
         rows, errors = validate_rows(raw, progress=progress)
-    except ValidationError as exc:
-        rows, errors = [], [{"row": 0, "column": "", "message": m} for m in exc.messages]
+    except Invalid as exc:
+        rows, errors = [], [{"row": 0, "column": "", "message": m} for _f, m in exc.field_errors()]
     job.refresh_from_db()
     job.errors = errors
     if errors or not rows:
@@ -432,20 +451,17 @@ MAX_PHOTO_SIDE = 1600
 
 @transaction.atomic
 def photo_add(*, station: Station, actor, upload, caption: str = "") -> StationPhoto:
-    """Keep a station photo, re-encoded: turned upright, at most 1600 px, no EXIF (location)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    """Keep a station photo through the one photo pipeline (core.images): refused above the
+    byte and pixel limits before it is decoded, turned upright, at most 1600 px, no EXIF."""
+    from yizhan.core.images import ImageRejected, process_photo
 
     require_manage_station(actor, station)
     try:
-        with Image.open(upload) as image:
-            image = ImageOps.exif_transpose(image).convert("RGB")
-            image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
-            out = io.BytesIO()
-            image.save(out, "JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise ValidationError({"image": [_("This file is not a photo we can read.")]}) from None
+        processed = process_photo(upload, max_side=MAX_PHOTO_SIDE)
+    except ImageRejected as exc:
+        raise Invalid(fields={"image": [str(exc)]}) from None
     photo = StationPhoto(station=station, caption=caption.strip()[:120])
-    photo.image.save("photo.jpg", ContentFile(out.getvalue()), save=False)
+    photo.image.save("photo.jpg", ContentFile(processed.content), save=False)
     photo.save()
     _touch(station)
     return photo

@@ -5,9 +5,10 @@ Views are thin: parse, check role and scope (stations.permissions), call one ser
 selector, render or redirect.
 """
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yizhan.accounts.permissions import Role, role_required
-from yizhan.places.selectors import feature_collection
+from yizhan.core import cached
+from yizhan.core.errors import Invalid, NotAllowed
+from yizhan.core.forms import add_service_errors
+from yizhan.core.listing import page_of, param_choice, param_flag, param_id, param_text
+from yizhan.places import selectors as place_selectors
+from yizhan.places.selectors import districts, feature_collection
 from yizhan.stations import exporting, forms, links, selectors, services
 from yizhan.stations.models import ImportJob, Station, StationVisit
 from yizhan.stations.permissions import (
@@ -33,38 +39,99 @@ from yizhan.stations.permissions import (
 FINDER_LIMIT = 20
 
 
-def _first_error(exc: ValidationError) -> str:
-    return "; ".join(exc.messages)
+def _first_error(exc: Invalid) -> str:
+    """A service's refusal as one line, for a step that has no form on the page."""
+    return "; ".join(message for _field, message in exc.field_errors())
 
 
 # --- the public finder ----------------------------------------------------------------
 
 
+@dataclass
+class Origin:
+    """Where the finder measures from, and how the page names it."""
+
+    lat: float | None = None
+    lng: float | None = None
+    label: str = ""
+    district: object = None  # a district chosen as a whole: stations inside it
+    candidates: list = field(default_factory=list)  # several places have that name
+    error: str = ""
+
+    @property
+    def point(self):
+        return (self.lat, self.lng) if self.lat is not None else None
+
+
+def _origin(data: dict) -> Origin:
+    """The point to measure from: a point (the phone, a tap, a link), else a place's name,
+    else a district or community chosen from the list."""
+    if data.get("lat") is not None:
+        lat, lng = data["lat"], data["lng"]
+        label = data.get("near") or place_selectors.describe_point(lat=lat, lng=lng).path
+        return Origin(lat, lng, label)
+    name = (data.get("place") or "").strip()
+    if name:
+        hits = place_selectors.search_places(q=name, limit=8)
+        exact = [h for h in hits if h.name == name]
+        if exact or len(hits) == 1:
+            hit = (exact or hits)[0]
+            return Origin(hit.lat, hit.lng, hit.name)
+        if hits:
+            return Origin(candidates=hits)
+        return Origin(
+            error=_("No place is called “%(name)s”. Try fewer characters.") % {"name": name}
+        )
+    area = data.get("area") or ""
+    if area.startswith("c"):
+        hit = place_selectors.community_point(code=area[1:])
+        if hit:
+            return Origin(hit.lat, hit.lng, hit.name)
+    if area.startswith("d"):
+        district = place_selectors.district_place(code=area[1:])
+        if district:
+            return Origin(district.lat, district.lng, district.name, district=district)
+    return Origin()
+
+
+def _closed_now(moment) -> list[int]:
+    everything = {h.entry.id for h in selectors.filtered_stations(moment=moment)}
+    open_now = {h.entry.id for h in selectors.filtered_stations(open_now=True, moment=moment)}
+    return sorted(everything - open_now)
+
+
 def finder_view(request):
     amenities = selectors.amenity_list()
-    form = forms.FinderForm(request.GET or None, amenities=amenities)
+    form = forms.FinderForm(
+        request.GET or None, amenities=amenities, areas=place_selectors.area_choices()
+    )
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     kinds = [data["kind"]] if data.get("kind") else []
     wanted = data.get("amenity") or []
     open_now = bool(data.get("open_now"))
-    origin = (data["lat"], data["lng"]) if data.get("lat") is not None else None
+    origin = _origin(data)
     moment = timezone.now()
     page = None
-    if origin:
+    filters = {"kinds": kinds, "amenities": wanted, "open_now": open_now, "moment": moment}
+    if origin.district is not None:  # every station of the district, nearest to its centre
+        inside = origin.district.community_ids
+        hits = [
+            h
+            for h in selectors.nearest_stations(
+                lat=origin.lat, lng=origin.lng, limit=5000, **filters
+            )
+            if h.entry.community_id in inside
+        ]
+        total = len(hits)
+        page = Paginator(hits, FINDER_LIMIT).get_page(request.GET.get("page"))
+        hits = list(page.object_list)
+    elif origin.point:
         hits = selectors.nearest_stations(
-            lat=origin[0],
-            lng=origin[1],
-            limit=FINDER_LIMIT,
-            kinds=kinds,
-            amenities=wanted,
-            open_now=open_now,
-            moment=moment,
+            lat=origin.lat, lng=origin.lng, limit=FINDER_LIMIT, **filters
         )
         total = len(hits)
     else:
-        everything = selectors.filtered_stations(
-            kinds=kinds, amenities=wanted, open_now=open_now, moment=moment
-        )
+        everything = selectors.filtered_stations(**filters)
         total = len(everything)
         page = Paginator(everything, FINDER_LIMIT).get_page(request.GET.get("page"))
         hits = list(page.object_list)
@@ -83,19 +150,18 @@ def finder_view(request):
                 "open_now": is_open,
                 "temp_status": station.active_temp_status(moment),
                 "links": links.directions(
-                    name=station.name, lat=station.lat, lng=station.lng, origin=origin
+                    name=station.name, lat=station.lat, lng=station.lng, origin=origin.point
                 ),
             }
         )
     query = request.GET.copy()
     query.pop("page", None)
-    api_query = request.GET.copy()
-    for key in ("page", "lat", "lng"):
-        api_query.pop(key, None)
+    version, _body = selectors.map_layer()
     map_data = {
-        "origin": {"lat": origin[0], "lng": origin[1]} if origin else None,
+        "origin": {"lat": origin.lat, "lng": origin.lng} if origin.point else None,
         "results": [
             {
+                "id": r["station"].id,
                 "lat": r["station"].lat,
                 "lng": r["station"].lng,
                 "name": r["station"].name,
@@ -104,9 +170,9 @@ def finder_view(request):
             }
             for r in results
         ],
-        "stations_url": reverse("api:stations_geojson")
-        + ("?" + api_query.urlencode() if api_query else ""),
-        "communities_url": reverse("api:communities_geojson"),
+        "stations_url": reverse("stations:map_layer", args=[version]),
+        "closed": _closed_now(moment),
+        "filter": {"kinds": kinds, "amenities": wanted, "open_now": open_now},
     }
     return render(
         request,
@@ -118,10 +184,30 @@ def finder_view(request):
             "page": page,
             "origin": origin,
             "query": query.urlencode(),
+            "candidate_links": [
+                {"hit": h, "query": _with_point(request.GET, h)} for h in origin.candidates
+            ],
             "map_data": map_data,
             "filtered": len(kinds) + len(wanted),
         },
     )
+
+
+def _with_point(get, hit) -> str:
+    """The finder's query with a chosen place as the point (and the filters kept)."""
+    query = get.copy()
+    for key in ("page", "place", "area"):
+        query.pop(key, None)
+    query["lat"], query["lng"], query["near"] = f"{hit.lat:.6f}", f"{hit.lng:.6f}", hit.name
+    return query.urlencode()
+
+
+def map_layer_view(request, version: str):
+    """Every station for the finder's map, compressed, cached a year under its content hash."""
+    current, body = selectors.map_layer()
+    if version != current:
+        return redirect("stations:map_layer", current)
+    return cached.respond(request, key=f"stations:{current}", build=lambda: body)
 
 
 def _station_or_404(code: str) -> Station:
@@ -147,7 +233,7 @@ def station_view(request, code: str):
             "links": links.directions(name=station.name, lat=station.lat, lng=station.lng),
             "can_check_in": can_check_in(request.user),
             "can_manage": can_manage_station(request.user, station),
-            "radius": services.CHECK_IN_RADIUS_M,
+            "radius": services.check_in_radius_m(),
             "map_data": {
                 "origin": None,
                 "results": [
@@ -168,7 +254,7 @@ def check_in_view(request, code: str):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not can_check_in(request.user):
-        raise PermissionDenied
+        raise NotAllowed
     if request.method != "POST":
         return render(
             request,
@@ -189,7 +275,7 @@ def check_in_view(request, code: str):
         )
     except ValueError:
         messages.error(request, _("Share your location to check in."))
-    except ValidationError as exc:
+    except Invalid as exc:
         messages.error(request, _first_error(exc))
     else:
         when = date_format(timezone.localtime(visit.at), "H:i")
@@ -255,6 +341,7 @@ def console_view(request, code: str):
             "photo_form": forms.PhotoForm(),
             "amenity_rows": amenity_rows,
             "visits": selectors.visits_today(station=station),
+            "can_run_network": can_run_network(request.user),
         },
     )
 
@@ -280,7 +367,7 @@ def status_view(request, code: str):
             until=forms.duration_end(form.cleaned_data["duration"]) if status else None,
             note=form.cleaned_data["note"],
         )
-    except ValidationError as exc:
+    except Invalid as exc:
         messages.error(request, _first_error(exc))
     else:
         messages.success(request, _("The station's status is updated."))
@@ -380,7 +467,7 @@ def photo_view(request, code: str):
             upload=form.cleaned_data["image"],
             caption=form.cleaned_data["caption"],
         )
-    except ValidationError as exc:
+    except Invalid as exc:
         messages.error(request, _first_error(exc))
     else:
         messages.success(request, _("The photo is added."))
@@ -429,14 +516,42 @@ def _bars(rows: list[dict]) -> list[dict]:
 
 @role_required(Role.CITY_ADMIN)
 def city_view(request):
-    stale = Paginator(selectors.stale_stations(), 50).get_page(request.GET.get("page"))
+    """The station network: every station in a table (search, filters, sort), usage, the
+    data keepers have not confirmed, imports."""
+    query = request.GET
+    filters = {
+        "q": param_text(query.get("q"), max_length=60),
+        "kind": param_choice(query.get("kind"), Station.Kind.choices),
+        "district": param_id(query.get("district")),
+        "stale": param_flag(query.get("stale")),
+    }
+    sorting = selectors.directory_sorting(query.get("sort"))
+    page = page_of(
+        selectors.station_directory(
+            q=filters["q"],
+            kind=filters["kind"],
+            district_id=filters["district"],
+            stale=filters["stale"],
+            sort=sorting,
+        ),
+        query.get("page"),
+        50,
+    )
+    visits = selectors.visit_counts(station_ids=[s.pk for s in page])
     return render(
         request,
         "stations/city.html",
         {
-            "stale": stale,
+            "page": page,
+            "rows": [(s, visits.get(s.pk, 0)) for s in page],
+            "headers": sorting.headers(query),
+            "filters": {**filters, "district": str(filters["district"] or "")},
+            "filtered": any(filters.values()),
+            "kinds": Station.Kind.choices,
+            "districts": districts(),
             "total": Station.objects.count(),
-            "busiest": selectors.busiest_stations(),
+            "stale_count": selectors.stale_stations().count(),
+            "busiest": selectors.busiest_stations(limit=10),
             "by_day": _bars(selectors.visits_by_day()),
             "by_hour": _bars(selectors.visits_by_hour()),
             "jobs": ImportJob.objects.defer("content")[:5],
@@ -467,8 +582,8 @@ def import_view(request):
             job = services.import_job_create(
                 actor=request.user, filename=upload.name, content=upload.read()
             )
-        except ValidationError as exc:
-            form.add_error("file", _first_error(exc))
+        except Invalid as exc:
+            add_service_errors(form, exc)
         else:
             return redirect("stations:import_job", job_id=job.pk)
     return render(request, "stations/import.html", {"form": form})

@@ -8,12 +8,12 @@ import datetime as dt
 import getpass
 import time
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from yizhan.accounts.models import Role, User
-from yizhan.accounts.permissions import has_role
-from yizhan.points import services
+from yizhan.accounts import selectors as accounts
+from yizhan.core.errors import YizhanError
+from yizhan.points import permissions, services
+from yizhan.points.tasks import last_month
 from yizhan.points.verification import verify_ledger
 
 
@@ -40,9 +40,9 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         try:
             getattr(self, f"do_{action}")(**options)
-        except (ValidationError, services.PointsRefused) as exc:
-            message = (
-                exc.message if isinstance(exc, services.PointsRefused) else "; ".join(exc.messages)
+        except YizhanError as exc:
+            message = "; ".join(
+                f"{field}: {text}" if field else text for field, text in exc.field_errors()
             )
             raise CommandError(message) from None
 
@@ -58,17 +58,17 @@ class Command(BaseCommand):
             raise CommandError(f"{len(report.violations)} invariant(s) violated")
         self.stdout.write("ledger OK: every posting balances, every balance matches its entries")
 
-    def _user(self, mobile: str) -> User:
-        try:
-            return User.objects.get_by_mobile(mobile)
-        except User.DoesNotExist:
-            raise CommandError(f"no account with mobile {mobile}") from None
+    def _user(self, mobile: str):
+        user = accounts.user_by_mobile(mobile)
+        if user is None:
+            raise CommandError(f"no account with mobile {mobile}")
+        return user
 
     def do_grant(self, *, mobile, points, reason, by, **options):
         admin = None
         if by:
             admin = self._user(by)
-            if not has_role(admin, Role.CITY_ADMIN):
+            if not permissions.can_administer(admin):
                 raise CommandError(f"{by} is not a city administrator")
         posting = services.grant(
             worker=self._user(mobile),
@@ -93,7 +93,7 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"{month!r} is not a month (use YYYY-MM)") from None
         else:
-            first = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+            first = last_month()  # in Asia/Shanghai, like the daily periodic job
         hardship = services.monthly_hardship_award(month=first)
         honours = services.monthly_honours_award(month=first)
         self.stdout.write(f"{first:%Y-%m}: {hardship} hardship allowances, {honours} honours")
