@@ -152,6 +152,8 @@ def workers_per_district() -> dict[int, int]:
         .order_by()
     )
     return {r["home_district_id"]: r["n"] for r in rows}
+
+
 # --- Added for membership's registry checks (yes/no against the blind index) ------------
 
 

@@ -4,7 +4,7 @@ symposium) as a viewer may see it, the person's own data, hotline sources, and m
 import hmac
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,6 +57,8 @@ def case_to_claim(*, user, case_id: int) -> Case:
     if not perms.can_claim(user, case):
         raise NotAllowed
     return case
+
+
 def filed_by(*, user, case_id: int | None) -> Case | None:
     """A case this member of staff filed (the walk-in desk's confirmation), or None."""
     if case_id is None or not getattr(user, "is_authenticated", False):
@@ -517,6 +519,9 @@ def dashboard_headlines(*, scope):
             counts["overdue"],
             group=group,
         ),
+    ]
+
+
 # --- Cases naming a platform, for the transparency scorecard (issue 16) -------------------
 
 

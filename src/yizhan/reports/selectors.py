@@ -567,6 +567,8 @@ def dashboard_filed_moments(*, start, end):
         .order_by()
         .values_list("lat", "lng", "created_at")
     )
+
+
 # --- Added for membership's grid members ("my grid", monthly activity) ------------------
 
 

@@ -520,6 +520,8 @@ def dashboard_visit_hours(*, start, end) -> list[tuple[float, float, int, int, i
         .order_by()
     )
     return [(r["station__lat"], r["station__lng"], r["wd"] - 1, r["h"], r["n"]) for r in rows]
+
+
 # --- the city's station directory (a staff table) -----------------------------------------
 
 DIRECTORY_COLUMNS = [
