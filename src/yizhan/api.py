@@ -152,6 +152,7 @@ def _register_routers():
     from yizhan.news.api import router as news_router
     from yizhan.places.api import router as places_router
     from yizhan.points.api import router as points_router
+    from yizhan.portal.api import router as dashboard_router
     from yizhan.reports.api import router as reports_router
     from yizhan.stations.api import geo_router as stations_geo_router
     from yizhan.stations.api import router as stations_router
@@ -171,6 +172,7 @@ def _register_routers():
     api.add_router("/transparency", transparency_router)
     api.add_router("/membership", membership_router)
     api.add_router("/news", news_router)
+    api.add_router("/dashboard", dashboard_router)
 
 
 _register_routers()

@@ -200,6 +200,16 @@ CASES_RETURN_WORKING_DAYS = envint("YIZHAN_CASES_RETURN_WORKING_DAYS", 2)
 CASES_SWEEP_SECONDS = envint("YIZHAN_CASES_SWEEP_SECONDS", 60)
 CASES_SWEEP_BATCH = envint("YIZHAN_CASES_SWEEP_BATCH", 1000)
 
+# City dashboards (docs/DASHBOARDS.md): how often the rollup job looks for a new day, how many
+# past days each run recounts, how far back the first run goes, the longest range a page shows.
+DASHBOARD_REFRESH_SECONDS = envint("YIZHAN_DASHBOARD_REFRESH_SECONDS", 3600)
+DASHBOARD_RECOUNT_DAYS = envint("YIZHAN_DASHBOARD_RECOUNT_DAYS", 14)
+DASHBOARD_HISTORY_DAYS = envint("YIZHAN_DASHBOARD_HISTORY_DAYS", 800)
+DASHBOARD_MAX_RANGE_DAYS = envint("YIZHAN_DASHBOARD_MAX_RANGE_DAYS", 366)
+DASHBOARD_PLANNING_SECONDS = envint("YIZHAN_DASHBOARD_PLANNING_SECONDS", 20)
+# Today's live delta is shared by a process's requests for this many seconds (0: never).
+DASHBOARD_LIVE_SECONDS = envint("YIZHAN_DASHBOARD_LIVE_SECONDS", 15)
+
 # --- Stations and the points bank
 # A worker within this many metres of a station may check in without scanning its QR code.
 STATIONS_CHECK_IN_RADIUS_M = envint("YIZHAN_STATIONS_CHECK_IN_RADIUS_M", 300)

@@ -138,6 +138,22 @@ def worker_ids_by_mobile(mobiles) -> dict[str, int]:
     return {index[i]: uid for i, uid in found}
 
 
+# --- city dashboards (issue 18): coverage ------------------------------------------------
+
+
+def workers_per_district() -> dict[int, int]:
+    """{district id: registered workers living there} (an index-only count)."""
+    from django.db.models import Count
+
+    rows = (
+        WorkerProfile.objects.filter(erased_at=None)
+        .values("home_district_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["home_district_id"]: r["n"] for r in rows}
+
+
 # --- Added for membership's registry checks (yes/no against the blind index) ------------
 
 

@@ -271,6 +271,8 @@ def demo_texts_view(request):
         {"to": mask_mobile(m.mobile), "text": m.text, "at": m.sent_at} for m in sms.outbox(limit=20)
     ]
     return render(request, "accounts/demo_texts.html", {"texts": rows})
+
+
 SEARCHES_KEY = "people_searches"
 SEARCHES_KEPT = 5
 

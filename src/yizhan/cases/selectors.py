@@ -4,7 +4,7 @@ symposium) as a viewer may see it, the person's own data, hotline sources, and m
 import hmac
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,6 +60,8 @@ def case_to_claim(*, user, case_id: int) -> Case:
     if not perms.can_claim(user, case):
         raise NotAllowed
     return case
+
+
 def filed_by(*, user, case_id: int | None) -> Case | None:
     """A case this member of staff filed (the walk-in desk's confirmation), or None."""
     if case_id is None or not getattr(user, "is_authenticated", False):
@@ -400,6 +402,126 @@ def personal_data_export(user) -> list[dict]:
             ],
         }
         for case in cases
+    ]
+
+
+# --- city dashboards (驾驶舱, issue 18): facts and headlines for the portal ----------------
+# Read by the portal only (yizhan.portal.dashboards); see core.dashboards for the protocol and
+# docs/DASHBOARDS.md for what each metric means. Facts come from the append-only history
+# (CaseEvent), so a day's count never changes once the day is over. Keys: k1 department id
+# (the department of the step; "" before dispatch), k2 category id, k3 channel.
+
+_DASHBOARD_ACTIONS = {
+    "submit": "cases.filed",
+    "dispatch": "cases.dispatched",
+    "return": "cases.returned",
+    "request_extension": "cases.extension_requested",
+    "approve_extension": "cases.extended",
+    "reopen": "cases.reopened",
+    "supervise": "cases.overdue",
+}
+
+
+def dashboard_facts(*, start, end):
+    """Per local day in [start, end): cases filed, accepted (and on time), dispatched,
+    returned, extended, reopened, marked overdue, and closed with the 12345 indicators of
+    the closed case (replied on time, resolved at the first reply, rated, satisfied, handling
+    seconds). A case is closed once and then frozen, so its indicators count on that day."""
+    from django.db.models import Sum
+    from django.db.models.functions import TruncDate
+
+    from yizhan.cases.models import CaseEvent
+    from yizhan.core.dashboards import Fact, first_id_since
+
+    first = first_id_since(CaseEvent.objects.all(), "at", start)
+    if first is None:
+        return
+    events = CaseEvent.objects.filter(pk__gte=first, at__gte=start, at__lt=end).annotate(
+        local_day=TruncDate("at", tzinfo=LOCAL)
+    )
+    keys = ("local_day", "case__district_id", "department_id", "case__category_id", "case__channel")
+    satisfied = [Case.Rating.SATISFIED, Case.Rating.BASICALLY]
+    closed = Q(action="close")
+    measures = {
+        metric: Count("id", filter=Q(action=action))
+        for action, metric in _DASHBOARD_ACTIONS.items()
+    } | {
+        "cases.accepted": Count("id", filter=Q(action="accept")),
+        "cases.accepted_on_time": Count(
+            "id", filter=Q(action="accept", at__lte=F("case__accept_due_at"))
+        ),
+        "cases.closed": Count("id", filter=closed),
+        "cases.closed_replied": Count(
+            "id", filter=closed & Q(case__handling_seconds__isnull=False)
+        ),
+        "cases.closed_on_time": Count("id", filter=closed & Q(case__on_time=True)),
+        "cases.closed_first_time": Count(
+            "id", filter=closed & Q(case__reopened=0, case__replied_at__isnull=False)
+        ),
+        "cases.closed_rated": Count("id", filter=closed & ~Q(case__rating="")),
+        "cases.closed_satisfied": Count("id", filter=closed & Q(case__rating__in=satisfied)),
+        "cases.handling_seconds": Sum("case__handling_seconds", filter=closed),
+    }
+    wanted = [*_DASHBOARD_ACTIONS, "accept", "close"]
+    rows = events.filter(action__in=wanted).values(*keys).annotate(**measures).order_by()
+    for row in rows:
+        for metric in measures:
+            value = row[metric]
+            if value:
+                yield Fact(
+                    metric=metric,
+                    day=row["local_day"],
+                    district=row["case__district_id"],
+                    value=int(value),
+                    k1=str(row["department_id"] or ""),
+                    k2=str(row["case__category_id"]),
+                    k3=row["case__channel"],
+                )
+
+
+def dashboard_open_now(*, district_ids=None, department_id=None, category_id=None, now=None):
+    """Cases not yet closed, and those past their running deadline, now (indexed counts)."""
+    now = now or timezone.now()
+    qs = Case.objects.exclude(state=Case.State.CLOSED)
+    if district_ids is not None:
+        qs = qs.filter(district_id__in=district_ids)
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    return qs.aggregate(open=Count("id"), overdue=Count("id", filter=overdue_q(now)))
+
+
+def dashboard_labels() -> dict[str, dict[str, str]]:
+    """Names for the keys of the facts: {"department": {id: name}, "category": {...},
+    "channel": {...}} (in the reader's language where the model has one)."""
+    return {
+        "department": {str(k): v for k, v in orgs.departments().values_list("id", "name")},
+        "category": {str(k): v for k, v in Category.objects.values_list("id", "name")},
+        "channel": {k: str(v) for k, v in Case.Channel.choices},
+    }
+
+
+def dashboard_headlines(*, scope):
+    """Open and overdue work orders now, within the scope (district, department, category)."""
+    from yizhan.core.dashboards import Headline
+
+    category = int(scope.category) if str(scope.category).isdigit() else None
+    counts = dashboard_open_now(
+        district_ids=scope.district_ids,
+        department_id=scope.department_id,
+        category_id=category,
+        now=scope.now,
+    )
+    group = "Grievances"
+    return [
+        Headline("cases.open", "Open work orders", counts["open"], group=group),
+        Headline(
+            "cases.overdue_now",
+            "Work orders past their deadline",
+            counts["overdue"],
+            group=group,
+        ),
     ]
 
 

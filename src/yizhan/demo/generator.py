@@ -409,6 +409,10 @@ class CityGenerator:
         seed_transparency()
         seed_news(rng_seed=19)
         seed_training(rng_seed=15)
+        # Last: the dashboards count what every app above has written.
+        from yizhan.portal.demo import seed_dashboards
+
+        seed_dashboards()
 
     def build_cases(self) -> None:
         """Case categories, time limits, hotlines and a few hundred demands in every state."""
@@ -456,7 +460,7 @@ def demo_logins() -> list[DemoLogin]:
 
 # Staff logins with a role, in the order they are printed: the eight roles first, then the
 # platform representative, transport-bureau officer and district officer the newer apps seed.
-STAFF_LOGINS = [f"1390000000{n}" for n in range(1, 8)] + [
+STAFF_LOGINS = [f"1390000000{n}" for n in range(1, 9)] + [
     "13900000016",
     "13900000018",
     "13900000019",

@@ -438,3 +438,108 @@ def reward_for_report_category(category_code: str, *, rewards: dict | None = Non
     Pass `rewards` (from `report_rewards`) to price many categories with one query."""
     rewards = report_rewards() if rewards is None else rewards
     return rewards.get(category_code, rewards.get("", 0))
+
+
+# --- city dashboards (驾驶舱, issue 18): facts and headlines for the portal ----------------
+# Read by the portal only (yizhan.portal.dashboards); see core.dashboards and
+# docs/DASHBOARDS.md. The ledger is append-only, so a day's sums never change later.
+
+
+def dashboard_facts(*, start, end):
+    """Per local day in [start, end), by the worker's home district: points issued to
+    workers (k1: the rule's source, or "grant"), taken back by corrections, handed over for
+    redemptions; and points earned per worker (k1: user id; the portal keeps those by month
+    for the top earners, as the monthly honours count them)."""
+    from django.db.models.functions import TruncDate
+
+    from yizhan.core.dashboards import Fact
+
+    tz = timezone.get_current_timezone()
+    entries = Entry.objects.filter(
+        posting__created_at__gte=start, posting__created_at__lt=end
+    ).annotate(local_day=TruncDate("posting__created_at", tzinfo=tz))
+    worker = entries.filter(account__kind=Account.Kind.WORKER)
+    district = "account__owner__worker__home_district_id"
+    issued = worker.filter(posting__kind__in=[Posting.Kind.AWARD, Posting.Kind.GRANT], amount__gt=0)
+    for r in (
+        issued.values("local_day", district, "posting__rule__source")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    ):
+        yield Fact(
+            "points.issued",
+            r["local_day"],
+            r[district],
+            r["s"],
+            k1=r["posting__rule__source"] or "grant",
+        )
+    reversed_ = worker.filter(posting__kind=Posting.Kind.REVERSAL)
+    for r in reversed_.values("local_day", district).annotate(s=Sum("amount")).order_by():
+        yield Fact("points.reversed", r["local_day"], r[district], -r["s"])
+    handed = entries.filter(account__kind=Account.Kind.REDEEMED, posting__kind=Posting.Kind.FULFIL)
+    rdistrict = "posting__redemption__worker__worker__home_district_id"
+    for r in handed.values("local_day", rdistrict).annotate(s=Sum("amount")).order_by():
+        yield Fact("points.redeemed", r["local_day"], r[rdistrict], r["s"])
+    earned = worker.filter(
+        posting__kind__in=[Posting.Kind.AWARD, Posting.Kind.GRANT, Posting.Kind.REVERSAL]
+    ).exclude(posting__rule__source=EarningRule.Source.HONOURS)
+    for r in (
+        earned.values("local_day", district, "account__owner_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    ):
+        if r["s"]:
+            yield Fact(
+                "points.earned", r["local_day"], r[district], r["s"], k1=str(r["account__owner_id"])
+            )
+
+
+def dashboard_worker_names(user_ids) -> dict[str, str]:
+    """{user id: masked name} for the top-earners table."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(pk__in=[int(i) for i in user_ids])
+    return {str(u.pk): mask_name(u.name) for u in users}
+
+
+def dashboard_source_labels() -> dict[str, str]:
+    return {**{k: str(v) for k, v in EarningRule.Source.choices}, "grant": _("Manual award")}
+
+
+def dashboard_headlines(*, scope):
+    """The city's reward pools, wishes waiting for a decision and redemptions waiting for
+    pick-up, now (pools are city-wide; the rest within the scope)."""
+    from django.db.models import Count
+
+    from yizhan.core.dashboards import Headline
+
+    pool = Account.objects.filter(kind__in=[Account.Kind.POOL, Account.Kind.SPONSOR]).aggregate(
+        s=Sum("balance")
+    )["s"]
+    waiting = Wish.objects.filter(status=Wish.Status.SUBMITTED)
+    held = Redemption.objects.filter(status=Redemption.Status.HELD)
+    if scope.district_ids is not None:
+        waiting = waiting.filter(worker__worker__home_district_id__in=scope.district_ids)
+        held = held.filter(worker__worker__home_district_id__in=scope.district_ids)
+    group = _("Points")
+    return [
+        Headline(
+            "points.pool",
+            "Points in the reward pools",
+            pool or 0,
+            group=group,
+            extra={"city_wide": True},
+        ),
+        Headline(
+            "points.wishes",
+            "Wishes waiting for a decision",
+            waiting.aggregate(n=Count("id"))["n"],
+            group=group,
+        ),
+        Headline(
+            "points.held",
+            "Redemptions waiting for pick-up",
+            held.aggregate(n=Count("id"))["n"],
+            group=group,
+        ),
+    ]

@@ -27,3 +27,41 @@ ENTRIES = [
         order=80,
     ),
 ]
+
+INSIGHT = _("Insight")
+ENTRIES += [
+    Entry(
+        "portal.dashboard",
+        _("City dashboards"),
+        "portal:dashboard",
+        roles={Role.CITY_ADMIN, Role.DISPATCHER, Role.DISTRICT_OFFICER},
+        hint=_("Grievances, reports, stations, points and coverage as charts"),
+        icon="chart-dots",
+        places={TILE, MENU},
+        group=INSIGHT,
+        order=590,
+        main=True,
+    ),
+    Entry(
+        "portal.dashboard_monthly",
+        _("Monthly reports"),
+        "portal:dashboard_monthly",
+        roles={Role.CITY_ADMIN, Role.DISPATCHER, Role.DISTRICT_OFFICER},
+        hint=_("The month's figures, printable, kept"),
+        icon="report",
+        places={MENU},
+        group=INSIGHT,
+        order=595,
+    ),
+    Entry(
+        "portal.dashboard_planning",
+        _("Station planning"),
+        "portal:dashboard_planning",
+        roles={Role.CITY_ADMIN},
+        hint=_("Where workers are out of reach, and where new stations would help"),
+        icon="map-pin-plus",
+        places={TILE, MENU},
+        group=INSIGHT,
+        order=597,
+    ),
+]
