@@ -32,9 +32,7 @@ QUEUE_FILTERS = ("state", "category", "department", "channel", "overdue", "urged
 
 def _base():
     # The worker too: the queues mask their name in the free text of each row (presenters).
-    return Case.objects.select_related(
-        "category", "department", "platform", "limit_type", "worker"
-    )
+    return Case.objects.select_related("category", "department", "platform", "limit_type", "worker")
 
 
 def case_for_viewer(*, user, case_id: int) -> Case:
