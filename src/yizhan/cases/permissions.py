@@ -64,6 +64,13 @@ def sees_identity(user, case) -> bool:
     return not case.withhold_identity
 
 
+def sees_staff_history(user, case) -> bool:
+    """The history entries among staff (routing and handling notes, returns, extensions,
+    deadline notices): the dispatchers and the officers of the case's department. The worker
+    and a platform's representative see only the entries addressed to the worker."""
+    return sees_all(user) or is_case_officer(user, case)
+
+
 def can_see_attachments(user, case) -> bool:
     """Attachments (wage slips, ID photos) identify the worker: only to those who see both."""
     return can_view(user, case) and sees_identity(user, case)

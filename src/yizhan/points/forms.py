@@ -76,11 +76,17 @@ class ItemForm(forms.Form):
     sponsor = forms.ModelChoiceField(
         label=_("Sponsor"), queryset=Sponsor.objects.all(), required=False
     )
+    photo = forms.FileField(
+        label=_("Product photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
 
 
 class ApproveForm(ItemForm):
     name = forms.CharField(label=_("Item"), max_length=80, required=False)
     description = None
+    photo = None
 
 
 class AnswerForm(forms.Form):

@@ -3,11 +3,13 @@ earns), nearby open reports (to avoid duplicates), submit with photos (multipart
 my reports, one report. Errors follow the API's one shape (`core.schema.ErrorOut`)."""
 
 import datetime as dt
+import math
+from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from yizhan.accounts.permissions import token_or_session
 from yizhan.core.errors import Invalid
@@ -18,6 +20,24 @@ from yizhan.reports import selectors, services
 from yizhan.reports.models import Category, Report
 
 router = Router(tags=["reports"])
+
+
+def _coordinate(value):
+    """A latitude or longitude from a form: empty means none sent (the service then asks for
+    the spot, in the reader's language); anything but a finite number is refused the same
+    way, never with the parser's English."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise ValueError(_("This spot is not a place on the map. Pick it again."))
+    return number
+
+
+Coordinate = Annotated[float | None, BeforeValidator(_coordinate)]
 
 
 class ReportCategoryOut(Schema):
@@ -139,8 +159,8 @@ def submit(
     category: Form[str],
     idempotency_key: Form[str],
     description: Form[str] = "",
-    lat: Form[float | None] = None,
-    lng: Form[float | None] = None,
+    lat: Form[Coordinate] = None,
+    lng: Form[Coordinate] = None,
     crs: Form[str] = "wgs84",
     use_photo_location: Form[bool] = False,
     photos: File[list[UploadedFile]] = None,
