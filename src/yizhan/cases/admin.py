@@ -68,7 +68,16 @@ class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    readonly_fields = ("at", "actor", "action", "from_state", "to_state", "department", "note")
+    readonly_fields = (
+        "at",
+        "actor",
+        "action",
+        "from_state",
+        "to_state",
+        "department",
+        "note",
+        "visibility",
+    )
 
     def has_add_permission(self, request, obj=None):
         return False

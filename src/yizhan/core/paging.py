@@ -33,9 +33,14 @@ class Window:
         return self.number - 1
 
 
+# A page number from the address bar is capped: beyond this the page is empty anyway, and
+# an OFFSET past a 64-bit integer is a database error, not an empty page.
+MAX_PAGE = 1_000_000
+
+
 def window(queryset, page, per_page: int = 30) -> Window:
     try:
-        number = max(1, int(page or 1))
+        number = min(MAX_PAGE, max(1, int(page or 1)))
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * per_page

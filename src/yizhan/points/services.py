@@ -444,6 +444,7 @@ def _product_photo(upload) -> bytes:
 def _store_photo(item: CatalogItem, content: bytes) -> None:
     old = item.photo.name if item.photo else ""
     item.photo.save(f"item-{item.pk}.jpg", ContentFile(content), save=True)
+    item.refresh_from_db(fields=["photo", "photo_width", "photo_height"])
     if old:
         storage = item.photo.storage
         transaction.on_commit(lambda: storage.delete(old))

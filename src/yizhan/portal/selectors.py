@@ -16,15 +16,12 @@ def home_entries(user) -> list[nav.Entry]:
 
 def worker_home(user) -> dict:
     """A worker's home page, as the city's service apps (浙里办, 随申办) draw one: the main
-    action first, then what is in progress for them, then every other service as an icon
-    (what the tab bar holds is not repeated)."""
+    action first, then what is in progress for them, then every other service as an icon."""
     from yizhan.cases import selectors as cases
     from yizhan.points import selectors as points
     from yizhan.reports import selectors as reports
 
-    held = roles(user)
-    entries = nav.entries_for(user, held, nav.TILE)
-    tab_urls = {e.url() for e in nav.entries_for(user, held, nav.TAB)}
+    entries = nav.entries_for(user, roles(user), nav.TILE)
     figures = points.worker_balance(user)
     waiting = points.worker_redemptions(user, open_only=True).count()
     status = [
@@ -36,7 +33,7 @@ def worker_home(user) -> dict:
         status.append((_("To pick up"), waiting, "points:mine"))
     return {
         "main_entries": [e for e in entries if e.main],
-        "icons": [e for e in entries if not e.main and e.url() not in tab_urls],
+        "icons": [e for e in entries if not e.main],
         "status": [
             {"label": label, "value": value, "url": reverse(url)} for label, value, url in status
         ],

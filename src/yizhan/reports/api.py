@@ -23,21 +23,21 @@ router = Router(tags=["reports"])
 
 
 def _coordinate(value):
-    """A latitude or longitude from a form: empty means none sent (the service then asks for
-    the spot, in the reader's language); anything but a finite number is refused the same
-    way, never with the parser's English."""
+    """A latitude or longitude from a form. Empty is none sent (the page's form sends its
+    empty hidden fields): the service then asks for the spot. Text that is no number goes on
+    as NaN, which the service refuses like any spot off the map. Either way one message in
+    the reader's language about the location, never the parser's English about `lat`."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        number = float(value)
+        return float(value)
     except (TypeError, ValueError):
-        number = math.nan
-    if not math.isfinite(number):
-        raise ValueError(_("This spot is not a place on the map. Pick it again."))
-    return number
+        return math.nan
 
 
-Coordinate = Annotated[float | None, BeforeValidator(_coordinate)]
+# The default sits inside the type: ninja reads a Form field's default from there, not from
+# the signature, once the type carries a validator.
+Coordinate = Annotated[float | None, BeforeValidator(_coordinate), Field(None)]
 
 
 class ReportCategoryOut(Schema):

@@ -11,6 +11,9 @@
     if (!box) return;
     var previews = box.querySelector(".file-previews");
     var chosen = box.querySelector(".file-chosen");
+    // A new choice answers the error the field came back with.
+    box.classList.remove("has-error");
+    box.querySelectorAll(".error").forEach(function (el) { el.remove(); });
     previews.querySelectorAll("img").forEach(function (img) { URL.revokeObjectURL(img.src); });
     previews.textContent = "";
     var files = Array.prototype.slice.call(input.files || []);
