@@ -106,7 +106,10 @@ def test_report_a_hazard(phone, tmp_path):
     error = phone.locator("#location-field .error")
     error.wait_for()
     assert error.count() == 1
-    assert error.inner_text() == "需要问题地点：请允许定位、在地图上选点，或使用照片中的位置。"
+    assert (
+        error.inner_text()
+        == "需要问题地点：请允许定位、在地图上选点、选择社区，或使用照片中的位置。"
+    )
     assert phone.get_by_label("简单描述（可不填）").input_value() == "电线垂到人行道上"
     assert phone.get_by_text("Input should be").count() == 0
     look(phone, "02-report-no-spot")
@@ -114,7 +117,7 @@ def test_report_a_hazard(phone, tmp_path):
     phone.get_by_label("照片", exact=True).set_input_files(str(photo))
     if phone.js:  # a thumbnail of the chosen photo
         phone.locator(".file-previews img").wait_for()
-    phone.get_by_label("没有定位？使用照片中记录的位置").check()
+    phone.get_by_label("使用照片中记录的位置（手机无法定位时）").check()
     look(phone, "03-report-form")
     phone.get_by_role("button", name="发送").click()
     phone.wait_for_url(re.compile(r"/reports/\d+/\?sent=1$"))

@@ -10,14 +10,14 @@ import pytest
 from yizhan.points.models import EarningRule
 from yizhan.reports.models import Report
 
-NEED_SPOT = "需要问题地点：请允许定位、在地图上选点，或使用照片中的位置。"
+NEED_SPOT = "需要问题地点：请允许定位、在地图上选点、选择社区，或使用照片中的位置。"
 BAD_SPOT = "这个位置不在地图上，请重新选择。"
 
 
 def location_box(html: str) -> str:
-    """The location field's block of the report form."""
-    start = html.index('id="location-field"')
-    return html[start : html.index('name="use_photo_location"')]
+    """Where the report form says what is wrong with the spot (under the map)."""
+    start = html.index('id="location-errors"')
+    return html[start : html.index("</div>", start)]
 
 
 @pytest.mark.parametrize(

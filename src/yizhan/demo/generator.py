@@ -373,6 +373,9 @@ class CityGenerator:
     def build(self) -> Summary:
         with transaction.atomic():
             communities = self.build_places()
+            from yizhan.places.demo import seed_landmarks
+
+            seed_landmarks()
             districts = list(District.objects.order_by("code"))
             platforms, employers = self.build_orgs(districts)
             stations = self.build_stations(communities)
