@@ -54,11 +54,14 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench scripts
 	$(BIN)/ruff format src tests bench scripts
 
+# The API fuzzing and the bad-input property tests (marked `fuzz`, a few minutes) run in a
+# pytest process of their own, after the rest.
 test-sqlite: install
-	YIZHAN_FAST_PASSWORD_HASHER=true $(BIN)/pytest $(PYTEST_ARGS)
+	YIZHAN_FAST_PASSWORD_HASHER=true $(BIN)/pytest -m "not fuzz" $(PYTEST_ARGS)
+	YIZHAN_FAST_PASSWORD_HASHER=true $(BIN)/pytest -m fuzz $(PYTEST_ARGS)
 
 test-postgres: install
-	YIZHAN_FAST_PASSWORD_HASHER=true bash scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+	YIZHAN_FAST_PASSWORD_HASHER=true bash scripts/with-postgres.sh bash -c '$(BIN)/pytest -m "not fuzz" $(PYTEST_ARGS) && $(BIN)/pytest -m fuzz $(PYTEST_ARGS)'
 
 test: system-deps install lint
 	$(BIN)/yizhan makemigrations --check --dry-run -v0

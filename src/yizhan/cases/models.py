@@ -212,6 +212,9 @@ class Case(models.Model):
     extension_days = models.PositiveSmallIntegerField(
         _("extension requested (working days)"), null=True, blank=True
     )
+    # The dispatcher's last urging (催办) of the department handling it now: the queues show
+    # it without reading the history.
+    urged_at = models.DateTimeField(_("last urged at"), null=True, blank=True)
     # The deadline running now (acceptance, or the reply; empty once replied): the queue's
     # order, kept by every step so the page reads 25 rows off an index, not sorts them all.
     deadline_at = models.DateTimeField(_("running deadline"), null=True, blank=True)
@@ -314,6 +317,8 @@ class CaseEvent(models.Model):
         SUPERVISE = "supervise", _("Overdue: supervision notice")
         MEDIATION = "mediation", _("Mediation")
         PLATFORM_STATEMENT = "platform_statement", _("Platform's statement")
+        URGE = "urge", _("Urged by the dispatcher")
+        REASSIGN = "reassign", _("Reassigned to another department")
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("The worker and staff")

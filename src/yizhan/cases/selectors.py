@@ -4,10 +4,11 @@ symposium) as a viewer may see it, the person's own data, hotline sources, and m
 import hmac
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yizhan.cases import permissions as perms
 from yizhan.cases import presenters
@@ -24,9 +25,10 @@ from yizhan.cases.models import (
     Symposium,
 )
 from yizhan.core.errors import NotAllowed, NotFound
+from yizhan.core.listing import Column, Sorting, param_flag, param_id, param_text
 from yizhan.orgs import selectors as orgs
 
-QUEUE_FILTERS = ("state", "category", "department", "channel", "overdue", "q")
+QUEUE_FILTERS = ("state", "category", "department", "channel", "overdue", "urged", "q")
 
 
 def _base():
@@ -48,14 +50,27 @@ def case_for_viewer(*, user, case_id: int) -> Case:
     return case
 
 
+def case_to_claim(*, user, case_id: int) -> Case:
+    """A case filed under `user`'s number at a desk, which they may take into their account."""
+    case = _base().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound
+    if not perms.can_claim(user, case):
+        raise NotAllowed
+    return case
+
+
+def filed_by(*, user, case_id: int | None) -> Case | None:
+    """A case this member of staff filed (the walk-in desk's confirmation), or None."""
+    if case_id is None or not getattr(user, "is_authenticated", False):
+        return None
+    return _base().filter(pk=case_id, creator=user).first()
+
+
 def mediation_for_viewer(*, user, case_id: int) -> tuple[Case, Mediation | None]:
     """A case and its mediation (None when there is none yet), if `user` may see the case."""
     case = case_for_viewer(user=user, case_id=case_id)
     return case, Mediation.objects.filter(case=case).first()
-
-
-def mediation_sessions(mediation: Mediation | None):
-    return mediation.sessions.all() if mediation else []
 
 
 def attachments_for_viewer(*, user, case: Case):
@@ -78,7 +93,7 @@ def attachment_for_viewer(*, user, case_id: int, attachment_id: int) -> tuple[Ca
 def symposia_for_viewer(*, user, limit: int = 20):
     if not perms.can_run_symposium(user):
         raise NotAllowed
-    return Symposium.objects.all()[:limit]
+    return Symposium.objects.annotate(n_cases=Count("cases")).order_by("-held_on", "-id")[:limit]
 
 
 def symposium_for_viewer(*, user, symposium_id: int) -> Symposium:
@@ -121,22 +136,27 @@ def public_history(case):
 
 
 def apply_filters(qs, filters: dict, *, now=None):
+    """The queue's filters, each read defensively: a value that is not one of the choices, or
+    not an id the database can hold, is ignored (the list shows as if it were not set)."""
     now = now or timezone.now()
     if filters.get("state") in Case.State.values:
         qs = qs.filter(state=filters["state"])
     elif filters.get("state") == "open":
         qs = qs.exclude(state=Case.State.CLOSED)
     for name in ("category", "department"):
-        value = str(filters.get(name) or "")
-        if value.isdigit():
-            qs = qs.filter(**{f"{name}_id": int(value)})
+        value = param_id(filters.get(name))
+        if value is not None:
+            qs = qs.filter(**{f"{name}_id": value})
     if filters.get("channel") in Case.Channel.values:
         qs = qs.filter(channel=filters["channel"])
-    if filters.get("overdue") in ("1", "true", "on", True):
+    if param_flag(filters.get("overdue")) or filters.get("overdue") is True:
         qs = qs.filter(overdue_q(now))
-    q = str(filters.get("q") or "").strip().lstrip("#")
-    if q.isdigit():
-        qs = qs.filter(Q(pk=int(q)) | Q(source_order_no=q))
+    if param_flag(filters.get("urged")):
+        qs = qs.filter(urged_at__isnull=False)
+    q = param_text(filters.get("q"), max_length=40).lstrip("#")
+    number = param_id(q)
+    if number is not None:
+        qs = qs.filter(Q(pk=number) | Q(source_order_no=q))
     elif q:
         qs = qs.filter(source_order_no=q)
     return qs
@@ -147,37 +167,111 @@ def open_count_of_worker(*, user) -> int:
     return Case.objects.filter(worker=user).exclude(state=Case.State.CLOSED).count()
 
 
+# The queues' columns: what a header may sort by (a whitelist, see core.listing).
+QUEUE_COLUMNS = [
+    Column("id", gettext_lazy("Work order"), ("id",)),
+    Column("demand", gettext_lazy("Demand")),
+    Column("state", gettext_lazy("State")),
+    Column("channel", gettext_lazy("Channel"), ("channel", "id")),
+    Column("department", gettext_lazy("Department"), ("department__name", "id")),
+    Column("created", gettext_lazy("Filed at"), ("created_at", "id")),
+    Column("deadline", gettext_lazy("Deadline"), ("deadline_at", "id")),
+]
+
+
+def queue_sorting(value, *, default="deadline") -> Sorting:
+    return Sorting(QUEUE_COLUMNS, value, default=default)
+
+
+def _sorted(qs, sort, default):
+    if isinstance(sort, Sorting):
+        return qs.order_by(*sort.order_by())
+    return qs.order_by(*queue_sorting(sort, default=default).order_by())
+
+
 def cases_of_worker(*, user):
     return _base().filter(worker=user).order_by("-created_at", "-id")
 
 
-def dispatcher_queue(*, user, filters: dict):
+def dispatcher_queue(*, user, filters: dict, sort=None):
+    """Every open case (or those of a chosen state); the nearest running deadline first, so
+    what is late or nearly late is on top, unless the header asks for another order."""
     if not perms.can_use_dispatcher_queue(user):
         raise NotAllowed
     qs = _base()
     if not filters.get("state"):
         qs = qs.exclude(state=Case.State.CLOSED)
-    # The nearest running deadline first: what is late or nearly late is on top.
-    return apply_filters(qs, filters).order_by(F("deadline_at").asc(nulls_last=True), "id")
+    return _sorted(apply_filters(qs, filters), sort, "deadline")
 
 
-def department_queue(*, user, filters: dict):
+def department_queue(*, user, filters: dict, sort=None):
     departments = perms.department_ids(user)
     if not departments:
         raise NotAllowed
     qs = _base().filter(department_id__in=departments)
     if not filters.get("state"):
         qs = qs.exclude(state__in=[Case.State.CLOSED, Case.State.RETURNED])
-    return apply_filters(qs, filters).order_by(F("deadline_at").asc(nulls_last=True), "id")
+    return _sorted(apply_filters(qs, filters), sort, "deadline")
 
 
-def platform_queue(*, user, filters: dict):
+def platform_queue(*, user, filters: dict, sort=None):
     platforms = perms.platform_ids(user)
     if not platforms:
         raise NotAllowed
-    return apply_filters(_base().filter(platform_id__in=platforms), filters).order_by(
-        "-created_at", "-id"
+    return _sorted(
+        apply_filters(_base().filter(platform_id__in=platforms), filters), sort, "-created"
     )
+
+
+QUEUES = {
+    "cases:queue": (perms.can_use_dispatcher_queue, dispatcher_queue),
+    "cases:department_queue": (perms.can_use_department_queue, department_queue),
+    "cases:platform_queue": (perms.can_use_platform_queue, platform_queue),
+}
+
+
+def home_queue(user) -> str | None:
+    """The name of the queue this person works from, or None (a worker)."""
+    for name, (may, _fn) in QUEUES.items():
+        if may(user):
+            return name
+    return None
+
+
+# What waits for the people of each queue: the states (and the pending extension request)
+# in which they have a step to take, beyond supervising.
+_AWAITING = {
+    "cases:queue": Q(
+        state__in=[
+            Case.State.SUBMITTED,
+            Case.State.ACCEPTED,
+            Case.State.RETURNED,
+            Case.State.REPLIED,
+            Case.State.FOLLOWED_UP,
+        ]
+    )
+    | Q(state__in=OPEN_HANDLING_STATES, extension_days__isnull=False),
+    "cases:department_queue": Q(state__in=OPEN_HANDLING_STATES),
+}
+
+
+def queue_awaits(queue: str) -> bool:
+    """Whether the people of `queue` have steps of their own to take (a platform's
+    representatives read their queue; they have none)."""
+    return queue in _AWAITING
+
+
+def next_in_queue(*, user, queue: str, filters: dict, sort=None, exclude_id=None, look=5):
+    """The first case in `queue` (as the person last filtered and sorted it) that waits for a
+    step of theirs, other than `exclude_id`; None when there is none. The database narrows
+    to the states that wait for someone; the permission table has the last word."""
+    may, fn = QUEUES.get(queue, (None, None))
+    if fn is None or queue not in _AWAITING or not may(user):
+        return None
+    rows = fn(user=user, filters=filters, sort=sort).filter(_AWAITING[queue])
+    if exclude_id is not None:
+        rows = rows.exclude(pk=exclude_id)
+    return next((c for c in rows[:look] if perms.awaits(user, c)), None)
 
 
 def active_categories():

@@ -321,7 +321,12 @@ def case_file_for(
     if channel not in (Case.Channel.WALK_IN, Case.Channel.SYMPOSIUM):
         raise Invalid(_("Staff file walk-in or symposium demands only."), field="channel")
     caller_mobile = (caller_mobile or "").strip()
-    profile = accounts.worker_list(mobile=caller_mobile).first() if caller_mobile else None
+    holder = accounts.worker_list(mobile=caller_mobile).first() if caller_mobile else None
+    # A walk-in desk's word never puts a case into someone's account: the number's holder is
+    # asked and links it (case_claim); until then the caller's name and number stay on the
+    # case. At a symposium the facilitator records the worker in the room, as before.
+    ask_holder = holder is not None and channel == Case.Channel.WALK_IN
+    profile = None if ask_holder else holder
     now = _now(now)
     with transaction.atomic():
         case = _new_case(
@@ -340,7 +345,32 @@ def case_file_for(
             district=profile.home_district if profile else None,
         )
         _save_attachments(case, attachments, staff)
+        if ask_holder:
+            notify(
+                user=holder.user,
+                message=_(
+                    "Demand #%(id)s was filed for the holder of your number at a service desk. "
+                    "Is it yours? Open it to add it to your account."
+                ),
+                params={"id": case.pk},
+                url=reverse("cases:claim", args=[case.pk]),
+                verb="case",
+            )
         return case
+
+
+@transaction.atomic
+def case_claim(*, case: Case, user) -> Case:
+    """The holder of the number a desk filed a demand under says it is theirs: the case
+    joins their account (and their notices), the caller's copy of name and number goes."""
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    if not perms.can_claim(user, case):
+        raise NotAllowed
+    case.worker = user
+    case.caller_name = case.caller_mobile = ""
+    case.district = user.worker.home_district
+    case.save(update_fields=["worker", "caller_name", "caller_mobile", "district"])
+    return case
 
 
 @transaction.atomic
@@ -579,6 +609,94 @@ def case_dispatch(*, case: Case, actor, department, note: str = "", now=None) ->
         case,
         _("New work order #%(id)s for your department; reply due by %(due)s."),
         due=_fmt(case.due_at),
+    )
+    return case
+
+
+# The same order is urged at most once an hour: a second click, or a second dispatcher a
+# minute later, does not send the department the same notice twice.
+URGE_INTERVAL = dt.timedelta(hours=1)
+
+
+@transaction.atomic
+def case_urge(*, case: Case, actor, note: str = "", now=None) -> Case:
+    """催办: the dispatcher presses the department to act on a dispatched order. The state
+    does not change; the history records it and the department's officers are told."""
+    now = _now(now)
+    case = _lock(case, "urge", actor)
+    note = _text(note, field="note", max_length=NOTE_MAX)
+    if case.urged_at and now - case.urged_at < URGE_INTERVAL:
+        raise Conflict(
+            _("Work order #%(id)s was urged at %(at)s: urge again after an hour.")
+            % {"id": case.pk, "at": _fmt(case.urged_at)}
+        )
+    _apply(case, "urge", actor, now=now, event=A.URGE, note=note, urged_at=now)
+    due = _fmt(case.due_at) if case.due_at else "—"
+    if note:
+        _tell_department(
+            case,
+            _("The dispatcher urges work order #%(id)s (reply due by %(due)s): %(note)s"),
+            due=due,
+            note=note[:200],
+        )
+    else:
+        _tell_department(
+            case, _("The dispatcher urges work order #%(id)s (reply due by %(due)s)."), due=due
+        )
+    return case
+
+
+@transaction.atomic
+def case_reassign(*, case: Case, actor, department, reason: str, now=None) -> Case:
+    """改派: the dispatcher moves a dispatched order to another department, which signs for it
+    again (and may return it within 2 working days). The reply deadline does not restart: the
+    worker has waited since acceptance. A pending extension request of the first department
+    lapses. Both departments' officers are told."""
+    now = _now(now)
+    case = _lock(case, "reassign", actor)
+    if department is None:
+        raise Invalid(_("Choose a department."), field="department")
+    if department.pk == case.department_id:
+        raise Invalid(
+            _("Work order #%(id)s is already with %(dept)s.")
+            % {"id": case.pk, "dept": department.name},
+            field="department",
+        )
+    reason = _text(
+        reason,
+        field="reason",
+        max_length=NOTE_MAX,
+        required=_("Say why the order goes to another department."),
+    )
+    previous = case.department
+    _apply(
+        case,
+        "reassign",
+        actor,
+        now=now,
+        event=A.REASSIGN,
+        note=f"{previous.name} → {department.name}: {reason}",
+        department=department,
+        dispatched_at=now,
+        signed_at=None,
+        return_due_at=due_after(now, return_working_days()),
+        extension_days=None,
+        urged_at=None,
+    )
+    _tell_department(
+        case,
+        _("Work order #%(id)s was reassigned to your department; reply due by %(due)s."),
+        due=_fmt(case.due_at) if case.due_at else "—",
+    )
+    # The former department may no longer open the case: their notice leads to their queue.
+    notify_many(
+        users=accounts.users_holding(Role.DEPARTMENT_OFFICER, department_id=previous.pk),
+        message=_(
+            "Work order #%(id)s was reassigned to %(dept)s: your department need not act on it."
+        ),
+        params={"id": case.pk, "dept": department.name},
+        url=reverse("cases:department_queue"),
+        verb="case",
     )
     return case
 

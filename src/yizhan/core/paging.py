@@ -3,6 +3,8 @@
 
 from dataclasses import dataclass
 
+from yizhan.core.listing import param_page
+
 
 @dataclass
 class Window:
@@ -33,16 +35,10 @@ class Window:
         return self.number - 1
 
 
-# A page number from the address bar is capped: beyond this the page is empty anyway, and
-# an OFFSET past a 64-bit integer is a database error, not an empty page.
-MAX_PAGE = 1_000_000
-
-
 def window(queryset, page, per_page: int = 30) -> Window:
-    try:
-        number = min(MAX_PAGE, max(1, int(page or 1)))
-    except (TypeError, ValueError):
-        number = 1
+    # A page number the database cannot take as an offset (?page=99999999999999999999) is
+    # the last page anyone reaches by hand, never an overflow.
+    number = param_page(page)
     start = (number - 1) * per_page
     rows = list(queryset[start : start + per_page + 1])
     return Window(items=rows[:per_page], number=number, has_next=len(rows) > per_page)

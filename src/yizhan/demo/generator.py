@@ -18,7 +18,7 @@ from django.utils import timezone
 from shapely.geometry import MultiPoint
 
 from yizhan.accounts.models import Role, RoleAssignment, User, WorkerProfile
-from yizhan.core.pii import blind_index
+from yizhan.core.pii import blind_index, mobile_mask_index, name_index
 from yizhan.core.validators import id_check_char
 from yizhan.demo import data
 from yizhan.demo.progress import Progress
@@ -268,12 +268,14 @@ class CityGenerator:
             n = min(BATCH, total - done)
             users, profiles = [], []
             for _ in range(n):
-                mobile = self._mobile()
+                mobile, name = self._mobile(), _person_name(self.rng)
                 users.append(
                     User(
                         mobile=mobile,
                         mobile_index=blind_index(mobile),
-                        name=_person_name(self.rng),
+                        mobile_mask_index=mobile_mask_index(mobile),  # bulk_create skips save()
+                        name=name,
+                        name_index=name_index(name),
                         password=password,
                         date_joined=now - dt.timedelta(minutes=self.rng.randint(0, 60 * 24 * 540)),
                     )

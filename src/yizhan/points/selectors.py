@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from django.db.models import F, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from yizhan.core.listing import Column
 from yizhan.core.pii import mask_name
 from yizhan.points.models import (
     Account,
@@ -20,6 +22,7 @@ from yizhan.points.models import (
     Sponsor,
     Wish,
 )
+from yizhan.reports import selectors as report_selectors
 from yizhan.stations import selectors as stations
 
 
@@ -198,6 +201,12 @@ def rules():
     return EarningRule.objects.select_related("funded_by")
 
 
+def rule_rows() -> list[dict]:
+    """The earning rules with the name of the report category each applies to (not its code)."""
+    names = {c.code: c.label for c in report_selectors.categories()}
+    return [{"rule": r, "category": names.get(r.category, r.category)} for r in rules()]
+
+
 def rule(rule_id: int) -> EarningRule | None:
     return EarningRule.objects.filter(pk=rule_id).first()
 
@@ -355,13 +364,48 @@ def pools() -> list[Account]:
     )
 
 
+def pool_rows() -> list[dict]:
+    """The system accounts as the administrator reads them: the issuance account (the city's
+    mint, whose balance is the negative of every point ever issued) as the points issued."""
+    rows = []
+    for account in pools():
+        issued = account.kind == Account.Kind.ISSUANCE
+        rows.append(
+            {
+                "account": account,
+                "amount": -account.balance if issued else account.balance,
+                "issued": issued,
+            }
+        )
+    return rows
+
+
+WISH_COLUMNS = [
+    Column("title", gettext_lazy("Wish")),
+    Column("worker", gettext_lazy("Worker")),
+    Column("created", gettext_lazy("Submitted"), ("created_at", "id")),
+    Column("status", gettext_lazy("Status"), ("status", "-created_at")),
+]
+LEDGER_COLUMNS = [
+    Column("item", gettext_lazy("Item"), ("item__name", "-created_at")),
+    Column("code", gettext_lazy("Pick-up code")),
+    Column("worker", gettext_lazy("Worker")),
+    Column("station", gettext_lazy("Station"), ("station__name", "-created_at")),
+    Column("created", gettext_lazy("Redeemed"), ("created_at", "id")),
+    Column("closed", gettext_lazy("Closed"), ("closed_at", "id")),
+    Column("points", gettext_lazy("Points"), ("points", "id"), numeric=True),
+    Column("status", gettext_lazy("Status"), ("status", "-created_at")),
+]
+
+
 def redemption_ledger(
-    *, month: dt.date | None = None, status: str = "", station_id: int | None = None
+    *, month: dt.date | None = None, status: str = "", station_id: int | None = None, sort=None
 ):
-    """The redemption ledger (兑换台账): every redemption with item, worker, station, status."""
+    """The redemption ledger (兑换台账): every redemption with item, worker, station, status;
+    newest first unless `sort` (a core.listing.Sorting) says otherwise."""
     qs = Redemption.objects.select_related(
         "item__sponsor", "station", "worker", "closed_by"
-    ).order_by("-created_at")
+    ).order_by(*(sort.order_by() if sort is not None else ["-created_at"]))
     if month:
         start, end = month_bounds(month)
         qs = qs.filter(created_at__gte=start, created_at__lt=end)
@@ -372,8 +416,10 @@ def redemption_ledger(
     return qs
 
 
-def wishes(*, status: str = "", worker=None):
-    qs = Wish.objects.select_related("worker", "item").order_by("-created_at")
+def wishes(*, status: str = "", worker=None, sort=None):
+    qs = Wish.objects.select_related("worker", "item").order_by(
+        *(sort.order_by() if sort is not None else ["-created_at"])
+    )
     if status:
         qs = qs.filter(status=status)
     if worker is not None:

@@ -20,6 +20,7 @@ from yizhan.accounts import selectors as accounts
 from yizhan.accounts.permissions import role_required
 from yizhan.core.errors import Conflict, Invalid, NotAllowed, NotFound, YizhanError
 from yizhan.core.forms import add_service_errors
+from yizhan.core.listing import Sorting, page_of, param_choice
 from yizhan.core.pii import mask_name
 from yizhan.places import selectors as places
 from yizhan.points import exports, permissions, selectors, services
@@ -331,24 +332,24 @@ def admin_home_view(request):
     return render(
         request,
         "points/admin_home.html",
-        {"pools": selectors.pools(), **selectors.admin_counts()},
+        {"pools": selectors.pool_rows(), **selectors.admin_counts()},
     )
 
 
 @role_required(ADMIN)
 def admin_wishes_view(request):
-    status = request.GET.get("status", Wish.Status.SUBMITTED)
-    if status not in Wish.Status.values:
-        status = ""
-    page = Paginator(selectors.wishes(status=status), 25).get_page(request.GET.get("page"))
+    status = param_choice(request.GET.get("status", Wish.Status.SUBMITTED), Wish.Status.values)
+    sorting = Sorting(selectors.WISH_COLUMNS, request.GET.get("sort"), default="-created")
+    page = page_of(selectors.wishes(status=status, sort=sorting), request.GET.get("page"), 50)
     return render(
         request,
         "points/admin_wishes.html",
         {
             "page": page,
+            "headers": sorting.headers(request.GET),
             "status": status,
             "statuses": Wish.Status.choices,
-            "filters": {"status": status},
+            "filtered": "status" in request.GET,
         },
     )
 
@@ -414,7 +415,10 @@ def admin_catalog_view(request):
             except Invalid as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("Added to the catalogue."))
+                messages.success(
+                    request,
+                    _("“%(item)s” added to the catalogue.") % {"item": form.cleaned_data["name"]},
+                )
                 return redirect("points:admin_catalog")
     elif request.method == "POST":
         item_id = _id(request.POST.get("item"))
@@ -423,18 +427,26 @@ def admin_catalog_view(request):
             raise NotFound
         try:
             if request.POST.get("step") == "toggle":
-                services.catalog_item_update(by=request.user, item=item, active=not item.active)
+                item = services.catalog_item_update(
+                    by=request.user, item=item, active=not item.active
+                )
+                done = (
+                    _("“%(item)s” is offered again.")
+                    if item.active
+                    else _("“%(item)s” is withdrawn: workers no longer see it.")
+                )
             else:
                 restock = RestockForm(request.POST)
                 if not restock.is_valid():
                     raise Invalid(fields={"add": [_("Give a number of items other than zero.")]})
-                services.catalog_item_restock(
+                item = services.catalog_item_restock(
                     by=request.user, item=item, add=restock.cleaned_data["add"]
                 )
+                done = _("“%(item)s”: %(n)s in stock now.")
         except (Invalid, Conflict) as exc:
             _say(request, exc)
         else:
-            messages.success(request, _("Saved."))
+            messages.success(request, done % {"item": item.name, "n": item.stock})
             return redirect("points:admin_catalog")
     return render(
         request,
@@ -473,33 +485,40 @@ def _rule_form(request, rule):
     return render(
         request,
         "points/admin_rules.html",
-        {"form": form, "rule": rule, "rules": selectors.rules()},
+        {"form": form, "rule": rule, "rules": selectors.rule_rows()},
     )
 
 
 def _ledger_filters(request):
     month = _month(request.GET.get("month"))
-    status = request.GET.get("status", "")
-    status = status if status in Redemption.Status.values else ""
-    station = request.GET.get("station", "")
-    station_id = _id(station)
-    qs = selectors.redemption_ledger(month=month, status=status, station_id=station_id)
-    filters = {"month": f"{month:%Y-%m}" if month else "", "status": status, "station": station}
-    return qs, filters
+    status = param_choice(request.GET.get("status"), Redemption.Status.values)
+    station_id = _id(request.GET.get("station"))
+    sorting = Sorting(selectors.LEDGER_COLUMNS, request.GET.get("sort"), default="-created")
+    qs = selectors.redemption_ledger(
+        month=month, status=status, station_id=station_id, sort=sorting
+    )
+    filters = {
+        "month": f"{month:%Y-%m}" if month else "",
+        "status": status,
+        "station": str(station_id or ""),
+    }
+    return qs, filters, sorting
 
 
 @role_required(ADMIN)
 def admin_ledger_view(request):
-    qs, filters = _ledger_filters(request)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    qs, filters, sorting = _ledger_filters(request)
     return render(
         request,
         "points/admin_ledger.html",
         {
-            "page": page,
+            "page": page_of(qs, request.GET.get("page"), 50),
+            "headers": sorting.headers(request.GET),
             "filters": filters,
+            "filtered": any(filters.values()),
             "statuses": Redemption.Status.choices,
             "months": _recent_months(),
+            "stations": stations.station_rows().only("id", "code", "name"),
             "query": request.GET.urlencode(),
         },
     )
@@ -507,7 +526,7 @@ def admin_ledger_view(request):
 
 @role_required(ADMIN)
 def admin_ledger_xlsx_view(request):
-    qs, filters = _ledger_filters(request)
+    qs, filters, _sorting = _ledger_filters(request)
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -534,9 +553,12 @@ def admin_grant_view(request):
             messages.success(request, _("Posted as number %(n)d.") % {"n": posting.pk})
             return redirect("points:admin_grant")
         if reverse_form.is_bound and reverse_form.is_valid():
-            posting = selectors.find_posting(reverse_form.cleaned_data["posting"])
+            number = reverse_form.cleaned_data["posting"]
+            posting = selectors.find_posting(number)
             if posting is None:
-                raise Invalid(fields={"posting": [_("No such posting.")]})
+                raise Invalid(
+                    fields={"posting": [_("No posting has the number %(n)s.") % {"n": number}]}
+                )
             done = services.posting_reverse(
                 posting=posting, reason=reverse_form.cleaned_data["reason"], by=request.user
             )

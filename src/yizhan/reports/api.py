@@ -14,7 +14,7 @@ from pydantic import BeforeValidator, Field
 from yizhan.accounts.permissions import token_or_session
 from yizhan.core.errors import Invalid
 from yizhan.core.geo import to_wgs84
-from yizhan.core.schema import ERRORS, READ_ERRORS, CoordType, DbId, Latitude, Longitude
+from yizhan.core.schema import ERRORS, READ_ERRORS, CoordType, DbId, Latitude, Longitude, Text
 from yizhan.places import selectors as place_selectors
 from yizhan.points import selectors as points_selectors
 from yizhan.reports import selectors, services
@@ -164,14 +164,15 @@ def nearby(request, query: Query[ReportNearbyIn]):
 @router.post(
     "",
     response={201: ReportOut, 200: ReportOut, **ERRORS},
-    summary="Send a hazard report with photos (multipart). Retrying with the same idempotency_key returns the first report (200).",
+    summary="Send a hazard report with photos (multipart). Retrying with the same idempotency_key "
+    "returns the first report (200); the same key with a different report is a 409.",
     auth=token_or_session,
 )
 def submit(
     request,
-    category: Form[str],
-    idempotency_key: Form[str],
-    description: Form[str] = "",
+    category: Form[Text(40, min_length=1)],
+    idempotency_key: Form[Text(64, min_length=1)],
+    description: str = Form("", max_length=500),
     lat: Form[Coordinate] = None,
     lng: Form[Coordinate] = None,
     crs: Form[str] = "wgs84",

@@ -8,11 +8,14 @@ import hashlib
 import math
 import re
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from yizhan.core.errors import NotFound
 from yizhan.core.geo import haversine_m
+from yizhan.core.listing import Column, Sorting
+from yizhan.places.selectors import community_choices
 from yizhan.reports import permissions
 from yizhan.reports.models import (
     OPEN_STATES,
@@ -105,7 +108,33 @@ def visible_to_officer(user):
     return Report.objects.filter(handled)
 
 
-def officer_queue(*, user, state=None, category=None, overdue=False, now=None):
+# The queue's columns: what a header may sort by (a whitelist, see core.listing).
+QUEUE_COLUMNS = [
+    Column("id", gettext_lazy("Report"), ("id",)),
+    Column("state", gettext_lazy("State")),
+    Column("community", gettext_lazy("Community"), ("community__name", "id")),
+    Column("created", gettext_lazy("Submitted"), ("created_at", "id")),
+    Column("due", gettext_lazy("Response due"), ("due_at", "id")),
+]
+
+
+def queue_sorting(value) -> Sorting:
+    return Sorting(QUEUE_COLUMNS, value, default="due")
+
+
+def officer_queue(
+    *,
+    user,
+    state=None,
+    category=None,
+    overdue=False,
+    community_id=None,
+    number=None,
+    sort=None,
+    now=None,
+):
+    """The reports an officer handles: open ones (or those of `state`), the nearest response
+    deadline first unless `sort` (a core.listing.Sorting or a ?sort= value) says otherwise."""
     now = now or timezone.now()
     qs = visible_to_officer(user).select_related("category", "community")
     qs = qs.filter(state=state) if state in State.values else qs.filter(state__in=OPEN_STATES)
@@ -113,7 +142,41 @@ def officer_queue(*, user, state=None, category=None, overdue=False, now=None):
         qs = qs.filter(category__code=category)
     if overdue:
         qs = qs.filter(state__in=OPEN_STATES, due_at__lt=now)
-    return qs.order_by("due_at", "id")
+    if community_id is not None:
+        qs = qs.filter(community_id=community_id)
+    if number is not None:
+        qs = qs.filter(pk=number)
+    sorting = sort if isinstance(sort, Sorting) else queue_sorting(sort)
+    return qs.order_by(*sorting.order_by())
+
+
+def open_counts_by_community(*, community_ids) -> dict[int, int]:
+    """Open reports per community, for a page of communities (one grouped query)."""
+    rows = (
+        Report.objects.filter(community_id__in=list(community_ids), state__in=OPEN_STATES)
+        .values("community_id")
+        .annotate(n=Count("id"))
+        .values_list("community_id", "n")
+    )
+    return dict(rows)
+
+
+def queue_communities(user):
+    """The communities an officer may pick in the queue's filter (grouped by district), or
+    [] when they handle one community or none (nothing to choose)."""
+    if permissions.sees_all(user):
+        return community_choices()
+    ids = permissions.community_ids(user)
+    return community_choices(community_ids=ids) if len(ids) > 1 else []
+
+
+def next_in_queue(*, user, filters: dict, exclude_id=None):
+    """The first report of the officer's queue (as they last filtered and sorted it) other
+    than `exclude_id`: what to handle next."""
+    qs = officer_queue(user=user, **filters)
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    return qs.first()
 
 
 def open_on_map(*, queue, limit: int = 2000):

@@ -18,8 +18,10 @@ from django.db.models.functions import ExtractHour, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yizhan.core import gazetteer
+from yizhan.core.listing import Column, Sorting
 from yizhan.stations import hours
 from yizhan.stations.index import Entry, Hit, StationIndex
 from yizhan.stations.models import (
@@ -387,6 +389,56 @@ def stale_stations():
         .select_related("community")
         .order_by(F("confirmed_at").asc(nulls_first=True), "code")
     )
+
+
+# --- the city's station directory (a staff table) -----------------------------------------
+
+DIRECTORY_COLUMNS = [
+    Column("name", gettext_lazy("Station"), ("name", "id")),
+    Column("code", gettext_lazy("Code"), ("code",)),
+    Column("kind", gettext_lazy("Kind"), ("kind", "code")),
+    Column(
+        "district", gettext_lazy("District"), ("community__subdistrict__district__code", "code")
+    ),
+    Column("status", gettext_lazy("Status")),
+    Column("confirmed", gettext_lazy("Last confirmed"), ("confirmed_at", "code")),
+    Column("visits", gettext_lazy("Visits (30 days)"), numeric=True),
+]
+
+
+def directory_sorting(value) -> Sorting:
+    return Sorting(DIRECTORY_COLUMNS, value, default="code")
+
+
+def station_directory(*, q="", kind="", district_id=None, stale=False, sort=None):
+    """Every station for the city's table: search by name, code or address, filter by kind,
+    district and data not confirmed for 30 days."""
+    qs = Station.objects.select_related("community__subdistrict__district")
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__istartswith=q) | Q(address__contains=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if district_id:
+        qs = qs.filter(community__subdistrict__district_id=district_id)
+    if stale:
+        limit = timezone.now() - dt.timedelta(days=STALE_AFTER_DAYS)
+        qs = qs.filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=limit))
+    sorting = sort if isinstance(sort, Sorting) else directory_sorting(sort)
+    return qs.order_by(*sorting.order_by())
+
+
+def visit_counts(*, station_ids, days: int = 30) -> dict[int, int]:
+    """Check-ins per station over the last `days` days, for the stations of one page (one
+    grouped query, not one per row)."""
+    start = timezone.now() - dt.timedelta(days=days)
+    rows = (
+        StationVisit.objects.filter(station_id__in=list(station_ids), at__gte=start)
+        .values("station_id")
+        .annotate(n=Count("id"))
+        .values_list("station_id", "n")
+    )
+    return dict(rows)
 
 
 # --- for other apps (training): when a station is busy, and a worker's usual stations ---------

@@ -58,7 +58,7 @@ document.addEventListener("DOMContentLoaded", function () {
   if (mapEl && typeof L !== "undefined" && window.YZ) {
     mapEl.hidden = false;
     map = YZ.map(mapEl, { pick: setPoint });
-    map.setView(YZ.toMap(36.0611, 103.8343), 13);
+    map.setView(YZ.toMap(36.0611, 103.8343), 13, { animate: false });  // no zoom animation on load: a tap during it would be lost
     if (latInput.value && lngInput.value) setPoint(parseFloat(latInput.value), parseFloat(lngInput.value));
   }
   form.querySelector("[name=category]").addEventListener("change", checkNearby);

@@ -25,7 +25,7 @@ def addressed_to_the_worker(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_platform_statement"),
+        ("cases", "0005_urge_reassign"),
     ]
 
     operations = [
