@@ -30,6 +30,9 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/leaflet.markercluster.js.map node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/leaflet.markercluster/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	# axe-core: injected by the browser tests only (accessibility checks), never by a page.
+	mkdir -p $(VENDOR)/axe
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
 	touch $@
 
 demo: install

@@ -53,10 +53,10 @@ def test_rider_reports_officer_resolves_rider_confirms(
     rider.get_by_label("简单描述（可不填）").fill("电线垂到头顶")
     rider.screenshot(path=str(SHOTS / "10-report-form.png"), full_page=True)
     rider.get_by_role("button", name="发送").click()
-    rider.wait_for_url(re.compile(r"/reports/\d+/$"))
+    rider.wait_for_url(re.compile(r"/reports/\d+/(\?sent=1)?$"))
     report = Report.objects.get()
     assert report.community == city.community_a
-    assert rider.get_by_text("甲社区").first.is_visible()
+    assert rider.get_by_text("感谢您！报告已发送给甲社区。").is_visible()
     assert report.photos.get().image.read()[:2] == b"\xff\xd8"
 
     officer_ctx = browser.new_context(**phone)

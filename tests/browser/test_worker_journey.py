@@ -35,6 +35,10 @@ def test_worker_registers_logs_in_and_switches_language(city, page, shot, transa
     page.get_by_role("button", name="创建账户").click()
     page.wait_for_url("**/me/")
     assert page.get_by_text("欢迎来到驿站").is_visible()
+    # The ID number is masked on the person's own page until they tap "show".
+    assert page.get_by_text(good).count() == 0
+    assert page.get_by_text(good[:3] + "*" * 11 + good[-4:]).is_visible()
+    page.get_by_role("button", name="显示完整信息").click()
     assert page.get_by_text(good).is_visible()
     shot("03-profile")
 
@@ -47,7 +51,7 @@ def test_worker_registers_logs_in_and_switches_language(city, page, shot, transa
 
     page.get_by_role("button", name="English").click()
     assert page.get_by_text("Hello, 赵骑手.").is_visible()
-    assert page.get_by_role("link", name="My account").is_visible()
+    assert page.get_by_role("link", name="My account").first.is_visible()
     shot("04-home-en")
     page.get_by_role("button", name="简体中文").click()
     assert page.get_by_text("赵骑手，您好。").is_visible()

@@ -44,7 +44,7 @@ def test_worker_submits_through_the_page(city, wire, login):
         },
     )
     report = Report.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/reports/{report.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/reports/{report.pk}/?sent=1"
     page = client.get(response["Location"]).content.decode()
     assert "甲社区" in page and "电线裸露" in page
 

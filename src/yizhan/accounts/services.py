@@ -474,6 +474,28 @@ def my_data_export(*, user: User, request=None) -> dict:
     return data
 
 
+def own_data_reveal(*, user: User, request=None) -> dict:
+    """The person's own mobile and ID number in full, for their "show" tap on their page
+    (masked by default, as banking apps do: a screen can be seen over a shoulder). Logged
+    like every read of unmasked personal data."""
+    profile = getattr(user, "worker", None)
+    fields = ["mobile"] + (["id_number"] if profile is not None else [])
+    audit.record(
+        actor=user,
+        action=AuditLog.Action.PII_READ,
+        subject=user,
+        fields=fields,
+        reason="self",
+        request=request,
+    )
+    return {"mobile": user.mobile, "id_number": profile.id_number if profile else ""}
+
+
+def deletion_losses(*, user: User) -> list[str]:
+    """What the person loses with their account, said before they confirm the deletion."""
+    return personal_data.losses_all(user)
+
+
 ERASE_TASK = "yizhan.accounts.tasks.erase_personal_data"
 
 

@@ -26,13 +26,13 @@ from yizhan.accounts.forms import (
     RevealForm,
 )
 from yizhan.accounts.models import Role, WorkerProfile
-from yizhan.accounts.permissions import role_required
-from yizhan.core import pii, sms
+from yizhan.accounts.permissions import role_required, roles
+from yizhan.core import nav, pii, sms
 from yizhan.core.audit import client_ip
 from yizhan.core.errors import Invalid, NotFound, Throttled
 from yizhan.core.forms import add_service_errors
 from yizhan.core.listing import page_of, param_choice, param_id, param_text
-from yizhan.core.pii import mask_mobile
+from yizhan.core.pii import mask_id_number, mask_mobile
 from yizhan.core.redirects import safe_target
 from yizhan.orgs import selectors as orgs
 from yizhan.places import selectors as places
@@ -223,8 +223,25 @@ def _register_code(request):
 
 @login_required
 def profile_view(request):
+    """The person's page: their mobile and ID number masked until they tap "show" (a POST,
+    audited), then in full on this one response, never cached."""
     worker = getattr(request.user, "worker", None)
-    return render(request, "accounts/profile.html", {"worker": worker})
+    revealed = None
+    if request.method == "POST" and request.POST.get("reveal"):
+        revealed = services.own_data_reveal(user=request.user, request=request)
+    response = render(
+        request,
+        "accounts/profile.html",
+        {
+            "worker": worker,
+            "revealed": revealed,
+            "masked_mobile": mask_mobile(request.user.mobile),
+            "masked_id": mask_id_number(worker.id_number) if worker else "",
+            "shortcuts": nav.entries_for(request.user, roles(request.user), nav.ME),
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -239,17 +256,24 @@ def export_view(request):
 
 @login_required
 def delete_request_view(request):
+    """Deleting one's account, after a page that says what is lost (points, pick-ups,
+    open demands) and a tick to confirm."""
+    missing_tick = False
     if request.method == "POST":
-        if request.POST.get("confirm") != "yes":
-            messages.error(request, _("Tick the box to confirm that you want your data deleted."))
-            return redirect("accounts:delete")
+        missing_tick = request.POST.get("confirm") != "yes"
+    if request.method == "POST" and not missing_tick:
         deletion = services.deletion_request_create(user=request.user)
         logout(request)
         messages.success(
             request, _("Your account is closed and your personal data will be erased shortly.")
         )
         return redirect("accounts:deletion_status", token=deletion.token)
-    return render(request, "accounts/delete.html")
+    return render(
+        request,
+        "accounts/delete.html",
+        {"losses": services.deletion_losses(user=request.user), "missing_tick": missing_tick},
+        status=422 if missing_tick else 200,
+    )
 
 
 def deletion_status_view(request, token):

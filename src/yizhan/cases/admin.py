@@ -73,7 +73,16 @@ class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    fields = ("at", "actor", "action", "from_state", "to_state", "department", "masked_note")
+    fields = (
+        "at",
+        "actor",
+        "action",
+        "from_state",
+        "to_state",
+        "department",
+        "masked_note",
+        "visibility",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

@@ -36,6 +36,9 @@ class HistoryOut(Schema):
     actor: str
     department: str
     note: str
+    staff_only: bool = Field(
+        description="An entry among staff (never sent to the worker or a platform)"
+    )
 
 
 class CaseOut(Schema):
@@ -83,7 +86,14 @@ class NoteIn(Schema):
 class AcceptIn(Schema):
     category: Code | None = Field(None, description="Correct the category (its code)")
     urgent: bool | None = None
+    note: Text(2000) = Field("", description="Shown to the worker with the acceptance")
+
+
+class HandleIn(Schema):
     note: Text(2000) = ""
+    tell_worker: bool = Field(
+        False, description="Address the note to the worker too (default: staff only)"
+    )
 
 
 class DispatchIn(Schema):
@@ -137,7 +147,7 @@ class HotlineOut(Schema):
 
 
 def case_out(case: Case, user) -> dict:
-    events = selectors.case_history(case)
+    events = selectors.history_for_viewer(user=user, case=case)
     facts = presenters.deadline_facts(case)
     return {
         "id": case.pk,
@@ -292,11 +302,13 @@ def return_(request, case_id: DbId, payload: ReasonIn):
 
 
 @_action("handle", "办理 Record what was done (officer)")
-def handle(request, case_id: DbId, payload: NoteIn):
+def handle(request, case_id: DbId, payload: HandleIn):
     return _step(
         request,
         case_id,
-        lambda c: services.case_handle(case=c, actor=request.auth, note=payload.note),
+        lambda c: services.case_handle(
+            case=c, actor=request.auth, note=payload.note, tell_worker=payload.tell_worker
+        ),
     )
 
 

@@ -64,6 +64,13 @@ def sees_identity(user, case) -> bool:
     return not case.withhold_identity
 
 
+def sees_staff_history(user, case) -> bool:
+    """The history entries among staff (routing and handling notes, returns, extensions,
+    deadline notices): the dispatchers and the officers of the case's department. The worker
+    and a platform's representative see only the entries addressed to the worker."""
+    return sees_all(user) or is_case_officer(user, case)
+
+
 def can_claim(user, case) -> bool:
     """The holder of the number a desk filed a demand under may take it into their account
     (a staff member's word never links a case to someone's account)."""

@@ -92,6 +92,7 @@ def timeline(case, events, viewer) -> list[dict]:
             "actor": actor_label(e, case, viewer),
             "department": e.department.name if e.department_id else "",
             "note": shown_text(e.note, case, viewer),
+            "staff_only": e.visibility != e.Visibility.PUBLIC,
         }
         for e in events
     ]

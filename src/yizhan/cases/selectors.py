@@ -18,6 +18,7 @@ from yizhan.cases.models import (
     OPEN_HANDLING_STATES,
     Attachment,
     Case,
+    CaseEvent,
     Category,
     HotlineSource,
     Mediation,
@@ -117,7 +118,22 @@ def overdue_q(now) -> Q:
 
 
 def case_history(case):
+    """Every history entry of a case, staff-only ones included: for staff views only."""
     return case.events.select_related("actor", "department").order_by("at", "id")
+
+
+def history_for_viewer(*, user, case):
+    """The history entries `user` may read: all of them for the dispatchers and the case's
+    department, only those addressed to the worker for anyone else (the worker, a platform's
+    representative)."""
+    if perms.sees_staff_history(user, case):
+        return case_history(case)
+    return public_history(case)
+
+
+def public_history(case):
+    """The entries addressed to the worker (what the worker's page, API and export show)."""
+    return case_history(case).filter(visibility=CaseEvent.Visibility.PUBLIC)
 
 
 def apply_filters(qs, filters: dict, *, now=None):
@@ -145,6 +161,11 @@ def apply_filters(qs, filters: dict, *, now=None):
     elif q:
         qs = qs.filter(source_order_no=q)
     return qs
+
+
+def open_count_of_worker(*, user) -> int:
+    """How many of the worker's demands are not closed yet (for their home page)."""
+    return Case.objects.filter(worker=user).exclude(state=Case.State.CLOSED).count()
 
 
 # The queues' columns: what a header may sort by (a whitelist, see core.listing).
@@ -370,6 +391,18 @@ def metrics(*, user, since=None) -> dict[str, list[MetricRow]]:
 # --- the person's own data -------------------------------------------------------------
 
 
+def losses_on_deletion(user) -> list[str]:
+    """Said before a worker deletes their account: open demands lose their text and can no
+    longer be answered to them."""
+    still_open = Case.objects.filter(worker=user).exclude(state=Case.State.CLOSED).count()
+    if not still_open:
+        return []
+    return [
+        _("Your %(n)s open demands are erased and can no longer be answered to you.")
+        % {"n": still_open}
+    ]
+
+
 def personal_data_export(user) -> list[dict]:
     """The person's own cases as they see them (their description, the replies and the
     history shown to them), for their data export (PIPL art. 45)."""
@@ -396,7 +429,7 @@ def personal_data_export(user) -> list[dict]:
             "attachments": [a.name for a in case.attachments.all()],
             "history": [
                 {**entry, "at": entry["at"].isoformat(), "label": str(entry["label"])}
-                for entry in presenters.timeline(case, case_history(case), user)
+                for entry in presenters.timeline(case, public_history(case), user)
             ],
         }
         for case in cases
@@ -532,8 +565,6 @@ def platform_case_facts(*, platform_id: int, since=None) -> dict:
     closed, rated and rated (basically) satisfied, and how many the platform answered with
     a statement."""
     from statistics import median
-
-    from yizhan.cases.models import CaseEvent
 
     qs = Case.objects.filter(platform_id=platform_id)
     if since is not None:

@@ -49,6 +49,7 @@ from yizhan.cases.models import (
     MediationSession,
     Symposium,
     TimeLimitType,
+    visibility_of,
 )
 from yizhan.core.errors import Conflict, Invalid, NotAllowed
 from yizhan.core.events import publish
@@ -102,7 +103,7 @@ def _lock(case: Case, action: str, actor) -> Case:
     return locked
 
 
-def _apply(case, action, actor, *, now, event=None, to=None, note="", **fields):
+def _apply(case, action, actor, *, now, event=None, to=None, note="", visibility=None, **fields):
     """Move `case` (locked) to `to`, conditionally on its old state; record the step."""
     step = perms.STEPS[action]
     old = case.state
@@ -115,11 +116,15 @@ def _apply(case, action, actor, *, now, event=None, to=None, note="", **fields):
     case.deadline_at = fields["deadline_at"] = case.current_due_at
     if Case.objects.filter(pk=case.pk, state=old).update(state=new, **fields) != 1:
         raise Conflict(_("Someone else changed this case a moment ago. Reload it."))
-    _history(case, actor, event or action, now=now, old=old, new=new, note=note)
+    _history(
+        case, actor, event or action, now=now, old=old, new=new, note=note, visibility=visibility
+    )
     return case
 
 
-def _history(case, actor, action, *, now, old=None, new=None, note=""):
+def _history(case, actor, action, *, now, old=None, new=None, note="", visibility=None):
+    """One history row. Whom it is addressed to follows the step (`models.PUBLIC_ACTIONS`)
+    unless the caller says otherwise."""
     return CaseEvent.objects.create(
         case=case,
         at=now,
@@ -129,6 +134,7 @@ def _history(case, actor, action, *, now, old=None, new=None, note=""):
         to_state=case.state if new is None else new,
         department_id=case.department_id,
         note=note,
+        visibility=visibility or visibility_of(action),
     )
 
 
@@ -429,6 +435,7 @@ def _insert_hotline_cases(source, orders, actor, now, worker_ids) -> list[Case]:
             actor=actor,
             action=A.SUBMIT,
             to_state=S.SUBMITTED,
+            visibility=CaseEvent.Visibility.PUBLIC,
             note=f"{source.name} {o.order_no} · {o.called_at.astimezone(LOCAL):%Y-%m-%d %H:%M}",
         )
         for case, o in zip(cases, orders, strict=True)
@@ -731,12 +738,22 @@ def case_return(*, case: Case, actor, reason: str, now=None) -> Case:
 
 
 @transaction.atomic
-def case_handle(*, case: Case, actor, note: str, now=None) -> Case:
-    """办理: a note of what the department did (visit, call, check of the payroll)."""
+def case_handle(*, case: Case, actor, note: str, tell_worker: bool = False, now=None) -> Case:
+    """办理: a note of what the department did (visit, call, check of the payroll). It stays
+    among staff unless the officer addresses it to the worker (`tell_worker`), who is then
+    told of it."""
     now = _now(now)
     case = _lock(case, "handle", actor)
     note = _text(note, field="note", max_length=NOTE_MAX, required=_("Write what was done."))
-    return _apply(case, "handle", actor, now=now, note=note)
+    visibility = CaseEvent.Visibility.PUBLIC if tell_worker else CaseEvent.Visibility.STAFF
+    _apply(case, "handle", actor, now=now, note=note, visibility=visibility)
+    if tell_worker:
+        _tell_worker(
+            case,
+            _("%(dept)s added a note to your demand #%(id)s."),
+            dept=case.department.name,
+        )
+    return case
 
 
 @transaction.atomic
@@ -1177,6 +1194,7 @@ def case_platform_statement(*, case: Case, actor, text: str, now=None) -> CaseEv
             to_state=locked.state,
             department_id=locked.department_id,
             note=f"{locked.platform.name}: {text}",
+            visibility=CaseEvent.Visibility.PUBLIC,
         )
         params = {"id": locked.pk, "platform": locked.platform.name}
         message = _("%(platform)s made a statement on demand #%(id)s.")

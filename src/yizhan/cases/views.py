@@ -15,6 +15,7 @@ from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -81,7 +82,17 @@ def case_new_view(request):
         except (Invalid, Conflict) as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Your demand was filed. You will be told of every step."))
+            messages.success(
+                request,
+                _(
+                    "Demand #%(id)s is filed. It will be accepted by %(due)s; you will be told "
+                    "of every step."
+                )
+                % {
+                    "id": case.pk,
+                    "due": date_format(timezone.localtime(case.accept_due_at), "Y-m-d H:i"),
+                },
+            )
             return redirect("cases:detail", case.pk)
     # A key per rendered form: a double-tapped submit files one case.
     token = request.POST.get("idempotency_key") or secrets.token_hex(16)
@@ -229,8 +240,11 @@ def _case_page(request, case, *, failed_step="", error=None):
         "case": case,
         "person": presenters.person_label(case, request.user),
         **presenters.case_texts(case, request.user),
-        "timeline": presenters.timeline(case, selectors.case_history(case), request.user),
+        "timeline": presenters.timeline(
+            case, selectors.history_for_viewer(user=request.user, case=case), request.user
+        ),
         "steps": steps,
+        "is_worker": perms.is_case_worker(request.user, case),
         "departments": selectors.departments() if {"dispatch", "reassign"} & set(steps) else [],
         "categories": selectors.active_categories() if "accept" in steps else [],
         "ratings": Case.Rating.choices,
@@ -278,7 +292,12 @@ def _run_step(request, case, step):
     if step == "return":
         return services.case_return(case=case, actor=user, reason=post.get("reason", ""))
     if step == "handle":
-        return services.case_handle(case=case, actor=user, note=post.get("note", ""))
+        return services.case_handle(
+            case=case,
+            actor=user,
+            note=post.get("note", ""),
+            tell_worker=post.get("tell_worker") == "on",
+        )
     if step == "request_extension":
         return services.case_request_extension(
             case=case,

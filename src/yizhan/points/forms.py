@@ -81,11 +81,17 @@ class ItemForm(forms.Form):
         required=False,
         empty_label=_("None (the city's reward pool)"),
     )
+    photo = forms.FileField(
+        label=_("Product photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
 
 
 class ApproveForm(ItemForm):
     name = forms.CharField(label=_("Item"), max_length=80, required=False)
     description = None
+    photo = None
 
 
 class AnswerForm(forms.Form):

@@ -98,6 +98,24 @@ def worker_redemptions(user, *, open_only: bool = False):
     return qs.order_by("-created_at")
 
 
+def losses_on_deletion(user) -> list[str]:
+    """What a worker loses by deleting their account, said before they confirm: the points
+    (items waiting for pick-up are cancelled and their points lost with the rest)."""
+    figures = worker_balance(user)
+    waiting = list(worker_redemptions(user, open_only=True))
+    lines = []
+    total = figures["balance"] + figures["held"]
+    if total:
+        lines.append(_("All your %(n)s points are lost.") % {"n": total})
+    if waiting:
+        names = _(", ").join(r.item.name for r in waiting[:5])
+        lines.append(
+            _("%(n)s items waiting for pick-up are cancelled: %(items)s.")
+            % {"n": len(waiting), "items": names}
+        )
+    return lines
+
+
 def personal_data_of(user) -> dict:
     """Everything the bank holds about a person, for the export of their data (unmasked:
     it is theirs): balance, every entry of their account, wishes, redemptions, hardship."""
@@ -172,6 +190,11 @@ def catalog_for_admin():
 
 def catalog_item(item_id: int) -> CatalogItem | None:
     return CatalogItem.objects.filter(pk=item_id).first()
+
+
+def catalog_item_on_offer(item_id: int) -> CatalogItem | None:
+    """An item a worker may redeem now, with its sponsor and pick-up stations, or None."""
+    return catalog().filter(pk=item_id).first()
 
 
 def rules():

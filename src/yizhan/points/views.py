@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -119,12 +120,44 @@ def catalog_view(request):
     )
 
 
+@role_required(WORKER)
+def redeem_confirm_view(request, item_id: int):
+    """Before points are spent: the item, what it costs, the balance after, where to pick
+    it up (the nearest station first when the phone shares its location) and until when."""
+    item = selectors.catalog_item_on_offer(item_id)
+    if item is None:
+        raise NotFound
+    figures = selectors.worker_balance(request.user)
+    pick_ups = [
+        {"id": s.id, "name": s.name, "address": s.address, "lat": s.lat, "lng": s.lng}
+        for s in item.stations.all()
+    ]
+    chosen = _id(request.GET.get("station"))
+    return render(
+        request,
+        "points/redeem.html",
+        {
+            "item": item,
+            **figures,
+            "after": figures["balance"] - item.price,
+            "missing": max(0, item.price - figures["balance"]),
+            "stations": pick_ups,
+            "chosen": chosen if any(s["id"] == chosen for s in pick_ups) else None,
+            "key": uuid.uuid4().hex,
+            "pickup_days": max(1, settings.POINTS_PICKUP_HOURS // 24),
+        },
+    )
+
+
 @require_POST
 @role_required(WORKER)
 def redeem_view(request):
     form = RedeemForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose an item and a pick-up station."))
+        item_id = _id(request.POST.get("item"))
+        if item_id and selectors.catalog_item_on_offer(item_id):
+            return redirect("points:redeem_confirm", item_id=item_id)
         return redirect("points:catalog")
     try:
         redemption, replayed = services.redemption_request(
@@ -135,7 +168,10 @@ def redeem_view(request):
         )
     except (Invalid, Conflict, NotAllowed) as exc:
         _say(request, exc)
-        return redirect("points:catalog")
+        return redirect(
+            reverse("points:redeem_confirm", args=[form.cleaned_data["item"]])
+            + f"?station={form.cleaned_data['station']}"
+        )
     if not replayed:
         messages.success(request, _("Redeemed. Show this code at the station to pick it up."))
     return redirect("points:redemption", code=redemption.code)
@@ -370,7 +406,8 @@ def _renamed(exc: Invalid, names: dict) -> Invalid:
 
 @role_required(ADMIN)
 def admin_catalog_view(request):
-    form = ItemForm(request.POST if request.POST.get("step") == "create" else None)
+    creating = request.POST.get("step") == "create"
+    form = ItemForm(request.POST if creating else None, request.FILES if creating else None)
     if request.method == "POST" and form.is_bound:
         if form.is_valid():
             try:

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.accounts.permissions import Role
-from yizhan.core.nav import MENU, TAB, TILE, Entry
+from yizhan.core.nav import ME, MENU, TAB, TILE, Entry
 
 ENTRIES = [
     Entry(
@@ -14,6 +14,15 @@ ENTRIES = [
         icon="home",
         places={TAB},
         order=0,
+    ),
+    Entry(
+        "portal.inbox",
+        _("Notifications"),
+        "inbox",
+        roles={Role.WORKER},
+        icon="bell",
+        places={ME},
+        order=5,
     ),
     Entry(
         "portal.communities",

@@ -1,6 +1,8 @@
 """What the portal reads: the home page's entries, the inbox, the communities a person serves."""
 
 from django.core.paginator import Paginator
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yizhan.accounts.permissions import Role, roles, scope_ids
@@ -13,6 +15,32 @@ from yizhan.reports import selectors as reports
 
 def home_entries(user) -> list[nav.Entry]:
     return nav.entries_for(user, roles(user), nav.TILE)
+
+
+def worker_home(user) -> dict:
+    """A worker's home page, as the city's service apps (浙里办, 随申办) draw one: the main
+    action first, then what is in progress for them, then every other service as an icon."""
+    from yizhan.cases import selectors as cases
+    from yizhan.points import selectors as points
+    from yizhan.reports import selectors as reports
+
+    entries = nav.entries_for(user, roles(user), nav.TILE)
+    figures = points.worker_balance(user)
+    waiting = points.worker_redemptions(user, open_only=True).count()
+    status = [
+        (_("Points"), figures["balance"], "points:mine"),
+        (_("Reports in progress"), reports.open_count_of(user=user), "reports:mine"),
+        (_("Open demands"), cases.open_count_of_worker(user=user), "cases:mine"),
+    ]
+    if waiting:
+        status.append((_("To pick up"), waiting, "points:mine"))
+    return {
+        "main_entries": [e for e in entries if e.main],
+        "icons": [e for e in entries if not e.main],
+        "status": [
+            {"label": label, "value": value, "url": reverse(url)} for label, value, url in status
+        ],
+    }
 
 
 def works_at_a_desk(user) -> bool:

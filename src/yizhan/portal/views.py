@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from yizhan.accounts.permissions import Role, can_view_community, role_required
+from yizhan.accounts.permissions import Role, can_view_community, has_role, role_required
 from yizhan.core import notifications
 from yizhan.core.errors import NotAllowed, NotFound
 from yizhan.core.listing import Sorting, page_of, param_id, param_text
@@ -17,6 +17,8 @@ COMMUNITY_ROLES = (Role.GRID_OFFICER, Role.CITY_ADMIN, Role.DISPATCHER, Role.DIS
 
 
 def home_view(request):
+    if has_role(request.user, Role.WORKER):
+        return render(request, "portal/home_worker.html", selectors.worker_home(request.user))
     entries = selectors.home_entries(request.user)
     if selectors.works_at_a_desk(request.user):
         # Staff land in their console: the side menu, and their work as tiles.

@@ -3,11 +3,13 @@ earns), nearby open reports (to avoid duplicates), submit with photos (multipart
 my reports, one report. Errors follow the API's one shape (`core.schema.ErrorOut`)."""
 
 import datetime as dt
+import math
+from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from yizhan.accounts.permissions import token_or_session
 from yizhan.core.errors import Invalid
@@ -19,6 +21,24 @@ from yizhan.reports import selectors, services
 from yizhan.reports.models import Category, Report
 
 router = Router(tags=["reports"])
+
+
+def _coordinate(value):
+    """A latitude or longitude from a form. Empty is none sent (the page's form sends its
+    empty hidden fields): the service then asks for the spot. Text that is no number goes on
+    as NaN, which the service refuses like any spot off the map. Either way one message in
+    the reader's language about the location, never the parser's English about `lat`."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+# The default sits inside the type: ninja reads a Form field's default from there, not from
+# the signature, once the type carries a validator.
+Coordinate = Annotated[float | None, BeforeValidator(_coordinate), Field(None)]
 
 
 class ReportCategoryOut(Schema):
@@ -153,8 +173,8 @@ def submit(
     category: Form[Text(40, min_length=1)],
     idempotency_key: Form[Text(64, min_length=1)],
     description: str = Form("", max_length=500),
-    lat: float = Form(None, description="omit to use the photo's location"),
-    lng: float = Form(None),
+    lat: Form[Coordinate] = None,
+    lng: Form[Coordinate] = None,
     crs: Form[str] = "wgs84",
     coord_type: Form[str] = "",
     use_photo_location: Form[bool] = False,

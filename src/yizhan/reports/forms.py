@@ -88,6 +88,14 @@ class ReportForm(forms.Form):
         self.fields["category"].rewards = rewards or {}
         self.fields["community"].choices = [("", _("— choose —")), *communities]
 
+    def clean(self):
+        # The hidden coordinates have no place on the page to show an error: a bad spot is
+        # said once, beside the location, as the service says a missing one.
+        cleaned = super().clean()
+        if [self._errors.pop(name) for name in ("lat", "lng", "crs") if name in self._errors]:
+            self.add_error("location", _("This spot is not a place on the map. Pick it again."))
+        return cleaned
+
 
 class NoteForm(forms.Form):
     note = forms.CharField(

@@ -248,6 +248,11 @@ def mine(*, user):
     )
 
 
+def open_count_of(*, user) -> int:
+    """How many of the person's own reports are still being handled (for their home page)."""
+    return Report.objects.filter(reporter=user, state__in=OPEN_STATES).count()
+
+
 def mine_for_viewer(*, user, limit: int = 100) -> list[Report]:
     """`mine`, each report marked with what the person may read of it."""
     reports = list(mine(user=user).prefetch_related("photos")[:limit])

@@ -67,13 +67,9 @@ def new_view(request):
         except YizhanError as exc:
             add_service_errors(form, exc)
         else:
-            if result.created:
-                messages.success(
-                    request,
-                    _("Thank you! Your report went to %(owner)s.")
-                    % {"owner": _owner(result.report)},
-                )
-            return redirect("reports:detail", result.report.pk)
+            # The report's page says it was sent, to whom, and what it may earn (as it does
+            # after the JavaScript sending, which lands on the same address).
+            return redirect(reverse("reports:detail", args=[result.report.pk]) + "?sent=1")
     return render(request, "reports/new.html", {"form": form, "categories": selectors.categories()})
 
 
@@ -151,6 +147,13 @@ def _detail(request, report_id: int, *, status=200, **bound_forms):
         "following": following,
         "overdue": report.is_open and report.due_at < timezone.now(),
         "reopen_days": settings.REPORTS_AUTOCLOSE_DAYS,
+        "just_sent": is_reporter and request.GET.get("sent") == "1",
+        "owner": _owner(report),
+        "may_earn": (
+            points_selectors.reward_for_report_category(report.category.code)
+            if is_reporter and report.is_open
+            else 0
+        ),
         **_queue_links(request, report),
         **forms,
     }
