@@ -14,6 +14,7 @@ that no README or docs page names any more are removed.
 """
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -24,6 +25,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -230,13 +233,12 @@ class DemoServer:
 
 
 def settle(page) -> None:
-    try:
+    # A page that polls never idles: draw what is there after 15 s.
+    with contextlib.suppress(PlaywrightError):
         page.wait_for_load_state("networkidle", timeout=15_000)
-    except Exception:  # noqa: BLE001 - a page that polls never idles; draw what is there
-        pass
     try:
         page.wait_for_function(DRAWN, timeout=8_000)
-    except Exception:  # noqa: BLE001
+    except PlaywrightError:
         print(f"  (not every map or chart drew on {page.url})")
     if page.locator(".leaflet-container, [data-chart], [_echarts_instance_]").count():
         page.wait_for_timeout(1200)  # chart animations and map tiles fading in
