@@ -10,6 +10,7 @@ secret key, PII keys, STATIC_ROOT); here it also runs a real server, over plain 
 
 import http.client
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -83,9 +84,17 @@ class Server:
         self.env = server_env(src, self.static_root, **extra_env)
         self.port = free_port()
         self.workers = workers
+        self.collected = False
+
+    def collectstatic(self) -> None:
+        """Hashed and compressed files into STATIC_ROOT (pages, e-mails and the demo loader
+        need the manifest). Done once, on entry at the latest."""
+        if not self.collected:
+            manage(self.env, "collectstatic", "--noinput", "-v0")
+            self.collected = True
 
     def __enter__(self):
-        manage(self.env, "collectstatic", "--noinput", "-v0")
+        self.collectstatic()
         self.proc = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
@@ -119,6 +128,7 @@ class Server:
     def __exit__(self, *exc):
         self.proc.terminate()
         self.proc.wait(timeout=30)
+        shutil.rmtree(self.static_root, ignore_errors=True)
 
     @property
     def url(self):
