@@ -45,10 +45,19 @@ PAGES = [
     ("news article", ("/news/", r"^/news/\d+/$"), False),
 ]
 TINY_PAGES = ["station finder"]
+# The map is drawn when the offline basemap has painted its first districts (Leaflet adds the
+# canvas of the "yz-base" pane with its first shape) and, on the finder, the station layer is on
+# (the whole network in view: its clusters are drawn).
 MAP_DRAWN = """() => {
   const maps = [...document.querySelectorAll('.leaflet-container')];
-  const drawn = maps.length && maps.every(m => m.querySelector(
-    '.leaflet-marker-icon, .leaflet-interactive, .marker-cluster'));
+  const drawn = maps.length && maps.every(m => {
+    const base = m.querySelector('.leaflet-yz-base-pane canvas, .leaflet-marker-icon');
+    const data = m.dataset.stationMap && document.getElementById(m.dataset.stationMap);
+    const stationsDue = data && data.textContent.includes('stations_url');
+    const stations = Number(m.dataset.stations || 0);
+    const shown = stations > 0 && (stations <= 200 || m.querySelector('.marker-cluster'));
+    return base && (!stationsDue || shown);
+  });
   return drawn ? performance.now() : false;
 }"""
 NAV_TIMING = """() => {
@@ -130,7 +139,9 @@ def measure(server: Server, names: list[str], runs: int) -> list[dict]:
                 page.goto(server.url + path, wait_until="load")
                 drawn = None
                 if has_map:
-                    drawn = page.wait_for_function(MAP_DRAWN, polling=20).json_value()
+                    drawn = page.wait_for_function(
+                        MAP_DRAWN, polling=20, timeout=30_000
+                    ).json_value()
                 timing = page.evaluate(NAV_TIMING)
                 page.wait_for_load_state("networkidle")
                 total = sum(received.values())
@@ -215,12 +226,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tiny", action="store_true", help="one page, one run (make test)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pages", help='only these pages, e.g. "home,station finder"')
     parser.add_argument("--var", help="directory for the demo database (kept, reused)")
     parser.add_argument("--label", default="after", help="names var/bench/static_budget_LABEL.json")
     args = parser.parse_args()
     var = Path(args.var) if args.var else Path(tempfile.mkdtemp(prefix="yizhan-budget-"))
     var.mkdir(parents=True, exist_ok=True)
     names = TINY_PAGES if args.tiny else [p[0] for p in PAGES]
+    if args.pages:
+        names = [n.strip() for n in args.pages.split(",")]
     runs = 1 if args.tiny else args.runs
     server = Server(DATABASE_URL=f"sqlite:///{var / 'yizhan.sqlite3'}", YIZHAN_VAR_DIR=str(var))
     try:
@@ -241,9 +255,11 @@ def main() -> int:
         "load_average_after": [round(x, 2) for x in load],
         "pages": results,
     }
+    m = summary["machine"]
     print(f"\n### Worker pages on slow 3G ({'tiny' if args.tiny else f'{runs} runs each'})")
     print(
-        f"- machine: {summary['machine']}, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+        f"- machine: {m['cpu']}, {m['cores']} cores, Linux {m['kernel']}, {m['date']}; "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     print(
         f"- link: {SLOW_3G_LABEL}; budget {BUDGET_BYTES // 1024} KB, {BUDGET_SECONDS} s to usable\n"
