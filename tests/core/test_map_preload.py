@@ -7,7 +7,16 @@ import re
 import pytest
 from django.test import override_settings
 
+from yizhan.core.maps import forget_data_layers
+
 PRELOAD = re.compile(r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin="anonymous">')
+
+
+@pytest.fixture(autouse=True)
+def fresh_layer_urls():
+    """The layer URLs carry the data's version, cached per process: this test's city, not an
+    earlier test's."""
+    forget_data_layers()
 
 
 def preloads(response) -> list[str]:
