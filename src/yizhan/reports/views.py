@@ -124,6 +124,8 @@ def _detail(request, report_id: int, *, status=200, **bound_forms):
     forms = {name: cls(auto_id=auto_id) for name, (cls, auto_id) in DETAIL_FORMS.items()}
     forms.update(bound_forms)
     place = _place(report)
+    if permissions.can_handle(user, report):
+        selectors.mark_grid_members([report])
     context = {
         "report": report,
         "place": place,
@@ -381,6 +383,7 @@ def console_view(request):
     count, more = capped_count(qs)  # …but how many, up to a thousand
     for r in page:
         r.place = _place(r)
+    selectors.mark_grid_members(page)
     # The report page's "back to queue" and "next in queue" follow this view of the queue.
     remembered = request.GET.urlencode()[:1000]
     if request.session.get(QUEUE_SESSION_KEY) != remembered:
