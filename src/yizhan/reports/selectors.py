@@ -603,19 +603,3 @@ def activity_by_reporter(*, reporter_ids, start, end) -> dict[int, dict[str, int
         .order_by()
     )
     return {r["reporter_id"]: {"filed": r["filed"], "resolved": r["resolved"]} for r in rows}
-
-
-# --- Grid members' reports (membership): marked for the staff who handle them -------------
-
-
-def mark_grid_members(reports) -> None:
-    """Sets `by_grid_member` on each report of a page: made by a part-time grid member of its
-    community at the time it was made (membership decides; one query per page)."""
-    from yizhan.membership import selectors as membership
-
-    reports = list(reports)
-    found = membership.grid_members_among(
-        [(r.reporter_id, r.community_id, r.created_at) for r in reports]
-    )
-    for r in reports:
-        r.by_grid_member = (r.reporter_id, r.community_id) in found
