@@ -559,6 +559,16 @@ def dashboard_headlines(*, scope):
 # --- Cases naming a platform, for the transparency scorecard (issue 16) -------------------
 
 
+def reply_counts(*, case_ids) -> dict:
+    """Of the cases `case_ids` (ids, or a values_list subquery): how many were replied to and
+    how many of those on time (one indexed aggregate; the transparency dashboard asks)."""
+    return Case.objects.filter(pk__in=case_ids).aggregate(
+        cases=Count("id"),
+        replied=Count("id", filter=Q(replied_at__isnull=False)),
+        on_time=Count("id", filter=Q(replied_at__isnull=False, on_time=True)),
+    )
+
+
 def platform_case_facts(*, platform_id: int, since=None) -> dict:
     """Aggregates over the cases naming one platform (no case, no person): how many, how
     many the department replied to and the median hours from filing to reply, how many are

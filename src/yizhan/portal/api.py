@@ -44,6 +44,10 @@ class IndicatorOut(Schema):
     unit: str = Field(description='"%", "h" (hours) or empty')
     better: Literal["up", "down"]
     note: str
+    group: str = Field(
+        "",
+        description="The app a headline figure belongs to (a heading on the page); empty: the section's own",
+    )
 
 
 class ChartOut(Schema):
