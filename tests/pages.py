@@ -49,6 +49,7 @@ ALLOWED = {
     "contributors",  # "© OpenStreetMap contributors", the map tiles' required credit
     "WeChat",
     "Markdown",
+    "Open311",  # the open standard of the hazard reports' API
     "https",  # a link's example in a placeholder
     "Fairwork",  # the research project whose principles the platform scorecard follows
     "Tools",  # Google OR-Tools, the volunteer trip planner
@@ -99,7 +100,7 @@ class _Text(HTMLParser):
                 self.parts.append((attrs.get("lang") or self._lang(), attrs[name]))
         if tag == "a" and attrs.get("href") and self._main:
             self.main_links.append(attrs["href"])
-        if tag not in _VOID and "lang" in attrs and tag != "html":
+        if tag not in _VOID and "lang" in attrs:
             self._langs.append((tag, (attrs["lang"] or "").lower()))
         elif tag == "code":  # a literal: a file's column names, a code to type
             self._langs.append((tag, "en"))
@@ -137,7 +138,7 @@ def main_links(html: str) -> list[str]:
 
 def english_words(html: str) -> set[str]:
     text = " ".join(text_parts(html, besides="en"))
-    words = set(re.findall(r"[A-Za-z][A-Za-z_]{3,}", text))
+    words = set(re.findall(r"[A-Za-z][A-Za-z0-9_]{3,}", text))
     # Capitals only are codes (a pick-up code ABCD-EFGH, QR, GBK), not words.
     return {w for w in words if w not in ALLOWED and not w.isupper()}
 

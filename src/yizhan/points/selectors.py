@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Prefetch, Q, Sum
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from yizhan.core.listing import Column
 from yizhan.core.pii import mask_name
@@ -50,7 +50,9 @@ def describe(posting: Posting) -> str:
     kind = posting.kind
     if kind == Posting.Kind.AWARD:
         label = SOURCE_LABELS.get(posting.source_type)
-        source = label(posting.source_id) if label else f"{posting.source_type} {posting.source_id}"
+        source = label(posting.source_id) if label else _("award %(id)s") % {"id": posting.id}
+        if not (get_language() or "zh").startswith("zh"):
+            return source  # the rule's name is the city's, in Chinese only
         return f"{posting.rule.name} · {source}"
     if kind == Posting.Kind.GRANT:
         return _("Manual award: %(reason)s") % {"reason": posting.reason}
