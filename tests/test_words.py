@@ -139,3 +139,59 @@ def test_english_pages_show_no_chinese_strings_of_the_code(demo_city, client, ro
     assert "Log out" in client.get("/").content.decode() or user is None
     found = walk(client, user, english_page_problems)
     assert not found, f"{role}:\n{report(found)}"
+
+
+# --- demo data that earns trust (issue 10) ------------------------------------------------
+
+
+def test_demo_report_histories_read_as_they_happened(demo_city):
+    from django.utils import timezone
+
+    from yizhan.reports.models import Report, ReportEvent
+
+    order = ["submitted", "accepted", "started", "resolved", "closed"]
+    now = timezone.now()
+    checked = 0
+    for report in Report.objects.prefetch_related("history"):
+        steps = [e for e in report.history.all() if e.action in order]
+        assert steps and steps[0].action == "submitted"
+        assert abs((steps[0].created_at - report.created_at).total_seconds()) < 60, report.pk
+        times = [e.created_at for e in sorted(steps, key=lambda e: order.index(e.action))]
+        assert times == sorted(times), (report.pk, [(e.action, e.created_at) for e in steps])
+        assert all(t <= now for t in times)
+        if report.closed_at and report.resolved_at:
+            assert report.resolved_at <= report.closed_at
+        checked += len(steps) > 1
+    assert checked  # some reports went further than submitted
+    assert ReportEvent.objects.exclude(action="submitted").exists()
+
+
+def test_demo_points_entries_for_reports_open_real_reports(demo_city, client):
+    from yizhan.points.models import Posting
+    from yizhan.reports.models import Report
+
+    awards = Posting.objects.filter(source_type="report")
+    assert awards.exists()
+    for posting in awards:
+        report = Report.objects.get(pk=int(posting.source_id))
+        assert report.verified_at is not None
+        assert posting.entries.filter(account__owner=report.reporter).exists()
+    worker = demo_city["worker"]
+    client.force_login(worker, backend="yizhan.accounts.backends.MobilePasswordBackend")
+    page = client.get("/points/").content.decode()
+    links = [p for p in map(local_path, main_links(page)) if p and p.startswith("/reports/")]
+    assert links
+    assert client.get(links[0]).status_code == 200
+
+
+def test_demo_stations_have_visits_in_their_statistics(demo_city, client):
+    from yizhan.stations.models import StationVisit
+
+    keeper = demo_city["station_keeper"]
+    station = keeper.role_assignments.get(role="station_keeper").station
+    assert StationVisit.objects.filter(station=station).count() >= 30
+    assert StationVisit.objects.values("station").distinct().count() >= 20
+    client.force_login(keeper, backend="yizhan.accounts.backends.MobilePasswordBackend")
+    stats = client.get(f"/staff/stations/{station.code}/stats/")
+    assert stats.status_code == 200
+    assert re.search(r">\s*[1-9]\d*\s*<", stats.content.decode())

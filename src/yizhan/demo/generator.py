@@ -409,6 +409,9 @@ class CityGenerator:
         seed_transparency()
         seed_news(rng_seed=19)
         seed_training(rng_seed=15)
+        from yizhan.stations.demo import seed_visits
+
+        seed_visits()
         # Last: the dashboards count what every app above has written.
         from yizhan.portal.demo import seed_dashboards
 

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import F, Prefetch, Q, Sum
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -43,6 +44,20 @@ SOURCE_LABELS = {
     "hardship": lambda i: _("hardship allowance for %(month)s") % {"month": i.split(":")[0]},
     "honours": lambda i: _("honours for %(month)s") % {"month": i.split(":")[0]},
 }
+
+
+# The page of the record an award was for (the worker may open their own reports).
+SOURCE_PAGES = {"report": "reports:detail"}
+
+
+def source_url(posting: Posting) -> str:
+    name = SOURCE_PAGES.get(posting.source_type or "")
+    if posting.kind != Posting.Kind.AWARD or not name or not str(posting.source_id).isdigit():
+        return ""
+    try:
+        return reverse(name, args=[int(posting.source_id)])
+    except NoReverseMatch:
+        return ""
 
 
 def describe(posting: Posting) -> str:
