@@ -234,7 +234,7 @@ def cap_changes(
     for st_id in sorted(set(before) | set(after)):
         a, b = before.get(st_id), after.get(st_id)
         if (a.cap_bp if a else None) != (b.cap_bp if b else None):
-            name = (b or a).service_type.name
+            name = (b or a).service_type.label
             changes.append((name, a.cap_bp if a else None, b.cap_bp if b else None))
     return changes
 
@@ -296,7 +296,7 @@ def cap_history_chart(platform) -> dict:
     points: dict[int, list] = defaultdict(list)
     for d in versions:
         for cap in d.caps.all():
-            names[cap.service_type_id] = cap.service_type.name
+            names[cap.service_type_id] = cap.service_type.label
     for d in versions:
         caps = {c.service_type_id: c.cap_bp for c in d.caps.all()}
         for st_id in names:
@@ -329,7 +329,7 @@ def index_chart(platform) -> dict:
     months = sorted({r.month for r in rows})
     by_service: dict[int, dict] = {}
     for r in rows:
-        entry = by_service.setdefault(r.service_type_id, {"name": r.service_type.name, "rows": {}})
+        entry = by_service.setdefault(r.service_type_id, {"name": r.service_type.label, "rows": {}})
         entry["rows"][r.month] = r
 
     def pct(bp):
