@@ -136,3 +136,16 @@ def test_api_answers_json_errors_not_500(db, client):
     response = client.post("/api/v1/auth/token", "not json", content_type="application/json")
     assert 400 <= response.status_code < 500
     assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_every_setting_read_from_the_environment_is_documented():
+    """A newcomer finds every YIZHAN_ variable the settings read in docs/OPERATIONS.md."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    settings_py = (root / "src" / "yizhan" / "settings.py").read_text(encoding="utf-8")
+    names = set(re.findall(r'env[a-z]*\("(YIZHAN_[A-Z0-9_]+)"', settings_py))
+    documented = (root / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
+    assert len(names) > 30
+    assert sorted(n for n in names if n not in documented) == []

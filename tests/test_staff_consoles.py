@@ -4,10 +4,10 @@ console (side menu, desktop width), and the Chinese pages show no English, slugs
 or Django's "---------"."""
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 
+from tests.pages import english_words, visible_text
 from tests.reports.conftest import make_jpeg
 from yizhan.cases.demo import seed_reference_data
 
@@ -179,45 +179,6 @@ STAFF_PAGES = [
     ("adam", "/staff/stations/import/"),
     ("adam", "/staff/communities/"),
 ]
-
-# Words that may stand in a Chinese page: names of things, units, formats.
-ALLOWED = {"Yizhan", "English", "Excel", "CSV", "xlsx", "csv", "UTF", "GBK", "WGS", "GCJ", "QR"}
-
-
-class _Text(HTMLParser):
-    """The text a reader sees: no scripts, styles, attribute values (but placeholders and
-    labels for screen readers count)."""
-
-    def __init__(self):
-        super().__init__()
-        self.parts, self._skip = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._skip += 1
-        for name, value in attrs:
-            if name in ("placeholder", "aria-label", "title", "data-picker") and value:
-                self.parts.append(value)
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
-def visible_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(parser.parts)
-
-
-def english_words(html: str) -> set[str]:
-    words = set(re.findall(r"[A-Za-z][A-Za-z_]{3,}", visible_text(html)))
-    # Capitals only are codes (a pick-up code ABCD-EFGH, QR, GBK), not words.
-    return {w for w in words if w not in ALLOWED and not w.isupper()}
 
 
 @pytest.mark.parametrize(("who", "url"), STAFF_PAGES, ids=[f"{w}:{u}" for w, u in STAFF_PAGES])

@@ -77,9 +77,9 @@ def test_administrator_reads_the_dashboards(city, browser, live_server, transact
     assert download.value.suggested_filename == "grievances-trend.png"
     page.goto("/dashboard/reports/")
     page.locator("#chart-open_heatmap").scroll_into_view_if_needed()
-    page.wait_for_selector(
-        "#chart-open_heatmap path.leaflet-interactive, #chart-open_heatmap canvas"
-    )
+    # The hexagons (SVG) over the city's map: the districts and communities under them.
+    page.wait_for_selector("#chart-open_heatmap path.leaflet-interactive")
+    assert page.evaluate("() => YZ.maps.some(m => m.getContainer().closest('#chart-open_heatmap'))")
     shot("dashboard-reports-heatmap")
     page.goto("/dashboard/stations/")
     page.wait_for_selector("#chart-by_hour canvas")

@@ -81,6 +81,8 @@ def test_coordinator_books_a_dialysis_ride_the_volunteer_drives_it_and_hours_and
     desk.wait_for_selector(".tl-trip")
     assert desk.locator("#plan-figures").get_by_role("rowheader", name="OR-Tools").is_visible()
     desk.wait_for_selector(".plan-map path.leaflet-interactive")
+    # Drawn through the city map (YZ): its tiles, datum and Chinese controls.
+    assert desk.evaluate("() => YZ.maps.some(m => m.getContainer().classList.contains('plan-map'))")
     desk.get_by_role("button", name="发布给志愿者").click()
     assert desk.get_by_text("已通过站内通知和短信向志愿者发出 2 个行程。").is_visible()
     desk.screenshot(path=str(SHOTS / "volunteering-02-console-plan.png"), full_page=True)

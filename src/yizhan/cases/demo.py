@@ -44,14 +44,40 @@ CATEGORIES = [  # code, name, department, limit type, labour dispute
     ("legal_aid", "法律援助", "justice", "help", True),
     ("other", "其他", "social", "enquiry", False),
 ]
+NAMES_EN = {  # the English names of the categories and time-limit types above
+    "wage_arrears": "Wage arrears",
+    "commission": "Commission or fee dispute",
+    "social_insurance": "Social insurance",
+    "account_ban": "Account ban or fine",
+    "access": "Traffic, parking and estate access",
+    "station_facilities": "Station facilities",
+    "training": "Training needs",
+    "legal_aid": "Legal aid",
+    "other": "Other",
+}
+LIMIT_NAMES_EN = {
+    "urgent": "Urgent",
+    "enquiry": "Enquiry",
+    "help": "Request for help",
+    "complaint": "Complaint",
+    "suggestion": "Suggestion",
+}
 SOURCES = [("12345", "12345政务服务便民热线"), ("12328", "12328交通运输服务监督电话")]
+
+
+def fill_english_names(Category, TimeLimitType) -> None:
+    """English names for the reference rows that have none (also the data migration's)."""
+    for model, names in ((Category, NAMES_EN), (TimeLimitType, LIMIT_NAMES_EN)):
+        for code, name_en in names.items():
+            model.objects.filter(code=code, name_en="").update(name_en=name_en)
 
 
 def seed_reference_data() -> None:
     """Idempotent: creates what is missing, never overwrites what an administrator edited."""
     limits = {
         code: TimeLimitType.objects.get_or_create(
-            code=code, defaults={"name": name, "working_days": days}
+            code=code,
+            defaults={"name": name, "name_en": LIMIT_NAMES_EN[code], "working_days": days},
         )[0]
         for code, name, days in LIMIT_TYPES
     }
@@ -64,12 +90,14 @@ def seed_reference_data() -> None:
             code=code,
             defaults={
                 "name": name,
+                "name_en": NAMES_EN[code],
                 "default_department": departments[dept],
                 "limit_type": limits[limit],
                 "is_labour_dispute": labour,
                 "position": position,
             },
         )
+    fill_english_names(Category, TimeLimitType)
     for code, name in SOURCES:
         HotlineSource.objects.get_or_create(code=code, defaults={"name": name})
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.pii import EncryptedTextField, mask_mobile, mask_name
@@ -24,6 +25,7 @@ class TimeLimitType(models.Model):
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=40)
+    name_en = models.CharField(_("name in English"), max_length=40, blank=True)
     working_days = models.PositiveSmallIntegerField(
         _("working days"), help_text=_("0 means the same working day.")
     )
@@ -34,7 +36,18 @@ class TimeLimitType(models.Model):
         ordering = ["working_days", "code"]
 
     def __str__(self):
-        return f"{self.name} ({self.working_days})"
+        return f"{self.label} ({self.working_days})"
+
+    @property
+    def label(self) -> str:
+        return in_reader_language(self.name, self.name_en)
+
+
+def in_reader_language(name: str, name_en: str) -> str:
+    """The city enters a name in Chinese, and in English if it likes: the reader's one."""
+    if name_en and not (get_language() or "zh").startswith("zh"):
+        return name_en
+    return name
 
 
 class Category(models.Model):
@@ -42,6 +55,7 @@ class Category(models.Model):
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=40, unique=True)
+    name_en = models.CharField(_("name in English"), max_length=60, blank=True)
     default_department = models.ForeignKey(
         "orgs.Department", verbose_name=_("default department"), on_delete=models.PROTECT
     )
@@ -60,7 +74,11 @@ class Category(models.Model):
         ordering = ["position", "code"]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return in_reader_language(self.name, self.name_en)
 
 
 class HotlineSource(models.Model):

@@ -23,6 +23,7 @@ from yizhan.cases.models import (
     HotlineSource,
     Mediation,
     Symposium,
+    in_reader_language,
 )
 from yizhan.core.errors import NotAllowed, NotFound
 from yizhan.core.listing import Column, Sorting, param_flag, param_id, param_text
@@ -377,7 +378,7 @@ def metrics(*, user, since=None) -> dict[str, list[MetricRow]]:
         qs = qs.filter(created_at__gte=since)
     departments = dict(orgs.departments().values_list("id", "name"))
     undispatched = _("Not dispatched yet")
-    categories = dict(Category.objects.values_list("id", "name"))
+    categories = {c.pk: c.label for c in Category.objects.all()}
     by_month = qs.annotate(month=TruncMonth("created_at", tzinfo=LOCAL))
     return {
         "department": _metric_rows(
@@ -528,7 +529,7 @@ def dashboard_labels() -> dict[str, dict[str, str]]:
     "channel": {...}} (in the reader's language where the model has one)."""
     return {
         "department": {str(k): v for k, v in orgs.departments().values_list("id", "name")},
-        "category": {str(k): v for k, v in Category.objects.values_list("id", "name")},
+        "category": {str(c.pk): c.label for c in Category.objects.all()},
         "channel": {k: str(v) for k, v in Case.Channel.choices},
     }
 
@@ -557,6 +558,16 @@ def dashboard_headlines(*, scope):
 
 
 # --- Cases naming a platform, for the transparency scorecard (issue 16) -------------------
+
+
+def reply_counts(*, case_ids) -> dict:
+    """Of the cases `case_ids` (ids, or a values_list subquery): how many were replied to and
+    how many of those on time (one indexed aggregate; the transparency dashboard asks)."""
+    return Case.objects.filter(pk__in=case_ids).aggregate(
+        cases=Count("id"),
+        replied=Count("id", filter=Q(replied_at__isnull=False)),
+        on_time=Count("id", filter=Q(replied_at__isnull=False, on_time=True)),
+    )
 
 
 def platform_case_facts(*, platform_id: int, since=None) -> dict:
@@ -608,14 +619,21 @@ def symposium_demands(*, symposium_id: int) -> list[dict]:
         .filter(symposium_id=symposium_id)
         .order_by("id")
         .values_list(
-            "id", "category__name", "description", "state", "replied_at", "reply", "worker_id"
+            "id",
+            "category__name",
+            "category__name_en",
+            "description",
+            "state",
+            "replied_at",
+            "reply",
+            "worker_id",
         )
     )
     labels = dict(Case.State.choices)
     return [
         {
             "id": pk,
-            "category": category,
+            "category": in_reader_language(category, category_en),
             "description": description,
             "state": state,
             "state_label": labels.get(state, state),
@@ -623,7 +641,7 @@ def symposium_demands(*, symposium_id: int) -> list[dict]:
             "reply": reply,
             "worker_id": worker_id,
         }
-        for pk, category, description, state, replied_at, reply, worker_id in rows
+        for pk, category, category_en, description, state, replied_at, reply, worker_id in rows
     ]
 
 

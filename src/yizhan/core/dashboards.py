@@ -52,6 +52,19 @@ class Scope:
     def city_wide(self) -> bool:
         return self.district_ids is None
 
+    @property
+    def moments(self) -> tuple[dt.datetime, dt.datetime]:
+        """[from, until): local midnight of `start` and of the day after `end`, for the
+        providers' range filters on timestamps."""
+        from django.utils import timezone
+
+        tz = timezone.get_current_timezone()
+        after = self.end + dt.timedelta(days=1)
+        return (
+            dt.datetime.combine(self.start, dt.time(0), tzinfo=tz),
+            dt.datetime.combine(after, dt.time(0), tzinfo=tz),
+        )
+
 
 @dataclass(frozen=True)
 class Headline:

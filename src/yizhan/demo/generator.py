@@ -322,8 +322,8 @@ class CityGenerator:
             ("13900000003", "网格员小刘", Role.GRID_OFFICER, grid_community),
             ("13900000004", "人社局干部", Role.DEPARTMENT_OFFICER, hrss),
             ("13900000005", "驿站站长老马", Role.STATION_KEEPER, station),
-            ("13900000006", "平台代表", Role.PLATFORM_REP, platforms[0]),
-            ("13900000007", "志愿服务协调员", Role.VOLUNTEER_COORDINATOR, None),
+            ("13900000006", "平台代表老杨", Role.PLATFORM_REP, platforms[0]),
+            ("13900000007", "志愿协调员小周", Role.VOLUNTEER_COORDINATOR, None),
         ]
         for mobile, name, role, scope in staff:
             user = User.objects.create(
@@ -409,6 +409,9 @@ class CityGenerator:
         seed_transparency()
         seed_news(rng_seed=19)
         seed_training(rng_seed=15)
+        from yizhan.stations.demo import seed_visits
+
+        seed_visits()
         # Last: the dashboards count what every app above has written.
         from yizhan.portal.demo import seed_dashboards
 

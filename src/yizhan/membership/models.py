@@ -445,6 +445,8 @@ class Transfer(models.Model):
                 name="transfer_pending_due_idx",
             ),
             models.Index(fields=["to_org", "state"], name="transfer_to_state_idx"),
+            # The dashboards count a period's check-ins (issue 18).
+            models.Index(fields=["requested_at"], name="transfer_requested_idx"),
         ]
 
     def __str__(self):

@@ -695,3 +695,141 @@ def personal_data(user) -> dict:
             for a in GridAppointment.objects.filter(user=user).select_related("community")
         ],
     }
+
+
+# --- city dashboards (驾驶舱, issue 18): facts and headlines for the portal ----------------
+# Read by the portal only (yizhan.portal.dashboards); see core.dashboards and
+# docs/DASHBOARDS.md. Counts only, never who: union and party membership is sensitive.
+# A member's district is their home district when they joined (a snapshot, as on the
+# coverage page); a check-in's is the receiving organisation's.
+
+
+def dashboard_facts(*, start, end):
+    """Per local day in [start, end), by the receiving organisation's district and family
+    (k1): check-ins (transfers requested at a station or an organisation's code)."""
+    from django.db.models.functions import TruncDate
+
+    from yizhan.core.dashboards import Fact
+
+    rows = (
+        Transfer.objects.filter(requested_at__gte=start, requested_at__lt=end)
+        .annotate(local_day=TruncDate("requested_at", tzinfo=timezone.get_current_timezone()))
+        .values("local_day", "to_org__district_id", "family")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in rows:
+        yield Fact(
+            "membership.check_ins", r["local_day"], r["to_org__district_id"], r["n"], k1=r["family"]
+        )
+
+
+def _per_district(rows) -> dict:
+    return {district: n for district, n in rows}
+
+
+def dashboard_headlines(*, scope):
+    """Now: union members (people holding a live union membership), union organisations
+    taking members, the share of registered workers who are members, registered workers
+    whose home district has a union organisation taking members (within reach), employers
+    with at least one member; in the period: check-ins and those still waiting for the
+    receiving organisation. Members, organisations and workers in reach also per district
+    (`extra["by_district"]`, shown on the coverage page). Six grouped queries."""
+    from django.utils.translation import gettext_lazy as _
+
+    from yizhan.core.dashboards import Headline
+
+    held = Membership.objects.filter(family=Family.UNION, state__in=HELD_STATES).order_by()
+    members = _per_district(
+        held.values("home_district_id")
+        .annotate(n=Count("person_index", distinct=True))
+        .values_list("home_district_id", "n")
+    )
+    organisations = _per_district(
+        Organisation.objects.filter(
+            family=Family.UNION, active=True, accepts_members=True, district__isnull=False
+        )
+        .order_by()
+        .values("district_id")
+        .annotate(n=Count("id"))
+        .values_list("district_id", "n")
+    )
+    workers = accounts.workers_per_district()
+    reach = {d: n for d, n in workers.items() if organisations.get(d)}
+    employers = held.filter(employer__isnull=False)
+    since, until = scope.moments
+    check_ins = Transfer.objects.filter(requested_at__gte=since, requested_at__lt=until)
+    if scope.district_ids is not None:
+        employers = employers.filter(employer__district_id__in=scope.district_ids)
+        check_ins = check_ins.filter(to_org__district_id__in=scope.district_ids)
+
+    def total(per: dict) -> int:
+        if scope.district_ids is None:
+            return sum(per.values())
+        return sum(n for d, n in per.items() if d in scope.district_ids)
+
+    def only(per: dict) -> dict:
+        if scope.district_ids is None:
+            return {d: n for d, n in per.items() if d is not None}
+        return {d: n for d, n in per.items() if d in scope.district_ids}
+
+    n_members, n_workers = total(members), total(workers)
+    moved = check_ins.aggregate(n=Count("id"), waiting=Count("id", filter=Q(state=T.PENDING)))
+    group = _("Membership")
+    coverage = {"coverage": True}
+    return [
+        Headline(
+            "membership.members",
+            _("Union members"),
+            n_members,
+            group=group,
+            extra={**coverage, "by_district": only(members), "column": _("Union members")},
+        ),
+        Headline(
+            "membership.share",
+            _("Registered workers who are union members"),
+            round(100 * n_members / n_workers, 1) if n_workers else None,
+            unit="%",
+            group=group,
+            extra=coverage,
+        ),
+        Headline(
+            "membership.organisations",
+            _("Union organisations taking members"),
+            total(organisations),
+            group=group,
+            extra={
+                **coverage,
+                "by_district": only(organisations),
+                "column": _("Union organisations"),
+            },
+        ),
+        Headline(
+            "membership.workers_in_reach",
+            _("Workers within reach of a union organisation"),
+            total(reach),
+            hint=_(
+                "Registered workers whose home district has a union organisation taking members"
+            ),
+            group=group,
+            extra={
+                **coverage,
+                "by_district": only(reach),
+                "column": _("Workers within reach of a union organisation"),
+            },
+        ),
+        Headline(
+            "membership.employers_covered",
+            _("Employers with union members"),
+            employers.aggregate(n=Count("employer_id", distinct=True))["n"],
+            group=group,
+            extra=coverage,
+        ),
+        Headline("membership.check_ins", _("Check-ins"), moved["n"], group=group),
+        Headline(
+            "membership.check_ins_waiting",
+            _("Check-ins waiting for acknowledgement"),
+            moved["waiting"],
+            group=group,
+        ),
+    ]

@@ -109,16 +109,20 @@ def seed(*, rng: random.Random) -> None:
                 ),
             )
         _seed_demo_worker(worker, admin, rules, items, keeper_station)
-        _seed_neighbours(worker, rules, rng)
+        _seed_neighbours(worker, admin, rng)
 
 
 def _seed_demo_worker(worker, admin, rules, items, station) -> None:
-    for report_id, rule in (
-        (1001, "report-exposed-wire"),
-        (1002, "report-manhole-cover"),
-        (1003, "report-bulky-rubbish"),
-    ):
-        services.award(rule=rules[rule], worker=worker, source_type="report", source_id=report_id)
+    # Awards for the worker's own reports that were verified (the reports were seeded before
+    # the rules existed, so the verification earned nothing then): each entry of the history
+    # opens the report it was for.
+    from yizhan.points.subscribers import rule_for_report
+
+    verified = report_selectors.mine(user=worker).filter(reporter=worker, verified_at__isnull=False)
+    for report in verified.order_by("verified_at")[:3]:
+        rule = rule_for_report(report.category.code)
+        if rule is not None:
+            services.award(rule=rule, worker=worker, source_type="report", source_id=report.pk)
     services.award(
         rule=rules["volunteer-hour"],
         worker=worker,
@@ -167,8 +171,10 @@ def _seed_demo_worker(worker, admin, rules, items, station) -> None:
             )
 
 
-def _seed_neighbours(worker, rules, rng) -> None:
-    """Some awards for other workers of the demo worker's district, for the leaderboard."""
+def _seed_neighbours(worker, admin, rng) -> None:
+    """Some points for other workers of the demo worker's district, for the leaderboard:
+    manual awards with their reason (no invented report numbers: an award for a report
+    is only ever for a real, verified one)."""
     district = worker.worker.home_district
     neighbours = list(
         WorkerProfile.objects.filter(home_district=district)
@@ -176,17 +182,13 @@ def _seed_neighbours(worker, rules, rng) -> None:
         .select_related("user")
         .order_by("pk")[:30]
     )
-    report_id = 2000
+    reasons = ["雨雪天坚守配送", "协助社区开展安全宣传", "拾金不昧", "参与驿站志愿值守"]
     for profile in neighbours:
         for _ in range(rng.randint(1, 4)):
-            report_id += 1
-            rule = rng.choice(
-                [
-                    rules["report-exposed-wire"],
-                    rules["report-bulky-rubbish"],
-                    rules["hazard-report"],
-                ]
-            )
-            services.award(
-                rule=rule, worker=profile.user, source_type="report", source_id=report_id
+            services.grant(
+                worker=profile.user,
+                points=rng.choice([5, 10, 20]),
+                reason=rng.choice(reasons),
+                by=admin,
+                via="demo",
             )

@@ -5,9 +5,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import F, Prefetch, Q, Sum
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from yizhan.core.listing import Column
 from yizhan.core.pii import mask_name
@@ -45,12 +46,28 @@ SOURCE_LABELS = {
 }
 
 
+# The page of the record an award was for (the worker may open their own reports).
+SOURCE_PAGES = {"report": "reports:detail"}
+
+
+def source_url(posting: Posting) -> str:
+    name = SOURCE_PAGES.get(posting.source_type or "")
+    if posting.kind != Posting.Kind.AWARD or not name or not str(posting.source_id).isdigit():
+        return ""
+    try:
+        return reverse(name, args=[int(posting.source_id)])
+    except NoReverseMatch:
+        return ""
+
+
 def describe(posting: Posting) -> str:
     """A line of a worker's history, in their language: what the points were for."""
     kind = posting.kind
     if kind == Posting.Kind.AWARD:
         label = SOURCE_LABELS.get(posting.source_type)
-        source = label(posting.source_id) if label else f"{posting.source_type} {posting.source_id}"
+        source = label(posting.source_id) if label else _("award %(id)s") % {"id": posting.id}
+        if not (get_language() or "zh").startswith("zh"):
+            return source  # the rule's name is the city's, in Chinese only
         return f"{posting.rule.name} · {source}"
     if kind == Posting.Kind.GRANT:
         return _("Manual award: %(reason)s") % {"reason": posting.reason}

@@ -76,6 +76,7 @@ def my_points_view(request):
     page = Paginator(selectors.worker_entries(user), 20).get_page(request.GET.get("page"))
     for entry in page:
         entry.description = selectors.describe(entry.posting)
+        entry.link = selectors.source_url(entry.posting)
     return render(
         request,
         "points/mine.html",
@@ -98,6 +99,7 @@ def statement_view(request, year: int, month: int):
     statement = selectors.monthly_statement(request.user, month=first)
     for entry in statement.entries:
         entry.description = selectors.describe(entry.posting)
+        entry.link = selectors.source_url(entry.posting)
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
     return render(

@@ -19,7 +19,7 @@ router = Router(tags=["dashboard"])
 Section = Literal["overview", "grievances", "reports", "stations", "points", "coverage"]
 
 
-class Filters(Schema):
+class DashboardFilters(Schema):
     start: dt.date | None = Field(
         None, description="First local day (default: 29 days before the end)"
     )
@@ -44,6 +44,10 @@ class IndicatorOut(Schema):
     unit: str = Field(description='"%", "h" (hours) or empty')
     better: Literal["up", "down"]
     note: str
+    group: str = Field(
+        "",
+        description="The app a headline figure belongs to (a heading on the page); empty: the section's own",
+    )
 
 
 class ChartOut(Schema):
@@ -88,7 +92,7 @@ class MonthlyOut(Schema):
     url: str
 
 
-def _section(request, name, filters: Filters) -> dict:
+def _section(request, name, filters: DashboardFilters) -> dict:
     query = parse(request.auth, filters.dict(exclude_none=True))
     return figures.section(name, query)
 
@@ -152,7 +156,7 @@ def planning_latest(request):
     auth=token_or_session,
     summary="Every figure of one dashboard",
 )
-def dashboard_section(request, section: Section, filters: Query[Filters]):
+def dashboard_section(request, section: Section, filters: Query[DashboardFilters]):
     return _section(request, section, filters)
 
 
@@ -162,7 +166,7 @@ def dashboard_section(request, section: Section, filters: Query[Filters]):
     auth=token_or_session,
     summary="One chart of a dashboard (the data behind the chart and its table)",
 )
-def dashboard_chart(request, section: Section, key: Code, filters: Query[Filters]):
+def dashboard_chart(request, section: Section, key: Code, filters: Query[DashboardFilters]):
     data = _section(request, section, filters)
     for chart in data["charts"]:
         if chart["key"] == key:

@@ -14,7 +14,7 @@ from yizhan.accounts.models import Role, RoleAssignment, User
 from yizhan.core.errors import YizhanError
 from yizhan.core.pii import blind_index
 from yizhan.reports import services
-from yizhan.reports.models import Category, Report
+from yizhan.reports.models import Category, Report, ReportEvent
 
 DESCRIPTIONS = {
     "bulky-rubbish": ["楼道口堆了旧沙发", "路边一堆装修垃圾", "废弃床垫挡住了人行道"],
@@ -87,11 +87,20 @@ def seed(*, rng: random.Random, communities, count: int) -> int:
         except YizhanError:
             continue
         Report.objects.filter(pk=report.pk).update(created_at=moment)
+        ReportEvent.objects.filter(report=report, action="submitted").update(created_at=moment)
         officer = officers.get(report.community_id) or city_officer
         roll = rng.random()
+        if report.reporter_id == getattr(demo_worker, "pk", None) and n % 50 == 0:
+            roll = 0.9  # the demo worker sees reports through to the end, and their points
         if roll < 0.35 or officer is None:
             made += 1
             continue
+        # Each step some hours after the one before, and never after now: the history reads
+        # as it happened, not as the moment the demo was loaded.
+        steps, at = {}, moment
+        for action in ("accepted", "started", "resolved", "closed"):
+            at = min(at + dt.timedelta(hours=rng.uniform(1, 30)), now - dt.timedelta(minutes=5))
+            steps[action] = at
         services.report_accept(user=officer, report_id=report.pk)
         if roll > 0.55:
             services.report_start(user=officer, report_id=report.pk)
@@ -101,8 +110,11 @@ def seed(*, rng: random.Random, communities, count: int) -> int:
                 report_id=report.pk,
                 note="已联系物业处理完毕",
                 after_photo=_photo(rng),
+                now=steps["resolved"],
             )
         if roll > 0.85 and report.reporter_id:
-            services.report_confirm(user=report.reporter, report_id=report.pk)
+            services.report_confirm(user=report.reporter, report_id=report.pk, now=steps["closed"])
+        for event in ReportEvent.objects.filter(report=report, action__in=steps):
+            ReportEvent.objects.filter(pk=event.pk).update(created_at=steps[event.action])
         made += 1
     return made

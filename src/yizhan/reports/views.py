@@ -22,6 +22,7 @@ from yizhan.core.forms import add_service_errors
 from yizhan.core.geo import to_wgs84
 from yizhan.core.listing import capped_count, param_choice, param_flag, param_id, param_text
 from yizhan.core.paging import window
+from yizhan.membership import selectors as membership
 from yizhan.places import selectors as place_selectors
 from yizhan.points import selectors as points_selectors
 from yizhan.reports import permissions, selectors, services
@@ -114,6 +115,17 @@ def _place(report: Report):
     return place_selectors.describe_point(lat=report.lat, lng=report.lng, address=report.address)
 
 
+def _mark_grid_members(reports) -> None:
+    """Sets `by_grid_member` on each report: made by a part-time grid member of its community
+    at the time (membership decides, one query for a page). Asked here, not in the selectors:
+    membership's selectors read reports', so reports' must not read membership's."""
+    found = membership.grid_members_among(
+        [(r.reporter_id, r.community_id, r.created_at) for r in reports]
+    )
+    for r in reports:
+        r.by_grid_member = (r.reporter_id, r.community_id) in found
+
+
 def _detail(request, report_id: int, *, status=200, **bound_forms):
     """The report page as this viewer may see it; `bound_forms` replace the empty forms when
     a step was refused, so the page shows the errors and keeps what was typed."""
@@ -124,6 +136,8 @@ def _detail(request, report_id: int, *, status=200, **bound_forms):
     forms = {name: cls(auto_id=auto_id) for name, (cls, auto_id) in DETAIL_FORMS.items()}
     forms.update(bound_forms)
     place = _place(report)
+    if permissions.can_handle(user, report):
+        _mark_grid_members([report])
     context = {
         "report": report,
         "place": place,
@@ -381,6 +395,7 @@ def console_view(request):
     count, more = capped_count(qs)  # …but how many, up to a thousand
     for r in page:
         r.place = _place(r)
+    _mark_grid_members(page)
     # The report page's "back to queue" and "next in queue" follow this view of the queue.
     remembered = request.GET.urlencode()[:1000]
     if request.session.get(QUEUE_SESSION_KEY) != remembered:

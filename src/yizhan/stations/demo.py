@@ -166,3 +166,48 @@ def furnish_stations(
     StationAmenity.objects.bulk_create(offers, batch_size=2000)
     OpeningHours.objects.bulk_create(rows, batch_size=2000)
     HoursException.objects.bulk_create(exceptions, batch_size=2000)
+
+
+def seed_visits(*, rng_seed: int = SEED, days: int = 30, stations: int = 80) -> int:
+    """Check-ins of the last `days` days at the demo keeper's station and a sample of others,
+    busiest at lunch and at dusk, so that the stations' statistics and the dashboards have
+    visits to show. Returns the visits made."""
+    from yizhan.accounts.models import Role, RoleAssignment, WorkerProfile
+    from yizhan.stations.models import StationVisit
+
+    rng = random.Random(rng_seed)
+    workers = list(WorkerProfile.objects.order_by("user_id").values_list("user_id", flat=True))
+    if not workers:
+        return 0
+    keeper = RoleAssignment.objects.filter(role=Role.STATION_KEEPER).order_by("id").first()
+    chosen = list(Station.objects.order_by("code").values_list("id", flat=True))
+    chosen = rng.sample(chosen, min(stations, len(chosen)))
+    if keeper and keeper.station_id and keeper.station_id not in chosen:
+        chosen.insert(0, keeper.station_id)
+    hours = [7, 8, 10, 11, 11, 12, 12, 12, 13, 14, 16, 17, 18, 18, 19, 20, 21]
+    now = timezone.now()
+    visits, seen = [], set()
+    for station_id in chosen:
+        busy = 12 if keeper and station_id == keeper.station_id else rng.randint(1, 6)
+        for day in range(days):
+            for _n in range(rng.randint(0, busy)):
+                local = timezone.localtime(now - dt.timedelta(days=day))
+                at = local.replace(hour=rng.choice(hours), minute=rng.randint(0, 59), second=0)
+                if at >= now:
+                    continue
+                worker = rng.choice(workers)
+                hour = at.astimezone(dt.UTC).replace(minute=0, microsecond=0)
+                if (worker, station_id, hour) in seen:
+                    continue
+                seen.add((worker, station_id, hour))
+                visits.append(
+                    StationVisit(
+                        station_id=station_id,
+                        worker_id=worker,
+                        at=at,
+                        hour=hour,
+                        method=rng.choice(["qr", "qr", "nearby"]),
+                    )
+                )
+    StationVisit.objects.bulk_create(visits, batch_size=2000)
+    return len(visits)

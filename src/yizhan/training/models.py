@@ -249,6 +249,8 @@ class Enrolment(models.Model):
         indexes = [
             models.Index(fields=["activity", "status", "queued_at"]),
             models.Index(fields=["status", "offered_until"]),
+            # The dashboards count a period's completions and certificates (issue 18).
+            models.Index(fields=["completed_at"], name="training_enrol_completed_idx"),
         ]
 
     def __str__(self):
@@ -295,6 +297,8 @@ class Attendance(models.Model):
                 fields=["enrolment", "session"], name="one_check_in_per_session"
             )
         ]
+        # The dashboards count a period's check-ins (issue 18).
+        indexes = [models.Index(fields=["checked_in_at"], name="training_attend_at_idx")]
 
     def __str__(self):
         return f"{self.enrolment_id}@{self.session_id}"

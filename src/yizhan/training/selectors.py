@@ -619,3 +619,100 @@ def open_sessions_for(*, user, now=None) -> list[Session]:
     if q is not None:
         qs = qs.filter(activity__in=Activity.objects.filter(q))
     return list(qs.order_by("starts_at")[:20])
+
+
+# --- city dashboards (驾驶舱, issue 18): facts and headlines for the portal ----------------
+# Read by the portal only (yizhan.portal.dashboards); see core.dashboards and
+# docs/DASHBOARDS.md. An activity's district is its venue's (the station's district), or, for
+# online activities and those without a station, the district it is for (audience).
+
+_VENUE = "station__community__subdistrict__district_id"
+
+
+def _in_districts(prefix: str, district_ids) -> Q:
+    return Q(**{f"{prefix}{_VENUE}__in": district_ids}) | Q(
+        **{f"{prefix}station__isnull": True, f"{prefix}audience_district_id__in": district_ids}
+    )
+
+
+def dashboard_facts(*, start, end):
+    """Per local day in [start, end), by the activity's district (venue's, else audience's;
+    the venue's when both) and kind (k1): check-ins (attendances), completions and
+    certificates issued."""
+    from django.db.models.functions import Coalesce, TruncDate
+
+    from yizhan.core.dashboards import Fact
+
+    tz = timezone.get_current_timezone()
+    district = Coalesce(f"activity__{_VENUE}", "activity__audience_district_id")
+    attendances = (
+        Attendance.objects.filter(checked_in_at__gte=start, checked_in_at__lt=end)
+        .annotate(
+            local_day=TruncDate("checked_in_at", tzinfo=tz),
+            district=Coalesce(
+                f"session__activity__{_VENUE}", "session__activity__audience_district_id"
+            ),
+        )
+        .values("local_day", "district", "session__activity__kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in attendances:
+        yield Fact(
+            "training.attendances",
+            r["local_day"],
+            r["district"],
+            r["n"],
+            k1=r["session__activity__kind"],
+        )
+    completions = (
+        Enrolment.objects.filter(completed_at__gte=start, completed_at__lt=end)
+        .annotate(local_day=TruncDate("completed_at", tzinfo=tz), district=district)
+        .values("local_day", "district", "activity__kind")
+        .annotate(n=Count("id"), certificates=Count("certificate_code"))
+        .order_by()
+    )
+    for r in completions:
+        key = {"k1": r["activity__kind"]}
+        yield Fact("training.completions", r["local_day"], r["district"], r["n"], **key)
+        if r["certificates"]:
+            yield Fact(
+                "training.certificates", r["local_day"], r["district"], r["certificates"], **key
+            )
+
+
+def dashboard_headlines(*, scope):
+    """In the period: activities held (started, not cancelled), check-ins, workers who came,
+    certificates issued; now: activities coming up. Within the scope's districts. Three
+    queries, each on an index (activity state and start, check-in time, completion time)."""
+    from yizhan.core.dashboards import Headline
+
+    since, until = scope.moments
+    now = scope.now
+    activities = Activity.objects.filter(state=Activity.State.PUBLISHED)
+    attendances = Attendance.objects.filter(checked_in_at__gte=since, checked_in_at__lt=until)
+    completed = Enrolment.objects.filter(completed_at__gte=since, completed_at__lt=until)
+    if scope.district_ids is not None:
+        activities = activities.filter(_in_districts("", scope.district_ids))
+        attendances = attendances.filter(_in_districts("session__activity__", scope.district_ids))
+        completed = completed.filter(_in_districts("activity__", scope.district_ids))
+    held = activities.aggregate(
+        held=Count("id", filter=Q(starts_at__gte=since, starts_at__lt=min(until, now))),
+        coming=Count("id", filter=Q(starts_at__gte=now)),
+    )
+    came = attendances.aggregate(
+        n=Count("id"), workers=Count("enrolment__worker_id", distinct=True)
+    )
+    group = _("Training and events")
+    return [
+        Headline("training.held", _("Activities held"), held["held"], group=group),
+        Headline("training.attendances", _("Check-ins at activities"), came["n"], group=group),
+        Headline("training.workers", _("Workers who came"), came["workers"], group=group),
+        Headline(
+            "training.certificates",
+            _("Certificates issued"),
+            completed.aggregate(n=Count("certificate_code"))["n"],
+            group=group,
+        ),
+        Headline("training.coming", _("Activities coming up"), held["coming"], group=group),
+    ]

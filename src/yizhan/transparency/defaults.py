@@ -13,6 +13,16 @@ SERVICE_TYPES = [
     ("freight_city", "同城货运", "freight", 1),
     ("freight_intercity", "城际货运", "freight", 2),
 ]
+NAMES_EN = {
+    "ride_express": "Express ride",
+    "ride_premium": "Premium ride",
+    "ride_carpool": "Carpool",
+    "food_delivery": "Food delivery",
+    "errand": "Errands",
+    "parcel": "Parcel delivery",
+    "freight_city": "Same-city freight",
+    "freight_intercity": "Intercity freight",
+}
 
 # platform kind → department code (ride-hailing and freight belong to the transport
 # bureau, the 12328 side; delivery and courier commission to market regulation).
@@ -26,11 +36,16 @@ ROUTES = {
 
 def ensure_service_types(ServiceType) -> int:
     created = 0
+    # The first data migration's model has no English name yet.
+    english = any(f.name == "name_en" for f in ServiceType._meta.get_fields())
     for code, name, kind, position in SERVICE_TYPES:
-        _obj, new = ServiceType.objects.get_or_create(
-            code=code, defaults={"name": name, "platform_kind": kind, "position": position}
+        defaults = {"name": name, "platform_kind": kind, "position": position}
+        obj, new = ServiceType.objects.get_or_create(
+            code=code, defaults=defaults | ({"name_en": NAMES_EN[code]} if english else {})
         )
         created += new
+        if english and not obj.name_en and obj.name == name:  # a row the city kept as it was
+            ServiceType.objects.filter(pk=obj.pk).update(name_en=NAMES_EN[code])
     return created
 
 

@@ -71,7 +71,7 @@ class ServiceTypeField(forms.ModelChoiceField):
         super().__init__(queryset=ServiceType.objects.filter(active=True), **kwargs)
 
     def label_from_instance(self, obj):
-        return obj.name
+        return obj.label
 
 
 def _platform_choices(worker):
@@ -175,7 +175,7 @@ class DisclosureForm(forms.Form):
         for st in self.service_types:
             initial = caps.get(st.pk)
             self.fields[f"cap_{st.code}"] = forms.CharField(
-                label=_("Commission cap, %(service)s (%%)") % {"service": st.name},
+                label=_("Commission cap, %(service)s (%%)") % {"service": st.label},
                 required=False,
                 max_length=10,
                 initial=f"{initial / 100:g}" if initial is not None else "",
@@ -246,7 +246,9 @@ class ConfigForm(forms.Form):
 
 class RouteForm(forms.Form):
     platform_kind = forms.ChoiceField(label=_("Platform kind"))
-    service_type = ServiceTypeField(label=_("Service (empty: all)"), required=False)
+    service_type = ServiceTypeField(
+        label=_("Service (empty: all)"), required=False, empty_label=_("All services")
+    )
     department = forms.TypedChoiceField(label=_("Department"), coerce=int)
 
     def __init__(self, *args, **kwargs):

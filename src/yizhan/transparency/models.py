@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.storage import private_storage
@@ -31,6 +32,7 @@ class ServiceType(models.Model):
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=40)
+    name_en = models.CharField(_("name in English"), max_length=60, blank=True)
     platform_kind = models.CharField(
         _("platform kind"), max_length=20, choices=PlatformKind.choices
     )
@@ -43,6 +45,13 @@ class ServiceType(models.Model):
         ordering = ["platform_kind", "position", "code"]
 
     def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (the city enters Chinese, and English if it likes)."""
+        if self.name_en and not (get_language() or "zh").startswith("zh"):
+            return self.name_en
         return self.name
 
 

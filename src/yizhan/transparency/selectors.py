@@ -234,7 +234,7 @@ def cap_changes(
     for st_id in sorted(set(before) | set(after)):
         a, b = before.get(st_id), after.get(st_id)
         if (a.cap_bp if a else None) != (b.cap_bp if b else None):
-            name = (b or a).service_type.name
+            name = (b or a).service_type.label
             changes.append((name, a.cap_bp if a else None, b.cap_bp if b else None))
     return changes
 
@@ -296,7 +296,7 @@ def cap_history_chart(platform) -> dict:
     points: dict[int, list] = defaultdict(list)
     for d in versions:
         for cap in d.caps.all():
-            names[cap.service_type_id] = cap.service_type.name
+            names[cap.service_type_id] = cap.service_type.label
     for d in versions:
         caps = {c.service_type_id: c.cap_bp for c in d.caps.all()}
         for st_id in names:
@@ -329,7 +329,7 @@ def index_chart(platform) -> dict:
     months = sorted({r.month for r in rows})
     by_service: dict[int, dict] = {}
     for r in rows:
-        entry = by_service.setdefault(r.service_type_id, {"name": r.service_type.name, "rows": {}})
+        entry = by_service.setdefault(r.service_type_id, {"name": r.service_type.label, "rows": {}})
         entry["rows"][r.month] = r
 
     def pct(bp):
@@ -626,3 +626,88 @@ def order_counts_by_platform(month: dt.date) -> dict[int, tuple[int, int]]:
 
 def latest_index_month() -> dt.date | None:
     return CommissionIndex.objects.aggregate(m=Max("month"))["m"]
+
+
+# --- city dashboards (驾驶舱, issue 18): headlines for the portal ---------------------------
+# Read by the portal only (yizhan.portal.dashboards); see core.dashboards and
+# docs/DASHBOARDS.md. Disclosures are per platform, so those figures are the city's (the
+# portal marks them city-wide); commission disputes count by the worker's home district.
+
+
+def dashboard_headlines(*, scope):
+    """Now: platforms publishing their commission rules (a published version in force), of
+    the platforms registered; platforms whose rules were not confirmed within the city's limit;
+    filings waiting for review. In the period: commission disputes filed, and how many of
+    their cases the department answered on time. Five queries, none over orders."""
+    from django.db.models.functions import Coalesce
+    from django.utils.translation import gettext_lazy as _
+
+    from yizhan.core.dashboards import Headline
+
+    now = scope.now
+    today = local_today(now)
+    published = Disclosure.objects.filter(state=Disclosure.State.PUBLISHED)
+    publishing = published.filter(effective_from__lte=today).aggregate(
+        n=Count("platform_id", distinct=True)
+    )["n"]
+    platforms = links.platforms().count()
+    limit = now - dt.timedelta(days=config().stale_after_days)
+    stale = (
+        published.values("platform_id")
+        .annotate(last=Max(Coalesce("confirmed_at", "published_at")))
+        .filter(last__lt=limit)
+        .order_by()
+        .count()
+    )
+    waiting = Disclosure.objects.filter(state=Disclosure.State.SUBMITTED).count()
+    since, until = scope.moments
+    disputes = Dispute.objects.filter(created_at__gte=since, created_at__lt=until)
+    if scope.district_ids is not None:
+        disputes = disputes.filter(worker__worker__home_district_id__in=scope.district_ids)
+    replies = links.case_reply_counts(disputes.values("case_id"))
+    group = _("Platform transparency")
+    city = {"city_wide": True}
+    return [
+        Headline(
+            "transparency.publishing",
+            _("Platforms publishing their commission rules"),
+            publishing,
+            hint=_("of %(n)s platforms") % {"n": platforms},
+            group=group,
+            extra=city,
+        ),
+        Headline(
+            "transparency.publishing_share",
+            _("Share of platforms publishing their rules"),
+            round(100 * publishing / platforms, 1) if platforms else None,
+            unit="%",
+            group=group,
+            extra=city,
+        ),
+        Headline(
+            "transparency.stale",
+            _("Platforms whose rules were not confirmed in time"),
+            stale,
+            group=group,
+            extra=city,
+        ),
+        Headline(
+            "transparency.waiting",
+            _("Rule filings waiting for review"),
+            waiting,
+            group=group,
+            extra=city,
+        ),
+        Headline(
+            "transparency.disputes",
+            _("Commission disputes filed"),
+            replies["cases"],
+            group=group,
+        ),
+        Headline(
+            "transparency.disputes_on_time",
+            _("Commission disputes answered on time"),
+            replies["on_time"],
+            group=group,
+        ),
+    ]

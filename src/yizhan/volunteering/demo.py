@@ -50,7 +50,7 @@ STUDENTS = ["子涵", "欣怡", "浩然", "雨桐", "梓轩", "思远", "佳怡"
 def _coordinator() -> User:
     user = User.objects.filter(mobile_index=blind_index(COORDINATOR)).first()
     if user is None:
-        user = User.objects.create_user(COORDINATOR, None, name="志愿服务协调员")
+        user = User.objects.create_user(COORDINATOR, None, name="志愿协调员小周")
         user.password = make_password("demo")
         user.save()
     if not RoleAssignment.objects.filter(user=user, role=Role.VOLUNTEER_COORDINATOR).exists():

@@ -110,7 +110,9 @@ class BeneficiaryForm(forms.Form):
 
 class BookForm(forms.Form):
     beneficiary = forms.ModelChoiceField(
-        label=_("Beneficiary"), queryset=Beneficiary.objects.none()
+        label=_("Beneficiary"),
+        queryset=Beneficiary.objects.none(),
+        empty_label=_("Choose a beneficiary"),
     )
     place = forms.ChoiceField(
         label=_("Destination"),

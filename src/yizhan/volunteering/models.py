@@ -603,6 +603,8 @@ class HoursRecord(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The dashboards count a period's confirmed trips and hours (issue 18).
+        indexes = [models.Index(fields=["created_at"], name="vol_hours_created_idx")]
 
     def __str__(self):
         return f"{self.hours} h (trip {self.trip_id})"

@@ -342,3 +342,75 @@ def plan_document_for_day(day: dt.date, *, time_limit_s: float = 5.0) -> dict:
 
 def demo_day() -> dt.date | None:
     return planning.busiest_upcoming_day()
+
+
+# --- city dashboards (驾驶舱, issue 18): facts and headlines for the portal ----------------
+# Read by the portal only (yizhan.portal.dashboards); see core.dashboards and
+# docs/DASHBOARDS.md. A confirmed trip leaves one HoursRecord, stamped when the person served
+# confirmed it: the record is the event counted (append-only, indexed on created_at). The
+# district is that of the person served (their community).
+
+_DISTRICT = "trip__request__beneficiary__community__subdistrict__district_id"
+
+
+def dashboard_facts(*, start, end):
+    """Per local day in [start, end), by the served person's district and the request's kind
+    (k1: ride, exam, meal): trips confirmed and the service minutes they recorded."""
+    from django.db.models.functions import TruncDate
+
+    from yizhan.core.dashboards import Fact
+
+    rows = (
+        HoursRecord.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(local_day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("local_day", _DISTRICT, "trip__request__kind")
+        .annotate(n=Count("id"), minutes=Sum("minutes"))
+        .order_by()
+    )
+    for r in rows:
+        key = {"k1": r["trip__request__kind"]}
+        yield Fact("volunteering.trips", r["local_day"], r[_DISTRICT], r["n"], **key)
+        yield Fact("volunteering.minutes", r["local_day"], r[_DISTRICT], r["minutes"], **key)
+
+
+def dashboard_headlines(*, scope):
+    """In the period: trips done (confirmed), volunteer hours, people served, volunteers who
+    served; now: requests waiting for a volunteer. Within the scope's districts (where the
+    person served lives). Two queries."""
+    from django.utils.translation import gettext_lazy as _
+
+    from yizhan.core.dashboards import Headline
+
+    since, until = scope.moments
+    done = HoursRecord.objects.filter(created_at__gte=since, created_at__lt=until)
+    waiting = Request.objects.filter(status=Request.Status.OPEN)
+    if scope.district_ids is not None:
+        done = done.filter(**{f"{_DISTRICT}__in": scope.district_ids})
+        waiting = waiting.filter(
+            beneficiary__community__subdistrict__district_id__in=scope.district_ids
+        )
+    got = done.aggregate(
+        trips=Count("id"),
+        minutes=Sum("minutes"),
+        people=Count("trip__request__beneficiary_id", distinct=True),
+        volunteers=Count("volunteer_id", distinct=True),
+    )
+    group = _("Volunteering")
+    hours = round((got["minutes"] or 0) / 60, 1)
+    return [
+        Headline("volunteering.trips_done", _("Trips done"), got["trips"], group=group),
+        Headline("volunteering.hours", _("Volunteer hours"), hours, unit=_("h"), group=group),
+        Headline("volunteering.people_served", _("People served"), got["people"], group=group),
+        Headline(
+            "volunteering.volunteers_served",
+            _("Volunteers who served"),
+            got["volunteers"],
+            group=group,
+        ),
+        Headline(
+            "volunteering.requests_waiting",
+            _("Requests waiting for a volunteer"),
+            waiting.count(),
+            group=group,
+        ),
+    ]

@@ -61,7 +61,7 @@ def chart(key, title, kind, columns, rows, *, unit="", note="", extra=None) -> d
     }
 
 
-def indicator(key, label, value, previous=None, *, unit="", better="up", note="") -> dict:
+def indicator(key, label, value, previous=None, *, unit="", better="up", note="", group="") -> dict:
     return {
         "key": key,
         "label": label,
@@ -70,6 +70,7 @@ def indicator(key, label, value, previous=None, *, unit="", better="up", note=""
         "unit": unit,
         "better": better,
         "note": note,
+        "group": group,
     }
 
 
@@ -873,7 +874,14 @@ def coverage(query) -> dict:
         and h.extra.get("coverage")
     ]
     for h in extra_heads:
-        indicators.append(indicator(h.key, _(str(h.label)), h.value, unit=str(h.unit)))
+        indicators.append(
+            indicator(h.key, _(str(h.label)), h.value, unit=str(h.unit), group=str(h.group))
+        )
+    # An app's per-district figures (membership: members, organisations, workers within reach
+    # of one) become columns of the table.
+    extra_columns = [h for h in extra_heads if "by_district" in h.extra]
+    for row, (district_id, _name) in zip(table, district_rows, strict=True):
+        row.extend(h.extra["by_district"].get(district_id, 0) for h in extra_columns)
     return {
         "indicators": indicators,
         "charts": [
@@ -891,11 +899,12 @@ def coverage(query) -> dict:
                     _("Communities within 1 km"),
                     _("Communities"),
                     _("Share within 1 km %"),
+                    *[str(h.extra.get("column") or h.label) for h in extra_columns],
                 ],
                 table,
                 note=_(
-                    "Workers by home district. Reach of a member organisation comes with "
-                    "the membership app."
+                    "Workers by home district. A worker is within reach of a union "
+                    "organisation when one taking members serves their home district."
                 ),
             ),
         ],
@@ -952,8 +961,9 @@ def overview(query) -> dict:
         for key, label, m in flows
     ]
     for h in providers.headlines(scope):
+        group = _(str(h.group))
         indicators.append(
-            indicator(h.key, _(str(h.label)), h.value, unit=str(h.unit), note=_(str(h.group)))
+            indicator(h.key, _(str(h.label)), h.value, unit=str(h.unit), note=group, group=group)
         )
     metrics = [m for _k, _l, m in flows[:3]]
     daily = reader.sums(metrics, start=scope.start, end=scope.end, by=("day",), **d)

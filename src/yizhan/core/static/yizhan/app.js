@@ -366,17 +366,17 @@
     var spot = el.dataset.pin && readJSON(el.dataset.pin + "-data");
     if (spot) {
       pin(map, spot.lat, spot.lng, spot.label);
-      map.setView(toMap(spot.lat, spot.lng), spot.zoom || 16);
+      map.setView(toMap(spot.lat, spot.lng), spot.zoom || 16, { animate: false });  // a first view: no animation
       if (spot.near) {  // the station or landmark the description names, to find the way
         L.circleMarker(toMap(spot.near.lat, spot.near.lng), { radius: 6, weight: 2, color: "#fff",
                                                               fillColor: "#1a7f37", fillOpacity: 1 })
           .bindTooltip(escapeHTML(spot.near.label), { permanent: true, direction: "right", className: "yz-near" })
           .addTo(map);
         var both = L.latLngBounds([toMap(spot.lat, spot.lng), toMap(spot.near.lat, spot.near.lng)]);
-        if (!map.getBounds().contains(both)) map.fitBounds(both, { padding: [40, 40], maxZoom: spot.zoom || 16 });
+        if (!map.getBounds().contains(both)) map.fitBounds(both, { padding: [40, 40], maxZoom: spot.zoom || 16, animate: false });
       }
     } else if (bounds.isValid()) {
-      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
+      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16, animate: false });
     }
   }
 

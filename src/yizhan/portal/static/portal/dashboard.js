@@ -86,6 +86,24 @@
     return "rgb(" + r + "," + g + "," + b + ")";
   }
 
+  // Through the city's map (YZ, core/app.js): the provider's tiles or the offline basemap of
+  // districts and communities under the hexagons, points drawn where the tiles' datum puts them.
+  function cityMap(el) {
+    if (window.YZ) return YZ.map(el, {});
+    var map = L.map(el, { zoomSnap: 0.25, preferCanvas: true });
+    map.attributionControl.setPrefix(false);
+    return map;
+  }
+  function at(p) {
+    return window.YZ ? YZ.toMap(p[0], p[1]) : L.latLng(p[0], p[1]);
+  }
+  function ring(points) { return points.map(at); }
+  function esc(text) {  // tooltips are HTML: imported names go in as text
+    return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
   function drawHexmaps() {
     if (typeof L === "undefined") return;
     document.querySelectorAll("[data-hexmap]").forEach(function (el) {
@@ -93,18 +111,17 @@
       el.dataset.ready = "1";
       var data = readJSON(el.dataset.hexmap);
       if (!data) return;
-      var map = L.map(el, { zoomSnap: 0.25, preferCanvas: true });
-      map.attributionControl.setPrefix(false);
+      var map = cityMap(el);
       var group = L.featureGroup().addTo(map);
       var max = data.rows.reduce(function (m, r) { return Math.max(m, r[1]); }, 0);
       data.rows.forEach(function (r) {
         var outline = data.extra.outlines[r[0]];
         if (!outline) return;
-        L.polygon(outline, { color: "#7a0a1c", weight: 1, fillColor: colour(r[1], max), fillOpacity: 0.8 })
+        L.polygon(ring(outline), { color: "#7a0a1c", weight: 1, fillColor: colour(r[1], max), fillOpacity: 0.8 })
           .bindTooltip(String(r[1])).addTo(group);
       });
-      if (group.getLayers().length) map.fitBounds(group.getBounds(), { padding: [12, 12], maxZoom: 15 });
-      else map.setView([36.06, 103.83], 11);
+      if (group.getLayers().length) map.fitBounds(group.getBounds(), { padding: [12, 12], maxZoom: 15, animate: false });
+      else map.setView(at([36.06, 103.83]), 11, { animate: false });
     });
   }
 
@@ -114,8 +131,7 @@
     el.dataset.ready = "1";
     var data = readJSON(el.dataset.planning);
     if (!data) return;
-    var map = L.map(el, { zoomSnap: 0.25, preferCanvas: true });
-    map.attributionControl.setPrefix(false);
+    var map = cityMap(el);
     var cells = L.featureGroup().addTo(map);
     var sites = L.featureGroup().addTo(map);
     var select = document.getElementById("planning-hour");
@@ -126,7 +142,7 @@
       var max = data.cells.reduce(function (m, c) { return Math.max(m, value(c)); }, 0);
       data.cells.forEach(function (c) {
         var v = value(c);
-        L.polygon(c.outline, {
+        L.polygon(ring(c.outline), {
           color: c.reached_after && v ? "#1d4ed8" : "#999", weight: c.reached_after && v ? 2 : 0.5,
           fillColor: v ? colour(v, max) : "#e6f4ea", fillOpacity: v ? 0.8 : 0.4,
         }).bindTooltip(String(v)).addTo(cells);
@@ -138,15 +154,15 @@
     (data.greedy.sites || []).forEach(function (id) { greedy[id] = true; });
     data.candidates.forEach(function (c) {
       var pick = chosen[c.id];
-      L.circleMarker([c.lat, c.lng], {
+      L.circleMarker(at([c.lat, c.lng]), {
         radius: pick ? 9 : 4, weight: greedy[c.id] ? 3 : 1,
         color: greedy[c.id] ? "#1d4ed8" : "#555", fillColor: pick ? "#c8102e" : "#fff", fillOpacity: 1,
-      }).bindTooltip(c.name).addTo(sites);
+      }).bindTooltip(esc(c.name)).addTo(sites);
     });
     draw();
     if (select) select.addEventListener("change", draw);
-    if (cells.getLayers().length) map.fitBounds(cells.getBounds(), { padding: [12, 12] });
-    else map.setView([36.06, 103.83], 11);
+    if (cells.getLayers().length) map.fitBounds(cells.getBounds(), { padding: [12, 12], animate: false });
+    else map.setView(at([36.06, 103.83]), 11, { animate: false });
   }
 
   function init() { drawCharts(); drawHexmaps(); drawPlanning(); }
