@@ -21,111 +21,18 @@ import http.client
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-CHROMIUM = os.environ.get("YIZHAN_CHROMIUM", "/usr/bin/chromium")
-SLOW_3G = {
-    "offline": False,
-    "latency": 300,  # ms round trip
-    "downloadThroughput": 1_600_000 / 8,  # bytes/s
-    "uploadThroughput": 750_000 / 8,
-}
+from _server import CHROMIUM, ROOT, SLOW_3G, SLOW_3G_LABEL, Server
+
 URBAN = (103.60, 35.98, 103.98, 36.13)  # where most of the demo city's stations are
 
 
 def percentile(samples, q):
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def server_env(src: Path, static_root: Path) -> dict:
-    env = dict(os.environ)
-    env.update(
-        {
-            "PYTHONPATH": str(src),
-            "YIZHAN_HOME": str(ROOT),
-            "YIZHAN_ENV": "production",
-            "SECRET_KEY": "bench-" + "x" * 50,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "YIZHAN_PII_KEYS": os.environ.get(
-                "YIZHAN_PII_KEYS", "ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="
-            ),
-            "YIZHAN_PII_HASH_KEY": os.environ.get("YIZHAN_PII_HASH_KEY", "demo-only-hash-key"),
-            "YIZHAN_SERVE_MEDIA": "false",
-            "STATIC_ROOT": str(static_root),
-            "LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "yizhan.settings",
-        }
-    )
-    env.setdefault("YIZHAN_SMS_LOG_BACKEND_ALLOWED", "true")
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return env
-
-
-class Server:
-    """gunicorn on 127.0.0.1 with production settings, stopped on exit."""
-
-    def __init__(self, src: Path, workers: int = 2):
-        self.static_root = Path(tempfile.mkdtemp(prefix="yizhan-static-"))
-        self.env = server_env(src, self.static_root)
-        self.port = free_port()
-        self.workers = workers
-
-    def __enter__(self):
-        python = str(BIN / "python")
-        subprocess.run(
-            [python, "-m", "django", "collectstatic", "--noinput", "-v0"], env=self.env, check=True
-        )
-        self.proc = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "yizhan.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "4",
-                "--log-level",
-                "warning",
-            ],
-            env=self.env,
-            cwd=ROOT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/api/v1/health")
-                if conn.getresponse().status == 200:
-                    return self
-            except OSError:
-                time.sleep(0.3)
-        raise SystemExit("gunicorn did not come up")
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}"
 
 
 # --- 1. the place description ---------------------------------------------------------
@@ -252,7 +159,7 @@ def finder_load(server: Server, path: str = "/stations/") -> dict:
         context.close()
         browser.close()
     # "seconds" counts until the network has been idle for 500 ms (Playwright's networkidle).
-    return {"link": "1.6 Mbps down, 750 kbps up, 300 ms RTT (CDP emulation)", "runs": runs}
+    return {"link": SLOW_3G_LABEL, "runs": runs}
 
 
 def main():

@@ -74,6 +74,28 @@ def map_config():
     return json_script(config, "map-config")
 
 
+@register.simple_tag
+def map_preload(*names, extra=""):
+    """`<link rel=preload>` for the map data a page's first view draws: the offline basemap's
+    layers (`districts_lo`…, as app.js names them; nothing when tiles draw the map) and
+    `extra`, a JSON URL the page's script fetches (the finder's station layer). On a slow link
+    they then download beside leaflet.js instead of one round trip after it. `crossorigin`
+    matches the credentials of app.js's same-origin fetch, so the browser reuses the download.
+    """
+    from django.utils.html import format_html_join
+
+    from yizhan.core.maps import page_config
+
+    config = page_config()
+    urls = [] if config["layers"] else [config["data"].get(n) for n in names]
+    urls = [u for u in [*urls, extra] if u]
+    return format_html_join(
+        "\n",
+        '<link rel="preload" href="{}" as="fetch" crossorigin="anonymous">',
+        ((u,) for u in urls),
+    )
+
+
 @register.inclusion_tag("core/_nav_links.html")
 def nav_links(name, lat, lng, mode="ride"):
     """ "Navigate" buttons to a WGS-84 point in AMap, Baidu and Tencent (each in its datum)."""
