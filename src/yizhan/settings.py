@@ -204,6 +204,11 @@ MAP_TILE_CRS = env("YIZHAN_MAP_TILE_CRS", "wgs84")  # gcj02 for AMap/Tencent til
 STATIONS_CHECK_IN_RADIUS_M = envint("YIZHAN_STATIONS_CHECK_IN_RADIUS_M", 300)
 # How long a redeemed item waits at the station before it is refunded and restocked.
 POINTS_PICKUP_HOURS = envint("YIZHAN_POINTS_PICKUP_HOURS", 72)
+# Event-driven awards are staged and posted in batches (docs/POINTS.md): at most this many
+# per transaction, and a process books at most one applier run per delay (0: one run per
+# staged award, in its own transaction — the demo and the tests).
+POINTS_AWARD_BATCH = envint("YIZHAN_POINTS_AWARD_BATCH", 200)
+POINTS_AWARD_DELAY_MS = envint("YIZHAN_POINTS_AWARD_DELAY_MS", 250 if PRODUCTION else 0)
 
 # --- Background tasks: a database-backed queue (SQLite in the demo, PostgreSQL with skip-locked).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

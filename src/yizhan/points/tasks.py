@@ -22,6 +22,14 @@ def schedule_expiry_sweep(when: dt.datetime) -> None:
 
 
 @task()
+def apply_awards() -> int:
+    """The batch applier: post the staged awards (docs/POINTS.md, "Awards in batches")."""
+    from yizhan.points import services
+
+    return services.awards_apply_all()
+
+
+@task()
 def monthly_awards(month: str) -> dict:
     """Hardship allowances and district honours for a month ("2026-11"), at most once each."""
     from yizhan.points import services
