@@ -53,3 +53,40 @@ def report(title: str, rows: list[tuple[str, str]]) -> None:
     print(f"\n### {title}")
     for name, value in rows:
         print(f"- {name}: {value}")
+
+
+def load_average() -> float:
+    """The 1-minute load average (the machine is shared: every figure is given with it)."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def summarise(runs: list[dict], specs: list[tuple]) -> str:
+    """A markdown table: one row per (label, key, field) over the repetitions, with the
+    min and the median (`key` None: the field is on the run itself)."""
+
+    def cell(value):
+        if isinstance(value, float):
+            return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+        return f"{value:,}" if isinstance(value, int) else str(value)
+
+    head = ["measure", *[f"run {r.get('rep', i + 1)}" for i, r in enumerate(runs)], "min", "median"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for label, key, name in specs:
+        values = [(r[key] if key else r)[name] for r in runs]
+        lines.append(
+            "| "
+            + " | ".join(
+                [label, *map(cell, values), cell(min(values)), cell(statistics.median(values))]
+            )
+            + " |"
+        )
+    loads = [
+        max(v.get("load", 0) for v in r.values() if isinstance(v, dict) and "load" in v)
+        for r in runs
+    ]
+    lines.append(
+        "| load average (1 min, highest at a measure's start) | "
+        + " | ".join([f"{x:.1f}" for x in loads] + ["", ""])
+        + " |"
+    )
+    return "\n".join(lines)

@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yizhan.core.errors import Conflict
-from yizhan.points.models import Account, Entry, Posting
+from yizhan.points.models import Account, CatalogItem, Entry, Posting
 
 logger = logging.getLogger("yizhan.points.ledger")
 
@@ -280,6 +280,18 @@ def _insert_entries(lines: list[tuple]) -> None:
         params += [posting_id, *more, amount]
     _count(
         f"INSERT INTO {ENTRY} (posting_id, account_id, amount) VALUES {', '.join(values)}", params
+    )
+
+
+def take_one(item_id: int) -> bool:
+    """Take one item out of stock if there is one (the catalogue's hot row: callers run it
+    as `post`'s `hot` step, after the entries and before the system accounts)."""
+    return (
+        _count(
+            f"UPDATE {CatalogItem._meta.db_table} SET stock = stock - 1 WHERE id = %s AND stock >= 1",
+            [item_id],
+        )
+        == 1
     )
 
 

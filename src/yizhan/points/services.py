@@ -28,7 +28,7 @@ from yizhan.accounts import selectors as accounts
 from yizhan.accounts.permissions import Role
 from yizhan.core import idempotency
 from yizhan.core.errors import Conflict, Invalid, NotAllowed, NotFound
-from yizhan.core.notifications import notify, notify_many
+from yizhan.core.notifications import notify, notify_all
 from yizhan.core.schema import INT_MAX
 from yizhan.points import ledger, permissions, selectors
 from yizhan.points.models import (
@@ -675,31 +675,34 @@ def _new_code() -> str:
 
 
 def _record(redemption: Redemption, status: str, by=None, note: str = "", at=None) -> None:
-    RedemptionEvent.objects.bulk_create(  # no RETURNING: nobody reads the new row's id
-        [
-            RedemptionEvent(
-                redemption=redemption,
-                status=status,
-                at=at or timezone.now(),
-                by=by if getattr(by, "is_authenticated", False) else None,
-                note=note[:200],
-            )
-        ]
-    )
+    """A row of the redemption's history (one INSERT, no RETURNING: nobody reads its id)."""
+    by_id = by.pk if getattr(by, "is_authenticated", False) else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {RedemptionEvent._meta.db_table} (redemption_id, status, at, by_id, note)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            [redemption.pk, status, ledger._when(at or timezone.now()), by_id, note[:200]],
+        )
 
 
 def _offer(item_id: int, station_id: int):
-    """The item and the pick-up station, if the item is offered there (one query)."""
-    Offer = CatalogItem.stations.through
-    offer = (
-        Offer.objects.filter(
-            catalogitem_id=item_id, station_id=station_id, catalogitem__active=True
+    """The item (id, name, price) and the station's name, if the item is offered there (one
+    query, only the columns the redemption needs)."""
+    through = CatalogItem.stations.through
+    station_table = CatalogItem.stations.field.related_model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT i.name, i.price, s.name FROM {through._meta.db_table} o"
+            f" JOIN {CatalogItem._meta.db_table} i ON i.id = o.catalogitem_id"
+            f" JOIN {station_table} s ON s.id = o.station_id"
+            " WHERE o.catalogitem_id = %s AND o.station_id = %s AND i.active",
+            [item_id, station_id],
         )
-        .select_related("catalogitem", "station")
-        .first()
-    )
+        offer = cursor.fetchone()
     if offer is not None:
-        return offer.catalogitem, offer.station
+        # The other columns stay deferred: read from the database if anyone asks for them.
+        item = CatalogItem.from_db(connection.alias, ["id", "name", "price"], [item_id, *offer[:2]])
+        return item, offer[2]
     if not CatalogItem.objects.filter(pk=item_id, active=True).exists():
         raise Invalid(fields={"item_id": [_("This item is not in the catalogue.")]})
     raise Invalid(fields={"station_id": [_("This item cannot be picked up at that station.")]})
@@ -759,20 +762,20 @@ def redemption_create(*, worker, item_id: int, station_id: int) -> Redemption:
     escrow last, so both are held only for the last statements before COMMIT."""
     if not permissions.is_worker(worker):
         raise NotAllowed(_("Only workers can redeem points."))
-    item, station = _offer(item_id, station_id)
+    item, station_name = _offer(item_id, station_id)
     now = timezone.now()
-    redemption = _insert_redemption(worker=worker, item=item, station_id=station.pk, now=now)
+    redemption = _insert_redemption(worker=worker, item=item, station_id=station_id, now=now)
     _record(redemption, Redemption.Status.HELD, by=worker, at=now)
-    notify_many(
-        users=accounts.users_holding(Role.STATION_KEEPER, station=station),
+    notify_all(
+        users=accounts.users_holding(Role.STATION_KEEPER, station_id=station_id),
         message=gettext_lazy("%(item)s was redeemed for pick-up at %(station)s: have it ready."),
-        params={"item": item.name, "station": station.name},
+        params={"item": item.name, "station": station_name},
         url=reverse("points:keeper"),
         verb="points.pick_up",
     )
 
     def take_stock():
-        if not CatalogItem.objects.filter(pk=item.pk, stock__gte=1).update(stock=F("stock") - 1):
+        if not ledger.take_one(item.pk):
             raise Conflict(_("Sorry, %(item)s is out of stock.") % {"item": item.name})
 
     try:
