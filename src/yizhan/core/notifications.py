@@ -13,6 +13,7 @@ rolled-back step never texts anyone.
 
 from contextlib import nullcontext
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -136,9 +137,12 @@ def notify_all(*, users, message, params: dict | None = None, url: str = "", ver
     """Tell everyone a query selects the same thing, in one statement (INSERT … SELECT: the
     recipients are never fetched), e.g. `notify_all(users=users_holding(Role.X, …), …)`.
     `users` is a QuerySet of users; each is told once. No SMS (that is `notify_many`)."""
-    ids_sql, ids_params = (
-        users.order_by().values(recipient=F("pk")).distinct().query.sql_with_params()
-    )
+    try:
+        ids_sql, ids_params = (
+            users.order_by().values(recipient=F("pk")).distinct().query.sql_with_params()
+        )
+    except EmptyResultSet:  # `User.objects.none()` and the like: nobody to tell
+        return 0
     stored = Notification._meta.get_field("params").get_db_prep_save(
         _store_params(params), connection
     )
