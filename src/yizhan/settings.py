@@ -207,7 +207,7 @@ POINTS_PICKUP_HOURS = envint("YIZHAN_POINTS_PICKUP_HOURS", 72)
 # Event-driven awards are staged and posted in batches (docs/POINTS.md): at most this many
 # per transaction, and a process books at most one applier run per delay (0: one run per
 # staged award, in its own transaction — the demo and the tests).
-POINTS_AWARD_BATCH = envint("YIZHAN_POINTS_AWARD_BATCH", 200)
+POINTS_AWARD_BATCH = envint("YIZHAN_POINTS_AWARD_BATCH", 500)
 POINTS_AWARD_DELAY_MS = envint("YIZHAN_POINTS_AWARD_DELAY_MS", 250 if PRODUCTION else 0)
 
 # --- Background tasks: a database-backed queue (SQLite in the demo, PostgreSQL with skip-locked).

@@ -7,8 +7,8 @@ transactions never wait on each other in a circle (docs/POINTS.md, "Locking"):
 
 1. worker accounts, by id ascending (`lock_workers`, or the conditional UPDATE of a
    worker line in `post`, which locks the row it changes);
-2. catalogue items (the stock update, handed to `post` as its `hot` step, so it runs after
-   the entries);
+2. catalogue items (the stock update: `post`'s `take_stock` or `hot` step, after the
+   entries);
 3. system accounts — pools, issuance, escrow, redeemed — by id ascending, last, so the
    city-wide hot rows are held only from their UPDATE to COMMIT.
 
@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -170,25 +171,6 @@ def lock_workers(users: Iterable) -> dict[int, Account]:
     return lock()
 
 
-def _lock_worker_ids(user_ids: Iterable[int]) -> dict[int, int]:
-    """Lock the accounts of these users (opening missing ones), by id; {user_id: account id}."""
-    user_ids = sorted(set(user_ids))
-    if not user_ids:
-        return {}
-
-    def lock():
-        rows = (
-            Account.objects.select_for_update()
-            .filter(owner_id__in=user_ids)
-            .order_by("pk")
-            .values_list("owner_id", "pk")
-        )
-        return dict(rows)
-
-    _open_missing(user_ids)
-    return lock()
-
-
 @dataclass(frozen=True)
 class WorkerOf:
     """A line on a worker's account named by the worker's user id: `post` locks the row
@@ -284,8 +266,7 @@ def _insert_entries(lines: list[tuple]) -> None:
 
 
 def take_one(item_id: int) -> bool:
-    """Take one item out of stock if there is one (the catalogue's hot row: callers run it
-    as `post`'s `hot` step, after the entries and before the system accounts)."""
+    """Take one item out of stock if there is one (the catalogue's hot row)."""
     return (
         _count(
             f"UPDATE {CatalogItem._meta.db_table} SET stock = stock - 1 WHERE id = %s AND stock >= 1",
@@ -295,7 +276,32 @@ def take_one(item_id: int) -> bool:
     )
 
 
-# --- One posting ------------------------------------------------------------------------------
+class OutOfStock(Conflict):
+    """The item's stock ran out (raised by `post` with `take_stock`)."""
+
+
+def _take_one_then_credit(item_id: int, target, amount: int) -> bool:
+    """PostgreSQL: take one item out of stock and credit a system account in ONE statement,
+    so the item's row and the system account's are held for a single round trip and the
+    COMMIT (the stock row is locked first: the CTE runs before the account is scanned).
+    False when the stock ran out (and nothing changed)."""
+    where, params = (
+        ("code = %s", [SYSTEM_CODES[target.kind]])
+        if isinstance(target, System)
+        else ("id = %s", [target])
+    )
+    return bool(
+        _rows(
+            f"WITH taken AS (UPDATE {CatalogItem._meta.db_table} SET stock = stock - 1"
+            " WHERE id = %s AND stock >= 1 RETURNING id)"
+            f" UPDATE {ACCOUNT} SET balance = balance + %s"
+            f" WHERE {where} AND EXISTS (SELECT 1 FROM taken) RETURNING id",
+            [item_id, amount, *params],
+        )
+    )
+
+
+# --- One posting# --- One posting ------------------------------------------------------------------------------
 
 
 def post(
@@ -310,6 +316,7 @@ def post(
     reason: str = "",
     created_by=None,
     hot: Callable[[], None] | None = None,
+    take_stock: int | None = None,
     now: dt.datetime | None = None,
 ) -> Posting:
     """Write one balanced posting and move the cached balances with it.
@@ -317,7 +324,10 @@ def post(
     `lines` are (account, amount) with the account an `Account`, a `WorkerOf(user_id)` or
     a `System(kind)`. Order: worker accounts (a debit is conditional, so a worker short of
     points refuses before anything is written), the posting, its entries, then `hot` (the
-    caller's own hot row, e.g. the stock), then the system accounts by id — last.
+    caller's own hot row) or `take_stock` (one item of that catalogue item out of stock,
+    `OutOfStock` if none is left), then the system accounts in their fixed order — last.
+    On PostgreSQL, the stock and a lone system credit (a redemption's escrow) are one
+    statement.
 
     Raises Conflict (code `insufficient_points`) when a debit exceeds a non-issuance
     balance — nothing written if it is a worker's, otherwise the caller's transaction must
@@ -404,6 +414,14 @@ def post(
     )
     if hot is not None:
         hot()
+    if take_stock is not None:
+        lone_credit = len(systems) == 1 and systems[0][2] > 0
+        if lone_credit and connection.vendor == "postgresql":
+            if not _take_one_then_credit(take_stock, systems[0][1], systems[0][2]):
+                raise OutOfStock()
+            systems = []
+        elif not take_one(take_stock):
+            raise OutOfStock()
     for _order, target, amount, floored, label in systems:  # the hot rows, last
         if not _move_system(target, amount, floor=floored):
             raise insufficient(label, -amount)
@@ -510,7 +528,27 @@ def post_awards(
             todo.append(line)
     if not todo:
         return outcome
-    accounts = _lock_worker_ids(line.user_id for line in todo)
+    # One unlocked look: which workers have an account, and the city pool's id (so the
+    # entries name it by id). Missing accounts are opened before any row is locked.
+    user_ids = sorted({line.user_id for line in todo})
+    have, city_pool_id = set(), None
+    for owner_id, pk in Account.objects.filter(
+        Q(owner_id__in=user_ids) | Q(code=SYSTEM_CODES[Account.Kind.POOL])
+    ).values_list("owner_id", "pk"):
+        if owner_id is None:
+            city_pool_id = pk
+        else:
+            have.add(owner_id)
+    if len(have) < len(user_ids):
+        _open_worker_accounts(pk for pk in user_ids if pk not in have)
+    if city_pool_id is None:
+        city_pool_id = system_account(Account.Kind.POOL).pk
+    accounts = dict(
+        Account.objects.select_for_update()
+        .filter(owner_id__in=user_ids)
+        .order_by("pk")
+        .values_list("owner_id", "pk")
+    )
 
     rule_ids = sorted({line.rule.pk for line in todo})
     for posting in Posting.objects.filter(
@@ -529,23 +567,17 @@ def post_awards(
         if line.rule.daily_cap is not None or line.rule.monthly_cap is not None
     }
     earned = _earned(capped, rules, moment)
-    city_pool = System(Account.Kind.POOL)
 
     def pool_of(rule):
-        return rule.funded_by_id or city_pool
+        return rule.funded_by_id or city_pool_id
 
-    def order(pool):
-        return (0, 0) if pool == city_pool else (SYSTEM_ORDER[Account.Kind.SPONSOR], pool)
+    def order(pool):  # the city's pool first, then sponsors' by id (SYSTEM_ORDER)
+        return (0, 0) if pool == city_pool_id else (SYSTEM_ORDER[Account.Kind.SPONSOR], pool)
 
     left: dict = {}
     if careful:  # lock the pools now (still after the workers) and post what they can pay
         for pool in sorted({pool_of(line.rule) for line in todo}, key=order):
-            rows = Account.objects.select_for_update()
-            rows = (
-                rows.filter(code=SYSTEM_CODES[pool.kind])
-                if pool == city_pool
-                else rows.filter(pk=pool)
-            )
+            rows = Account.objects.select_for_update().filter(pk=pool)
             left[pool] = rows.values_list("balance", flat=True).first() or 0
 
     chosen: list[tuple[AwardLine, int, object]] = []  # (line, points, pool)

@@ -774,10 +774,6 @@ def redemption_create(*, worker, item_id: int, station_id: int) -> Redemption:
         verb="points.pick_up",
     )
 
-    def take_stock():
-        if not ledger.take_one(item.pk):
-            raise Conflict(_("Sorry, %(item)s is out of stock.") % {"item": item.name})
-
     try:
         ledger.post(
             kind=Posting.Kind.HOLD,
@@ -789,9 +785,11 @@ def redemption_create(*, worker, item_id: int, station_id: int) -> Redemption:
             source_type="redemption",
             source_id=redemption.pk,
             created_by=worker,
-            hot=take_stock,
+            take_stock=item.pk,
             now=now,
         )
+    except ledger.OutOfStock:
+        raise Conflict(_("Sorry, %(item)s is out of stock.") % {"item": item.name}) from None
     except Conflict as exc:
         if exc.code != ledger.INSUFFICIENT:
             raise
