@@ -355,9 +355,8 @@ def appliers(count: int) -> list[subprocess.Popen]:
 
 def measure_awards(user_ids, tag) -> dict:
     """Staged awards with the real task worker posting them in batches."""
-    from yizhan.points.models import AwardRequest, Posting
-
     from yizhan.points import services
+    from yizhan.points.models import AwardRequest, Posting
 
     workers = appliers(CONFIG["appliers"])
     try:  # the task workers are up (one award staged and posted) before the window opens
@@ -379,12 +378,14 @@ def measure_awards(user_ids, tag) -> dict:
             worker.wait(30)
     posted = Posting.objects.filter(kind="award", source_type="report", source_id__startswith=tag)
     times = dict(posted.values_list("source_id", "created_at"))
+    last = max((at.timestamp() for at in times.values()), default=run["end"])
     in_window = sum(1 for at in times.values() if run["start"] <= at.timestamp() <= run["end"])
-    times.pop(f"{tag}-warm", None)
     lags = [times[k].timestamp() - t for k, t in run["staged"].items() if k in times]
     run.update(
         posted=len(times),
-        posted_rate=in_window / run["window_s"],
+        # every award requested in the window, posted: from the window's start to the last
+        posting_rate=len(times) / (max(last, run["end"]) - run["start"]),
+        posted_in_window_rate=in_window / run["window_s"],
         drain_s=drained,
         lag_p50_ms=latency(lags)["p50_ms"],
         lag_p99_ms=latency(lags)["p99_ms"],
@@ -468,7 +469,7 @@ def main() -> None:
         say(
             f"rep {rep}: simple-update {row['simple_update']['rate']:,.0f} tps "
             f"(p99 {row['simple_update']['p99_ms']:.1f} ms) | awards posted "
-            f"{a['posted_rate']:,.0f}/s, staged {a['rate']:,.0f}/s (p99 {a['p99_ms']:.1f} ms, "
+            f"{a['posting_rate']:,.0f}/s ({a['posted_in_window_rate']:,.0f}/s in the window), staged {a['rate']:,.0f}/s (p99 {a['p99_ms']:.1f} ms, "
             f"lag p99 {a['lag_p99_ms']:.0f} ms, {a['missing']} missing) | at once "
             f"{row['awards_now']['rate']:,.0f}/s (p99 {row['awards_now']['p99_ms']:.1f} ms) | "
             f"tpcb-like {row['tpcb_like']['rate']:,.0f} tps | redemptions {r['rate']:,.0f}/s "
@@ -480,7 +481,12 @@ def main() -> None:
         runs,
         [
             ("pgbench simple-update, tps", "simple_update", "rate"),
-            ("awards posted/s (staged, batch applier)", "awards", "posted_rate"),
+            (
+                "awards/s: requested in the window and posted (to the last posting)",
+                "awards",
+                "posting_rate",
+            ),
+            ("awards posted/s within the window", "awards", "posted_in_window_rate"),
             ("award requests/s (client calls)", "awards", "rate"),
             ("award request p99, ms", "awards", "p99_ms"),
             ("staging → posting lag p99, ms", "awards", "lag_p99_ms"),
