@@ -11,6 +11,32 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 
+def production_settings() -> None:
+    """Run this process with the production profile (YIZHAN_ENV=production: DEBUG off,
+    persistent database connections, cached templates, hashed static files), as the
+    queue benchmarks must; call before `setup_django`. The demo's keys, so data loaded by
+    the demo generator stays readable; static files collected once into var/bench/static."""
+    os.environ.update(
+        {
+            "YIZHAN_ENV": "production",
+            "SECRET_KEY": "bench-" + "x" * 50,
+            "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
+            "YIZHAN_PII_KEYS": "ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=",
+            "YIZHAN_PII_HASH_KEY": "demo-only-hash-key",
+            "YIZHAN_SMS_LOG_BACKEND_ALLOWED": "true",
+            "YIZHAN_SERVE_MEDIA": "false",
+            "STATIC_ROOT": str(ROOT / "var" / "bench" / "static"),
+            "LOG_LEVEL": "ERROR",
+        }
+    )
+
+
+def collect_static() -> None:
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yizhan.settings")
     import django

@@ -33,6 +33,7 @@ from yizhan.core import audit
 from yizhan.core.errors import Conflict, Invalid, NotAllowed
 from yizhan.core.forms import add_service_errors
 from yizhan.core.models import AuditLog
+from yizhan.core.paging import window
 
 PAGE_SIZE = 25
 
@@ -123,7 +124,9 @@ def _queue(request, *, title, queryset_fn, show_department=True):
     form = QueueFilterForm(request.GET or None)
     filters = {k: v for k, v in request.GET.items() if k in selectors.QUEUE_FILTERS and v}
     qs = queryset_fn(user=request.user, filters=filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # One page read off the deadline index, one row more to know there is a next page: no
+    # COUNT(*) over a city's open cases (it cost more than the page, docs/BENCHMARKS.md).
+    page = window(qs, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "cases/queue.html",
@@ -131,6 +134,7 @@ def _queue(request, *, title, queryset_fn, show_department=True):
             "title": title,
             "form": form,
             "page": page,
+            "windowed": True,
             "filters": filters,
             "now": timezone.now(),
             "show_department": show_department,
