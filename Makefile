@@ -1,6 +1,7 @@
 # Yizhan: two commands for a fresh Debian machine.
 #   make demo  - install, migrate, load the Lanzhou demo city, serve with printed logins
-#   make test  - install what tests need, run everything on SQLite and PostgreSQL
+#   make test  - install what tests need, run everything on SQLite and PostgreSQL, and every
+#                benchmark at a tiny size (so none can rot unnoticed)
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/yizhan/static/vendor
 export YIZHAN_HOME := $(CURDIR)
 
-.PHONY: demo test install assets lint format messages bench clean serve test-sqlite test-postgres system-deps
+.PHONY: demo test install assets lint format messages bench bench-tiny clean serve test-sqlite test-postgres system-deps
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -63,13 +64,21 @@ test: system-deps install lint
 	$(MAKE) --no-print-directory test-sqlite
 	@echo "== PostgreSQL =="
 	$(MAKE) --no-print-directory test-postgres
+	@echo "== Benchmarks, tiny =="
+	$(MAKE) --no-print-directory bench-tiny
 
 # Regenerate the translation catalogues from the code (needs gettext).
 messages: $(STAMP)
 	bash scripts/messages.sh
 
+# Every script in bench/, each in a database of its own on a throwaway PostgreSQL cluster
+# (`make bench BENCH=points` runs the scripts whose name contains "points"). Figures and how
+# to read them: docs/BENCHMARKS.md.
 bench: install
 	BENCH="$(BENCH)" bash scripts/with-postgres.sh $(BIN)/python bench/run.py
+
+bench-tiny: install
+	BENCH="$(BENCH)" bash scripts/with-postgres.sh $(BIN)/python bench/run.py --tiny
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

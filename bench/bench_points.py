@@ -157,6 +157,12 @@ def verify() -> tuple[float, list[str]]:
 # --- pgbench: the anchors ------------------------------------------------------------------
 
 
+def pgbench_bin() -> str:
+    """The pgbench of the cluster's PostgreSQL (Debian's postgresql package), else PATH's."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"), key=lambda p: p.parts[-3])
+    return str(found[-1]) if found else "pgbench"
+
+
 def pg_args() -> list[str]:
     url = urllib.parse.urlparse(os.environ["DATABASE_URL"])
     return [
@@ -173,7 +179,7 @@ def pg_args() -> list[str]:
 def pgbench_init() -> None:
     started = time.monotonic()
     subprocess.run(
-        ["pgbench", "-i", "-q", "-s", str(CONFIG["pgbench_scale"]), *pg_args()],
+        [pgbench_bin(), "-i", "-q", "-s", str(CONFIG["pgbench_scale"]), *pg_args()],
         check=True,
         capture_output=True,
     )
@@ -190,7 +196,7 @@ def pgbench(script: str) -> dict:
     load = load_average()
     result = subprocess.run(
         [
-            "pgbench",
+            pgbench_bin(),
             "-b",
             script,
             "-c",

@@ -12,6 +12,7 @@ rolled-back step never texts anyone.
 """
 
 from contextlib import nullcontext
+from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -130,6 +131,25 @@ def notify_many(
         if sms:
             _sms_after_commit(user, message, params)
     Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notice of `notify_each`: the arguments `notify` takes, without SMS."""
+
+    user: object
+    message: object
+    params: dict | None = None
+    url: str = ""
+    verb: str = ""
+
+
+def notify_each(*, notices) -> int:
+    """Many different notices (to different people, with different parameters) in one
+    INSERT: a batch of steps' worth, e.g. the demo city's. No SMS (that is `notify`)."""
+    rows = [_row(n.user, n.message, n.params, n.url, n.verb) for n in notices if n.user]
+    Notification.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
 
