@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "yizhan.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "yizhan.core.middleware.TextGZipMiddleware",  # pages and JSON; static files are WhiteNoise's
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -197,7 +198,6 @@ CASES_ACCEPT_WORKING_DAYS = envint("YIZHAN_CASES_ACCEPT_WORKING_DAYS", 1)
 CASES_RETURN_WORKING_DAYS = envint("YIZHAN_CASES_RETURN_WORKING_DAYS", 2)
 CASES_SWEEP_SECONDS = envint("YIZHAN_CASES_SWEEP_SECONDS", 60)
 CASES_SWEEP_BATCH = envint("YIZHAN_CASES_SWEEP_BATCH", 0)  # 0: each kind in one statement
-MAP_TILE_CRS = env("YIZHAN_MAP_TILE_CRS", "wgs84")  # gcj02 for AMap/Tencent tiles
 
 # --- Stations and the points bank
 # A worker within this many metres of a station may check in without scanning its QR code.
@@ -225,6 +225,9 @@ PRIVACY_NOTICE_VERSION = env("YIZHAN_PRIVACY_NOTICE_VERSION", "2026-11")
 
 # --- Notifications
 SMS_BACKEND = env("YIZHAN_SMS_BACKEND", "yizhan.core.sms.LogSmsBackend")
+# The SMS gateway's inbound webhook (replies such as a beneficiary's confirmation code) is
+# closed unless the gateway sends this key in X-Source-Key.
+SMS_INBOUND_KEY = env("YIZHAN_SMS_INBOUND_KEY", "")
 # Production refuses a backend that only logs (deploy check yizhan.E003) unless allowed here.
 SMS_LOG_BACKEND_ALLOWED = envbool("YIZHAN_SMS_LOG_BACKEND_ALLOWED", "false")
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -245,9 +248,18 @@ CLIENT_IP_HEADER = "HTTP_" + env("YIZHAN_CLIENT_IP_HEADER", "X-Forwarded-For").u
     "-", "_"
 )
 
-# --- Maps: tiles are configurable; with none the map still draws boundaries and markers.
+# --- Maps (docs/MAPS.md, docs/OPERATIONS.md): the basemap provider and its datum. Without
+# tiles ("offline") the map draws the city's districts, communities and markers by itself.
 MAP_TILE_URL = env("YIZHAN_MAP_TILE_URL", "")
+MAP_PROVIDER = env("YIZHAN_MAP_PROVIDER", "custom" if MAP_TILE_URL else "offline")
+MAP_TIANDITU_KEY = env("YIZHAN_MAP_TIANDITU_KEY", "")
+MAP_TILE_CRS = env("YIZHAN_MAP_TILE_CRS", "wgs84")  # gcj02 for AMap/Tencent-style tiles
 MAP_TILE_ATTRIBUTION = env("YIZHAN_MAP_TILE_ATTRIBUTION", "")
+MAP_TILE_SUBDOMAINS = env("YIZHAN_MAP_TILE_SUBDOMAINS", "")
+MAP_TILE_MAX_ZOOM = envint("YIZHAN_MAP_TILE_MAX_ZOOM", 18)
+MAP_CLUSTER_ABOVE = envint("YIZHAN_MAP_CLUSTER_ABOVE", 200)  # markers in view before clustering
+# A point farther than this outside the city's districts is refused (GPS drift at the edge).
+PLACES_CITY_MARGIN_M = envint("YIZHAN_PLACES_CITY_MARGIN_M", 1000)
 
 SITE_NAME = _("Yizhan")
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("yizhan.reports.urls")),
     path("open311/v2/", include("yizhan.reports.open311.urls")),
     path("", include("yizhan.stations.urls")),
+    path("", include("yizhan.places.urls")),
     path("cases/", include("yizhan.cases.urls")),
     path("", include("yizhan.points.urls")),
     path("volunteering/", include("yizhan.volunteering.urls")),

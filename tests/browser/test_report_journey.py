@@ -56,7 +56,7 @@ def test_rider_reports_officer_resolves_rider_confirms(
     rider.wait_for_url(re.compile(r"/reports/\d+/$"))
     report = Report.objects.get()
     assert report.community == city.community_a
-    assert rider.get_by_text("甲社区").is_visible()
+    assert rider.get_by_text("甲社区").first.is_visible()
     assert report.photos.get().image.read()[:2] == b"\xff\xd8"
 
     officer_ctx = browser.new_context(**phone)

@@ -41,9 +41,9 @@ def test_rider_finds_nearest_open_shower_checks_in_and_keeper_sees_it(city, page
     log_in(page, "13800000001")
 
     page.get_by_role("link", name="查找附近的驿站").click()
-    page.wait_for_selector("path.leaflet-interactive")  # boundaries and markers, no tiles
+    page.wait_for_selector("#station-map canvas")  # the offline basemap and markers, no tiles
     form = page.locator("#finder-form")
-    form.locator("summary").click()  # the filters fold away on a small screen
+    form.locator(".filters-box summary").click()  # the filters fold away on a small screen
     form.get_by_label("淋浴").check()
     form.get_by_label("正在开放").check()
     page.get_by_role("button", name="离我最近").click()
@@ -52,7 +52,7 @@ def test_rider_finds_nearest_open_shower_checks_in_and_keeper_sees_it(city, page
     assert "甲工会驿站" in first.inner_text()
     assert "米" in first.inner_text()
     assert "S2驿站" not in page.content() and "S3驿站" not in page.content()
-    page.wait_for_selector("path.leaflet-interactive")
+    page.wait_for_selector("#station-map canvas")
     shot("stations-01-finder")
 
     first.locator(".station-link").click()

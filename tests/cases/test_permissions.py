@@ -144,7 +144,7 @@ def test_text_the_database_cannot_hold_is_refused_not_a_server_error(cases, logi
     case = cases.signed()
     dan = login(cases.city.dan)
     response = dan.post(f"/cases/{case.pk}/step/reply/", {"text": "已处理\x00"})
-    assert response.status_code == 422
+    assert response.status_code in (400, 422)  # the edge refuses a NUL before the form does
     response = dan.post(f"/cases/{case.pk}/step/reply/", {"text": "长" * 4001})
     assert response.status_code == 422
     case.refresh_from_db()

@@ -82,7 +82,9 @@ def test_one_login_per_role_as_json_lines(small_city):
         "dispatcher",
         "platform_rep",
         "volunteer_coordinator",
+        "district_officer",
         "city_admin",
+        "organisation_officer",
     }
     assert all(set(r) == {"role", "scope", "mobile", "password"} for r in rows)
     grid = next(r for r in rows if r["role"] == "grid_officer")

@@ -83,10 +83,17 @@ def test_locate_api_out_of_range_is_422_naming_the_field(city, client):
     assert response.json()["detail"][0]["field"] == "lat"
 
 
-def test_locate_api_outside_the_city_is_404(city, client):
+def test_locate_api_refuses_a_point_outside_the_city_with_422(city, client):
     response = client.get("/api/v1/places/communities/locate", {"lat": 30, "lng": 103.8})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] in ("lat", "lng")
+    assert "不在本市" in response.json()["detail"][0]["message"]
+
+
+def test_locate_api_at_the_city_edge_but_in_no_community_is_404(city, client):
+    # 550 m north of the district: inside the city's margin for GPS drift, in no community.
+    response = client.get("/api/v1/places/communities/locate", {"lat": 36.105, "lng": 103.82})
     assert response.status_code == 404
-    assert "outside" in response.json()["message"]
 
 
 def test_communities_geojson_round_trips(city, client):

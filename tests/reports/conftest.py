@@ -108,4 +108,5 @@ def wire_reward(city):
 # Points inside the test city's communities (see tests/conftest.py)
 IN_A = (36.02, 103.82)
 IN_B = (36.07, 103.82)
-OUTSIDE = (36.50, 103.82)
+OUTSIDE = (36.105, 103.82)  # inside the city (its margin for GPS drift), in no community
+FAR_AWAY = (36.50, 103.82)  # 45 km north of the test city: not in it

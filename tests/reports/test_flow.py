@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone, translation
 
-from tests.reports.conftest import IN_A, IN_B, make_jpeg
+from tests.reports.conftest import IN_A, IN_B, OUTSIDE, make_jpeg
 from yizhan.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from yizhan.core.models import Event, Notification
 from yizhan.reports import services
@@ -78,7 +78,11 @@ def test_department_routed_report_is_announced_to_that_departments_officers(city
 
 def test_report_outside_every_community_is_announced_to_the_dispatchers(city, wire):
     report = services.report_submit(
-        reporter=city.alice, category=wire, lat=36.5, lng=103.82, photos=[make_jpeg(seed=5)]
+        reporter=city.alice,
+        category=wire,
+        lat=OUTSIDE[0],
+        lng=OUTSIDE[1],
+        photos=[make_jpeg(seed=5)],
     ).report
     assert report.routed_to_city and len(inbox(city.dora)) == 1
 

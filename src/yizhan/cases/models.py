@@ -335,6 +335,7 @@ class CaseEvent(models.Model):
         REMIND = "remind", _("Deadline reminder")
         SUPERVISE = "supervise", _("Overdue: supervision notice")
         MEDIATION = "mediation", _("Mediation")
+        PLATFORM_STATEMENT = "platform_statement", _("Platform's statement")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("time"))

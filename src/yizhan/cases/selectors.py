@@ -309,3 +309,89 @@ def personal_data_export(user) -> list[dict]:
         }
         for case in cases
     ]
+
+
+# --- Cases naming a platform, for the transparency scorecard (issue 16) -------------------
+
+
+def platform_case_facts(*, platform_id: int, since=None) -> dict:
+    """Aggregates over the cases naming one platform (no case, no person): how many, how
+    many the department replied to and the median hours from filing to reply, how many are
+    closed, rated and rated (basically) satisfied, and how many the platform answered with
+    a statement."""
+    from statistics import median
+
+    from yizhan.cases.models import CaseEvent
+
+    qs = Case.objects.filter(platform_id=platform_id)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    counts = qs.aggregate(
+        cases=Count("id"),
+        replied=Count("id", filter=Q(replied_at__isnull=False)),
+        closed=Count("id", filter=Q(state=Case.State.CLOSED)),
+        rated=Count("id", filter=~Q(rating="")),
+        satisfied=Count("id", filter=Q(rating__in=[Case.Rating.SATISFIED, Case.Rating.BASICALLY])),
+    )
+    hours = [
+        (replied - created).total_seconds() / 3600
+        for created, replied in qs.filter(replied_at__isnull=False).values_list(
+            "created_at", "replied_at"
+        )
+    ]
+    answered = (
+        CaseEvent.objects.filter(case__in=qs, action=CaseEvent.Action.PLATFORM_STATEMENT)
+        .values("case")
+        .distinct()
+        .count()
+    )
+    return {**counts, "median_reply_hours": median(hours) if hours else None, "answered": answered}
+
+
+# --- for the training app: symposia held as events, and training needs ----------------------
+
+
+def symposium_get(*, symposium_id: int):
+    """The symposium record (or None) that a training event's demands are filed under."""
+    from yizhan.cases.models import Symposium
+
+    return Symposium.objects.filter(pk=symposium_id).first()
+
+
+def symposium_demands(*, symposium_id: int) -> list[dict]:
+    """What became of each demand recorded at a symposium, without who raised it."""
+    rows = (
+        _base()
+        .filter(symposium_id=symposium_id)
+        .order_by("id")
+        .values_list(
+            "id", "category__name", "description", "state", "replied_at", "reply", "worker_id"
+        )
+    )
+    labels = dict(Case.State.choices)
+    return [
+        {
+            "id": pk,
+            "category": category,
+            "description": description,
+            "state": state,
+            "state_label": labels.get(state, state),
+            "replied_at": replied_at,
+            "reply": reply,
+            "worker_id": worker_id,
+        }
+        for pk, category, description, state, replied_at, reply, worker_id in rows
+    ]
+
+
+def training_need_cases(*, since=None, category_code: str = "training") -> list[dict]:
+    """Demands filed under the training-need category (培训需求), for grouping by topic."""
+    qs = Case.objects.filter(category__code=category_code)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    return [
+        {"id": pk, "description": d, "district_id": district, "worker_id": w, "created_at": at}
+        for pk, d, district, w, at in qs.order_by("id").values_list(
+            "id", "description", "district_id", "worker_id", "created_at"
+        )
+    ]

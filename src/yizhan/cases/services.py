@@ -1057,3 +1057,62 @@ def personal_data_erase(*, user) -> int:
         transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
         touched += len(attachments)
     return touched
+
+
+# --- The platform's statement (平台说明), for the transparency app (issue 16) ------------
+# A separate block on purpose: the platform representative speaks on a case about their
+# platform, but takes no step in it. Uses core.errors and core.notifications.
+
+
+def case_platform_statement(*, case: Case, actor, text: str, now=None) -> CaseEvent:
+    """A platform representative's written statement on a case naming their platform. It
+    becomes a row of the case history, seen by the worker and staff; it moves nothing (the
+    platform never decides the case), and a withheld identity stays withheld: the
+    representative learns nothing about the worker by making it."""
+    from yizhan.accounts.selectors import users_holding
+    from yizhan.core.errors import Conflict, Invalid, NotAllowed
+    from yizhan.core.notifications import notify, notify_many
+
+    now = _now(now)
+    if not perms.is_case_platform_rep(actor, case):
+        raise NotAllowed(_("Only a representative of the platform this case names may answer."))
+    text = (text or "").strip()
+    if not text or "\x00" in text:
+        raise Invalid(field="text", message=_("Write the platform's statement."))
+    if len(text) > 2000:
+        raise Invalid(field="text", message=_("Keep the statement under 2,000 characters."))
+    with transaction.atomic():
+        locked = (
+            Case.objects.select_for_update(of=("self",)).select_related("platform").get(pk=case.pk)
+        )
+        if locked.state == S.CLOSED:
+            raise Conflict(_("This case is closed: statements are no longer taken."))
+        event = CaseEvent.objects.create(
+            case=locked,
+            at=now,
+            actor=actor,
+            action=A.PLATFORM_STATEMENT,
+            from_state=locked.state,
+            to_state=locked.state,
+            department_id=locked.department_id,
+            note=f"{locked.platform.name}: {text}",
+        )
+        params = {"id": locked.pk, "platform": locked.platform.name}
+        message = _("%(platform)s made a statement on demand #%(id)s.")
+        if locked.worker_id:
+            notify(
+                user=locked.worker,
+                message=message,
+                params=params,
+                url=case_url(locked),
+                verb="case",
+            )
+        if locked.department_id:
+            notify_many(
+                users=users_holding(Role.DEPARTMENT_OFFICER, department_id=locked.department_id),
+                message=message,
+                params=params,
+                url=case_url(locked),
+                verb="case",
+            )
+        return event

@@ -48,3 +48,22 @@ def sms_gateway(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def map_provider(app_configs=None, **kwargs):
+    """A map provider that cannot work (no Tianditu key, a tile URL without {z}/{x}/{y}, an
+    unknown datum) is said at start-up, not discovered as a blank map by a rider."""
+    from yizhan.core.maps import MapConfigError, configured
+
+    try:
+        configured()
+    except MapConfigError as exc:
+        return [
+            Error(
+                f"The map provider is misconfigured: {exc}.",
+                hint="docs/OPERATIONS.md, Maps: YIZHAN_MAP_PROVIDER and its settings.",
+                id="yizhan.E004",
+            )
+        ]
+    return []

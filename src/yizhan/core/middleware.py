@@ -1,19 +1,19 @@
 """Headers Django's SecurityMiddleware does not set: a Content-Security-Policy (no inline
 scripts, no third-party scripts) and a Permissions-Policy that allows only our own geolocation."""
 
-from django.conf import settings
-
 
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        tiles = settings.MAP_TILE_URL
-        tile_origin = ""
-        if tiles.startswith("http"):
-            tile_origin = " " + "/".join(tiles.split("/")[:3]).replace("{s}.", "*.")
-        self.csp = (
+
+    @staticmethod
+    def csp() -> str:
+        from yizhan.core.maps import tile_origins  # the configured basemap's tile servers
+
+        tiles = "".join(f" {origin}" for origin in tile_origins())
+        return (
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            f"img-src 'self' data: blob:{tile_origin}; connect-src 'self'; "
+            f"img-src 'self' data: blob:{tiles}; connect-src 'self'; "
             "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
         )
 
@@ -21,7 +21,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         # Everywhere, the back office and the API docs included: Django's admin and ninja's
         # bundled Swagger UI run without inline scripts.
-        response.headers.setdefault("Content-Security-Policy", self.csp)
+        response.headers.setdefault("Content-Security-Policy", self.csp())
         response.headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(self)")
         return response
 
@@ -64,42 +64,83 @@ class ServiceErrorMiddleware:
         )
 
 
+OWN_ERROR_FORMATS = ("/open311/",)
+
+
 class NulByteMiddleware:
     """No text column holds a NUL character (PostgreSQL refuses it with an error, a 500 in the
     making), and no person types one. Refuse it at the edge, for every page and API field:
-    query strings, form fields and JSON bodies. File uploads are binary and are not looked at."""
+    query strings, form fields and JSON bodies, naming the field. File uploads are binary and
+    are not looked at."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._has_nul(request):
-            return self._refuse(request)
+        if request.path.startswith(OWN_ERROR_FORMATS):
+            return self.get_response(request)  # Open311 answers in GeoReport's own error format
+        field = self._field_with_nul(request)
+        if field is not None:
+            return self._refuse(request, field)
         return self.get_response(request)
 
     @staticmethod
-    def _has_nul(request) -> bool:
-        query = request.META.get("QUERY_STRING", "")
-        if "%00" in query or "\x00" in query or "\x00" in request.path:
-            return True
+    def _in_pairs(pairs) -> str | None:
+        for key, values in pairs:
+            if "\x00" in key or any("\x00" in v for v in values):
+                return key.replace("\x00", "")
+        return None
+
+    @classmethod
+    def _in_json(cls, value, path="") -> str | None:
+        if isinstance(value, str):
+            return path if "\x00" in value else None
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list):
+            items = ((str(i), v) for i, v in enumerate(value))
+        else:
+            return None
+        for key, item in items:
+            where = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return where.replace("\x00", "")
+            found = cls._in_json(item, where)
+            if found is not None:
+                return found
+        return None
+
+    @classmethod
+    def _field_with_nul(cls, request) -> str | None:
+        if "\x00" in request.path:
+            return ""
+        found = cls._in_pairs(request.GET.lists())
+        if found is not None:
+            return found
         if request.method not in ("POST", "PUT", "PATCH"):
-            return False
+            return None
         content_type = request.META.get("CONTENT_TYPE", "")
-        if content_type.startswith("multipart/form-data"):
-            try:
-                return any("\x00" in v for values in request.POST.lists() for v in values[1])
-            except Exception:  # noqa: BLE001 - an unreadable body is the view's to refuse
-                return False
         try:
-            body = request.body
-        except Exception:  # noqa: BLE001 - too large: Django's own limits answer
-            return False
-        if content_type.startswith("application/json"):
-            return b"\\u0000" in body.lower() or b"\x00" in body
-        return b"%00" in body or b"\x00" in body
+            if content_type.startswith("application/json"):
+                body = request.body
+                if b"\\u0000" not in body.lower() and b"\x00" not in body:
+                    return None
+                import json
+
+                try:
+                    return cls._in_json(json.loads(body)) or ""
+                except ValueError:
+                    return ""
+            if content_type.startswith(
+                ("multipart/form-data", "application/x-www-form-urlencoded")
+            ):
+                return cls._in_pairs(request.POST.lists())
+        except Exception:  # noqa: BLE001 - an unreadable or too large body: Django's own limits answer
+            return None
+        return None
 
     @staticmethod
-    def _refuse(request):
+    def _refuse(request, field: str):
         from django.http import JsonResponse
         from django.shortcuts import render
         from django.utils.translation import gettext as _
@@ -110,9 +151,30 @@ class NulByteMiddleware:
                 {
                     "message": message,
                     "code": "invalid",
-                    "detail": [{"field": "", "message": message}],
+                    "detail": [{"field": field, "message": message}],
                 },
                 status=422,
                 json_dumps_params={"ensure_ascii": False},
             )
         return render(request, "core/error.html", {"status": 400, "message": message}, status=400)
+
+
+class TextGZipMiddleware:
+    """Pages and JSON compressed for a weak signal (the station finder: 112 KB → 15 KB);
+    files, photos and already-compressed answers pass untouched. Django's gzip pads its
+    output against BREACH, and CSRF tokens are masked per response."""
+
+    TYPES = ("text/html", "application/json", "text/plain", "text/csv", "application/xml")
+
+    def __init__(self, get_response):
+        from django.middleware.gzip import GZipMiddleware
+
+        self.get_response = get_response
+        self.gzip = GZipMiddleware(get_response)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        content_type = response.get("Content-Type", "").split(";")[0].strip()
+        if response.streaming or content_type not in self.TYPES:
+            return response
+        return self.gzip.process_response(request, response)

@@ -4,7 +4,7 @@ A path or query id beyond a 64-bit integer, or a count beyond a column, is a 422
 message here, never an OverflowError (SQLite) or NumericValueOutOfRange (PostgreSQL) later.
 """
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import AfterValidator, Field
@@ -30,6 +30,12 @@ def Text(max_length: int, **kwargs):  # noqa: N802 - a type, read as one
     columns refuse it). Over-long text is a 422 naming the field, never silently cut."""
     return Annotated[str, Field(max_length=max_length, **kwargs), AfterValidator(_no_nul)]
 
+
+# Coordinates as they arrive: finite, in range (NaN, infinity and 91° are a 422 naming the
+# field); `CoordType` says their datum, converted to WGS-84 at the edge (core.geo.to_wgs84).
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+CoordType = Literal["wgs84", "gcj02", "bd09"]
 
 # A short code (category, platform, department) sent by reference.
 Code = Annotated[str, Field(max_length=40), AfterValidator(_no_nul)]

@@ -374,6 +374,9 @@ class CityGenerator:
     def build(self) -> Summary:
         with transaction.atomic():
             communities = self.build_places()
+            from yizhan.places.demo import seed_landmarks
+
+            seed_landmarks()
             districts = list(District.objects.order_by("code"))
             platforms, employers = self.build_orgs(districts)
             stations = self.build_stations(communities)
@@ -386,13 +389,25 @@ class CityGenerator:
                 rng=self.rng, communities=communities, count=self.scale["reports"]
             )
         self.build_cases()
+        self.build_second_half()
+        return self.summary
+
+    def build_second_half(self) -> None:
+        """The points bank and the apps that arrived after it, each from its own seeder
+        (deterministic, fixed seeds), in the order their data depends on each other."""
+        from yizhan.membership.demo import seed_membership
+        from yizhan.news.demo import seed_news
         from yizhan.points.demo import seed as seed_points
+        from yizhan.training.demo import seed_training
+        from yizhan.transparency.demo import seed_transparency
+        from yizhan.volunteering.demo import seed_volunteering
 
         seed_points(rng=self.rng)
-        from yizhan.membership.demo import seed_membership
-
         seed_membership()
-        return self.summary
+        seed_volunteering(rng_seed=20261129)
+        seed_transparency()
+        seed_news(rng_seed=19)
+        seed_training(rng_seed=15)
 
     def build_cases(self) -> None:
         """Case categories, time limits, hotlines and a few hundred demands in every state."""
@@ -411,8 +426,7 @@ def demo_logins() -> list[DemoLogin]:
                 role=str(Role.WORKER), scope=worker.worker.home_district.name, mobile=worker.mobile
             )
         )
-    for n in range(1, 8):
-        mobile = f"1390000000{n}"
+    for mobile in STAFF_LOGINS:
         user = User.objects.filter(mobile_index=blind_index(mobile)).first()
         if user is None:
             continue
@@ -425,4 +439,24 @@ def demo_logins() -> list[DemoLogin]:
             else:
                 label = str(scope) if scope else ""
             logins.append(DemoLogin(role=a.role, scope=label, mobile=mobile))
+    driver = User.objects.filter(mobile_index=blind_index("13900000017")).first()
+    if driver and hasattr(driver, "worker"):
+        logins.append(
+            DemoLogin(role=str(Role.WORKER), scope="网约车司机 · 黄河出行", mobile=driver.mobile)
+        )
+    from yizhan.membership.demo import demo_logins as membership_logins
+
+    for mobile, what, organisation in membership_logins():
+        logins.append(
+            DemoLogin(role="organisation_officer", scope=f"{what} · {organisation}", mobile=mobile)
+        )
     return logins
+
+
+# Staff logins with a role, in the order they are printed: the eight roles first, then the
+# platform representative, transport-bureau officer and district officer the newer apps seed.
+STAFF_LOGINS = [f"1390000000{n}" for n in range(1, 8)] + [
+    "13900000016",
+    "13900000018",
+    "13900000019",
+]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from yizhan.places.models import Community, District, Subdistrict
+from yizhan.places.models import Community, District, Landmark, Subdistrict
 
 
 class AreaAdmin(admin.ModelAdmin):
@@ -29,3 +29,19 @@ class CommunityAdmin(AreaAdmin):
     list_display = ("name", "code", "subdistrict")
     list_filter = ("subdistrict__district",)
     list_select_related = ("subdistrict",)
+
+
+@admin.register(Landmark)
+class LandmarkAdmin(admin.ModelAdmin):
+    """One landmark at a time; a list is imported with `yizhan landmarks-import FILE.csv`."""
+
+    list_display = ("name", "code", "kind", "active")
+    list_filter = ("active", "kind")
+    search_fields = ("name", "code", "initials", "pinyin")
+    readonly_fields = ("initials", "pinyin")
+
+    def save_model(self, request, obj, form, change):
+        from yizhan.places.text import readings
+
+        obj.initials, obj.pinyin = readings(obj.name)
+        super().save_model(request, obj, form, change)

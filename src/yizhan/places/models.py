@@ -68,3 +68,28 @@ class Community(Area):
     @property
     def district(self):
         return self.subdistrict.district
+
+
+class Landmark(models.Model):
+    """A named place people know (a square, a hospital, a bridge, a market) that the city
+    imports from a list (`places.services.landmarks_import_csv`). Reports and the public map
+    say "near <landmark>" with it; the place search finds it by name or pinyin initials."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lat = models.FloatField(_("latitude (WGS-84)"))
+    lng = models.FloatField(_("longitude (WGS-84)"))
+    initials = models.CharField(_("pinyin initials"), max_length=80, blank=True, editable=False)
+    pinyin = models.CharField(_("pinyin"), max_length=400, blank=True, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("landmark")
+        verbose_name_plural = _("landmarks")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name

@@ -1,46 +1,33 @@
-"""Reading places: the point → community lookup and boundary listings.
+"""Reading places: point → community, the place description of a point, whether a point is
+in the city at all, the place search (names and pinyin initials), the district/community
+picker, and boundary listings.
 
-The lookup keeps one in-process index per process, rebuilt when the communities change
-(checked against a cheap fingerprint at most every few seconds), so a lookup costs an
-STRtree query, not a database round trip.
+Lookups read the in-process indexes of `places.lookup` (rebuilt only when the data changes),
+so describing a point costs microseconds, not database round trips.
 """
 
-import threading
-import time
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
+from yizhan.core.geo import validate_lat_lng
+from yizhan.places import lookup
 from yizhan.places.geometry import PolygonIndex
-from yizhan.places.models import Community, District, Subdistrict
+from yizhan.places.models import Community, District, Landmark, Subdistrict
+from yizhan.places.text import is_latin, normalise
 
-_CHECK_EVERY_SECONDS = 5.0
-_lock = threading.Lock()
-_state = {"index": None, "fingerprint": None, "checked": 0.0}
-
-
-def _fingerprint():
-    agg = Community.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    return (agg["n"], agg["last"])
+NEAR_WITHIN_M = 2000  # farther than this, "near X" would mislead
 
 
 def invalidate_index() -> None:
-    with _lock:
-        _state.update(index=None, fingerprint=None, checked=0.0)
+    lookup.invalidate()
 
 
 def community_index() -> PolygonIndex:
-    now = time.monotonic()
-    with _lock:
-        index = _state["index"]
-        if index is not None and now - _state["checked"] < _CHECK_EVERY_SECONDS:
-            return index
-        fingerprint = _fingerprint()
-        if index is None or fingerprint != _state["fingerprint"]:
-            rows = Community.objects.exclude(boundary=None).values_list("id", "boundary")
-            index = PolygonIndex(list(rows))
-            _state.update(index=index, fingerprint=fingerprint)
-        _state["checked"] = now
-        return index
+    return lookup.areas().index
 
 
 def community_id_at(*, lat: float, lng: float) -> int | None:
@@ -53,6 +40,271 @@ def community_at(*, lat: float, lng: float) -> Community | None:
     if community_id is None:
         return None
     return Community.objects.select_related("subdistrict__district").get(pk=community_id)
+
+
+def in_city(*, lat: float, lng: float) -> bool:
+    """Whether a WGS-84 point lies in the city (its districts, widened by a margin for GPS
+    drift at the edge). A city without boundaries cannot tell, and says yes."""
+    return lookup.areas().in_city(lat, lng)
+
+
+# --- the place description ------------------------------------------------------------
+
+
+def format_distance(metres: float) -> str:
+    if metres < 1000:
+        return _("%(m)s m") % {"m": max(10, int(round(metres, -1)))}
+    return _("%(km)s km") % {"km": f"{metres / 1000:.1f}"}
+
+
+@dataclass(frozen=True)
+class Nearby:
+    kind: str  # "station", "landmark"
+    name: str
+    distance_m: float
+    url: str = ""
+    lat: float | None = None
+    lng: float | None = None
+
+    @property
+    def distance(self) -> str:
+        return format_distance(self.distance_m)
+
+    def __str__(self):
+        return _("near %(name)s (%(distance)s)") % {"name": self.name, "distance": self.distance}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a point is, in words: district › subdistrict › community, the nearest named
+    place, and the street address a reporter typed (if any)."""
+
+    lat: float
+    lng: float
+    district: str = ""
+    subdistrict: str = ""
+    community: str = ""
+    community_id: int | None = None
+    near: Nearby | None = None
+    address: str = ""
+    parts: tuple = field(default=(), repr=False)
+
+    @property
+    def path(self) -> str:
+        names = [n for n in (self.district, self.subdistrict, self.community) if n]
+        return " › ".join(names) if names else _("outside every community of the city")
+
+    def __str__(self):
+        text = self.path
+        if self.near:
+            text += " · " + str(self.near)
+        if self.address:
+            text += " · " + self.address
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "district": self.district or None,
+            "subdistrict": self.subdistrict or None,
+            "community": self.community or None,
+            "community_id": self.community_id,
+            "near": (
+                {
+                    "kind": self.near.kind,
+                    "name": self.near.name,
+                    "distance_m": round(self.near.distance_m),
+                }
+                if self.near
+                else None
+            ),
+            "address": self.address,
+            "text": str(self),
+        }
+
+
+def describe_point(*, lat: float, lng: float, address: str = "") -> Place:
+    """The place description of a WGS-84 point (see `Place`)."""
+    names = lookup.areas().community_at(lat, lng)
+    found = lookup.named().nearest(lat, lng, NEAR_WITHIN_M)
+    near = None
+    if found:
+        point, distance = found
+        near = Nearby(point.kind, point.name, distance, point.url, point.lat, point.lng)
+    if names is None:
+        return Place(lat=lat, lng=lng, near=near, address=address)
+    return Place(
+        lat=lat,
+        lng=lng,
+        district=names.district,
+        subdistrict=names.subdistrict,
+        community=names.community,
+        community_id=names.community_id,
+        near=near,
+        address=address,
+    )
+
+
+def check_point(*, lat, lng) -> str | None:
+    """Why a WGS-84 point cannot be a place of this city (a sentence), or None when it can."""
+    try:
+        validate_lat_lng(lat, lng)
+    except ValueError:
+        return _("This is not a point on the map: latitude and longitude are out of range.")
+    if not in_city(lat=lat, lng=lng):
+        return _("This point is outside the city. Check the spot (and its coordinate system).")
+    return None
+
+
+# --- the place search -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaceHit:
+    kind: str  # "community", "station", "landmark"
+    key: str
+    name: str
+    context: str  # where it is (district › subdistrict), or its address
+    lat: float
+    lng: float
+    url: str = ""
+
+
+KIND_ORDER = {"community": 0, "landmark": 1, "station": 2}
+MAX_QUERY = 40
+
+
+def _rank(query: str, latin: bool, folded: str, initials: str, full: str) -> int | None:
+    if latin:
+        if initials.startswith(query):
+            return 0
+        if full.startswith(query):
+            return 1
+        if query in initials:
+            return 2
+        if query in full:
+            return 3
+        return 4 if query in folded else None
+    if folded.startswith(query):
+        return 0
+    return 1 if query in folded else None
+
+
+def search_places(*, q: str, limit: int = 20, kinds=None) -> list[PlaceHit]:
+    """Communities, landmarks and stations whose name holds the text, or whose pinyin
+    (initials or full) does: "lz" finds 兰州西站, "zsq" 中山桥. Best matches first."""
+    query = normalise(q)[:MAX_QUERY]
+    if not query:
+        return []
+    latin = is_latin(query)
+    scored = []
+    if kinds is None or "community" in kinds:
+        for c in _community_entries():
+            rank = _rank(query, latin, c["folded"], c["initials"], c["pinyin"])
+            if rank is not None:
+                scored.append((rank, 0, len(c["hit"].name), c["hit"]))
+    for p in lookup.named().points:
+        if kinds is not None and p.kind not in kinds:
+            continue
+        rank = _rank(query, latin, p.folded, p.initials, p.pinyin)
+        if rank is not None:
+            hit = PlaceHit(p.kind, p.key, p.name, p.detail, p.lat, p.lng, p.url)
+            scored.append((rank, KIND_ORDER.get(p.kind, 9), len(p.name), hit))
+    scored.sort(key=lambda row: row[:3])
+    return [row[3] for row in scored[:limit]]
+
+
+_communities_cache = {"version": None, "entries": []}
+
+
+def _community_entries() -> list[dict]:
+    areas = lookup.areas()
+    if _communities_cache["version"] is not areas:
+        from yizhan.places.text import readings
+
+        entries = []
+        rows = Community.objects.select_related("subdistrict__district").order_by("code")
+        for c in rows:
+            if c.centroid_lat is None:
+                continue
+            initials, full = readings(c.name)
+            hit = PlaceHit(
+                "community",
+                c.code,
+                c.name,
+                f"{c.subdistrict.district.name} › {c.subdistrict.name}",
+                c.centroid_lat,
+                c.centroid_lng,
+            )
+            entries.append(
+                {"hit": hit, "folded": normalise(c.name), "initials": initials, "pinyin": full}
+            )
+        _communities_cache.update(version=areas, entries=entries)
+    return _communities_cache["entries"]
+
+
+# --- the picker: a location without a map ---------------------------------------------
+
+
+def community_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(district name, [(community code, "subdistrict · community"), …]), …] for a <select>
+    with one group per district: the no-map way to say where."""
+    groups: dict[str, list] = {}
+    for entry in _community_entries():
+        hit = entry["hit"]
+        district, subdistrict = hit.context.split(" › ")
+        groups.setdefault(district, []).append((hit.key, f"{subdistrict} · {hit.name}"))
+    return list(groups.items())
+
+
+def area_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Like `community_choices`, with the whole district first in each group: values are
+    "d<district code>" and "c<community code>"."""
+    codes = dict(District.objects.values_list("name", "code"))
+    return [
+        (
+            district,
+            [
+                (
+                    f"d{codes.get(district, '')}",
+                    _("%(district)s: all of it") % {"district": district},
+                ),
+                *[(f"c{code}", label) for code, label in communities],
+            ],
+        )
+        for district, communities in community_choices()
+    ]
+
+
+def community_point(*, code: str) -> PlaceHit | None:
+    """The community with this code as a place: its label point (inside its boundary)."""
+    for entry in _community_entries():
+        if entry["hit"].key == code:
+            return entry["hit"]
+    return None
+
+
+@dataclass(frozen=True)
+class DistrictPlace:
+    code: str
+    name: str
+    lat: float
+    lng: float
+    community_ids: frozenset
+
+
+def district_place(*, code: str) -> DistrictPlace | None:
+    """A district as a place: its label point and the ids of its communities."""
+    district = District.objects.filter(code=code).first() if code and len(code) <= 32 else None
+    if district is None or district.centroid_lat is None:
+        return None
+    ids = Community.objects.filter(subdistrict__district=district).values_list("id", flat=True)
+    return DistrictPlace(
+        district.code, district.name, district.centroid_lat, district.centroid_lng, frozenset(ids)
+    )
+
+
+def landmarks():
+    return Landmark.objects.filter(active=True).order_by("code")
 
 
 def district_list():
@@ -115,9 +367,6 @@ def districts():
 def real_district_boundaries() -> dict[str, dict]:
     """Lanzhou's eight districts and counties as WGS-84 GeoJSON geometries, keyed by code
     (places/data/lanzhou_districts.geojson; see its README for source and licence)."""
-    import json
-    from pathlib import Path
-
     path = Path(__file__).resolve().parent / "data" / "lanzhou_districts.geojson"
     data = json.loads(path.read_text(encoding="utf-8"))
     return {f["properties"]["code"]: f["geometry"] for f in data["features"]}

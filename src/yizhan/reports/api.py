@@ -12,7 +12,8 @@ from pydantic import Field
 from yizhan.accounts.permissions import token_or_session
 from yizhan.core.errors import Invalid
 from yizhan.core.geo import to_wgs84
-from yizhan.core.schema import ERRORS, READ_ERRORS, DbId
+from yizhan.core.schema import ERRORS, READ_ERRORS, CoordType, DbId, Latitude, Longitude
+from yizhan.places import selectors as place_selectors
 from yizhan.points import selectors as points_selectors
 from yizhan.reports import selectors, services
 from yizhan.reports.models import Category, Report
@@ -33,9 +34,10 @@ class ReportCategoryOut(Schema):
 
 class ReportNearbyIn(Schema):
     category: str = Field(..., max_length=40)
-    lat: float = Field(..., ge=-90, le=90, allow_inf_nan=False)
-    lng: float = Field(..., ge=-180, le=180, allow_inf_nan=False)
-    crs: str = Field("wgs84", pattern="^(wgs84|gcj02|bd09)$")
+    lat: Latitude
+    lng: Longitude
+    crs: CoordType = Field("wgs84", description="datum of lat/lng")
+    coord_type: CoordType | None = Field(None, description="datum of lat/lng (wins over crs)")
 
 
 class ReportNearbyOut(Schema):
@@ -60,8 +62,14 @@ class ReportOut(Schema):
     category: str
     state: str
     description: str
-    lat: float
-    lng: float
+    lat: float = Field(description="WGS-84")
+    lng: float = Field(description="WGS-84")
+    location_source: str = Field(description="point, photo, place or community (its centre)")
+    address: str = Field(description="the street address or spot the reporter typed")
+    place: str = Field(
+        description="where it is in words: district › subdistrict › community, "
+        "the nearest station or landmark, the address"
+    )
     community: str | None
     department: str | None
     due_at: dt.datetime
@@ -80,6 +88,11 @@ def _out(request, report: Report, user) -> dict:
         "description": report.description,
         "lat": report.lat,
         "lng": report.lng,
+        "location_source": report.location_source,
+        "address": report.address,
+        "place": str(
+            place_selectors.describe_point(lat=report.lat, lng=report.lng, address=report.address)
+        ),
         "community": report.community.name if report.community_id else None,
         "department": report.department.name if report.department_id else None,
         "due_at": report.due_at,
@@ -124,7 +137,7 @@ def categories(request):
     auth=None,
 )
 def nearby(request, query: Query[ReportNearbyIn]):
-    lng, lat = to_wgs84(query.lng, query.lat, query.crs)
+    lng, lat = to_wgs84(query.lng, query.lat, query.coord_type or query.crs)
     return selectors.nearby_open(category=_category(query.category), lat=lat, lng=lng)
 
 
@@ -142,21 +155,33 @@ def submit(
     lat: Form[float | None] = None,
     lng: Form[float | None] = None,
     crs: Form[str] = "wgs84",
+    coord_type: Form[str] = "",
     use_photo_location: Form[bool] = False,
+    address: Form[str] = "",
+    place: Form[str] = "",
+    community: Form[str] = "",
     photos: File[list[UploadedFile]] = None,
 ):
-    if crs not in ("wgs84", "gcj02", "bd09"):
-        raise Invalid(field="crs", message=_("Choose wgs84, gcj02 or bd09."))
+    """Where: lat/lng with their datum (`coord_type`: wgs84, gcj02 or bd09; `crs` is its
+    older name), or the photo's GPS (`use_photo_location`), or a `place` by name, or a
+    `community` code; `address` is the street address or spot in words."""
+    datum = coord_type or crs
+    if datum not in ("wgs84", "gcj02", "bd09"):
+        field = "coord_type" if coord_type else "crs"
+        raise Invalid(field=field, message=_("Choose wgs84, gcj02 or bd09."))
     result = services.report_submit(
         reporter=request.auth,
         category=selectors.category_by_code(category),
         lat=lat,
         lng=lng,
-        crs=crs,
+        crs=datum,
         description=description,
         photos=list(photos or []),
         use_photo_location=use_photo_location,
         client_key=idempotency_key,
+        address=address,
+        place=place,
+        community_code=community,
     )
     report = selectors.report_for_viewer(user=request.auth, report_id=result.report.pk)
     return Status(201 if result.created else 200, _out(request, report, request.auth))

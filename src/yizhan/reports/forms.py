@@ -52,6 +52,21 @@ class ReportForm(forms.Form):
     )
     # Not an input: where the service's error about the spot is shown, beside the map.
     location = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Where, without a map (or without JavaScript): a community from the list, or a place's
+    # name; and, either way, the street address or spot in words.
+    community = forms.ChoiceField(label=_("Or choose the community"), required=False)
+    place = forms.CharField(
+        label=_("Or a place's name nearby"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 中山桥, a station, a community")}),
+    )
+    address = forms.CharField(
+        label=_("Street address or where exactly (optional)"),
+        help_text=_("e.g. 张掖路 87 号 north gate, by the bus stop"),
+        required=False,
+        max_length=200,
+    )
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput)
     crs = forms.ChoiceField(
@@ -61,13 +76,15 @@ class ReportForm(forms.Form):
         widget=forms.HiddenInput,
     )
     use_photo_location = forms.BooleanField(
-        label=_("No location fix? Use the location stored in the photo"), required=False
+        label=_("Use the location stored in the photo (if my phone has no location fix)"),
+        required=False,
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, rewards: dict | None = None, **kwargs):
+    def __init__(self, *args, rewards: dict | None = None, communities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].rewards = rewards or {}
+        self.fields["community"].choices = [("", _("— choose —")), *communities]
 
 
 class NoteForm(forms.Form):

@@ -70,6 +70,15 @@ class RejectReason(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate of another report")
 
 
+class LocationSource(models.TextChoices):
+    """How the reporter said where: the spot itself, or only an area around it."""
+
+    POINT = "point", _("a point (the phone's position or a tap on the map)")
+    PHOTO = "photo", _("the location stored in the photo")
+    PLACE = "place", _("a named place (its position)")
+    COMMUNITY = "community", _("a community chosen from the list (its centre)")
+
+
 class Report(models.Model):
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reporter = models.ForeignKey(
@@ -86,6 +95,18 @@ class Report(models.Model):
     description = models.CharField(_("description"), max_length=500, blank=True)
     lat = models.FloatField(_("latitude"))
     lng = models.FloatField(_("longitude"))
+    location_source = models.CharField(
+        _("location from"),
+        max_length=12,
+        choices=LocationSource.choices,
+        default=LocationSource.POINT,
+    )
+    address = models.CharField(
+        _("street address or spot"),
+        max_length=200,
+        blank=True,
+        help_text=_("Typed by the reporter, e.g. the gate or the building; shown with the report."),
+    )
     community = models.ForeignKey(
         "places.Community",
         verbose_name=_("community"),
@@ -170,6 +191,11 @@ class Report(models.Model):
     @property
     def routed_to_city(self) -> bool:
         return self.community_id is None and self.department_id is None
+
+    @property
+    def location_is_approximate(self) -> bool:
+        """Only an area was given (a community's or a place's position), not the spot."""
+        return self.location_source in (LocationSource.COMMUNITY, LocationSource.PLACE)
 
 
 class Photo(models.Model):

@@ -116,6 +116,26 @@ def officer_queue(*, user, state=None, category=None, overdue=False, now=None):
     return qs.order_by("due_at", "id")
 
 
+def open_on_map(*, queue, limit: int = 2000):
+    """The open reports of an officer's (filtered) queue for its map: a few columns each."""
+    return (
+        queue.filter(state__in=OPEN_STATES)
+        .select_related("category", "community")
+        .only(
+            "id",
+            "lat",
+            "lng",
+            "state",
+            "community",
+            "community__name",
+            "category",
+            "category__name",
+            "category__name_en",
+        )
+        .order_by("due_at", "id")[:limit]
+    )
+
+
 # --- One report, as the viewer may see it ---------------------------------------------------
 
 

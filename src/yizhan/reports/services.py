@@ -27,10 +27,11 @@ from yizhan.accounts.permissions import Role
 from yizhan.accounts.selectors import users_holding
 from yizhan.core import events, workdays
 from yizhan.core.errors import Conflict, Invalid, NotAllowed, NotFound, Throttled, YizhanError
-from yizhan.core.geo import CRS_WGS84, to_wgs84, validate_lat_lng
+from yizhan.core.geo import CRS_CHOICES, CRS_WGS84, to_wgs84, validate_lat_lng
 from yizhan.core.idempotency import create_once
 from yizhan.core.images import ImageRejected, phash_distance, process_photo
 from yizhan.core.notifications import notify_many
+from yizhan.places import selectors as place_selectors
 from yizhan.places.selectors import community_by_code, community_id_at
 from yizhan.reports import permissions, selectors
 from yizhan.reports.events import REPORT_VERIFIED, ReportVerified
@@ -38,6 +39,7 @@ from yizhan.reports.models import (
     OPEN_STATES,
     Category,
     Follower,
+    LocationSource,
     Open311Key,
     Photo,
     RejectReason,
@@ -191,6 +193,63 @@ def _check_daily_limit(reporter, now) -> None:
         )
 
 
+MAX_ADDRESS = 200
+
+
+def _named_place(name: str) -> tuple[tuple[float, float] | None, list[str]]:
+    """The position of a place named by the reporter (a landmark, a station, a community),
+    or why it cannot be used."""
+    hits = place_selectors.search_places(q=name, limit=6)
+    exact = [h for h in hits if h.name == name]
+    if exact or len(hits) == 1:
+        hit = (exact or hits)[0]
+        return (hit.lat, hit.lng), []
+    if hits:
+        names = "、".join(h.name for h in hits[:5])
+        return None, [
+            _("Several places match “%(name)s”: %(names)s. Type the whole name.")
+            % {"name": name, "names": names}
+        ]
+    return None, [
+        _("No place is called “%(name)s”. Choose the community instead.") % {"name": name}
+    ]
+
+
+def _locate(*, lat, lng, crs, processed, use_photo_location, place, community_code):
+    """Where the report is, in WGS-84, and how the reporter said it; or the errors, by field.
+
+    A point (the phone or the map) first; else the photo's GPS if the reporter agreed; else a
+    named place; else the centre of the community chosen from the list."""
+    if lat is not None and lng is not None:
+        if crs not in CRS_CHOICES:
+            return None, {"crs": [_("Choose wgs84, gcj02 or bd09.")]}
+        try:
+            validate_lat_lng(lat, lng)
+        except ValueError:
+            return None, {"location": [_("This spot is not a place on the map. Pick it again.")]}
+        lng, lat = to_wgs84(lng, lat, crs)
+        return (lat, lng, LocationSource.POINT), {}
+    gps = next((p.gps for p in processed if p.gps), None)
+    if use_photo_location and gps:
+        return (gps[0], gps[1], LocationSource.PHOTO), {}
+    if place:
+        point, errors = _named_place(place)
+        return ((*point, LocationSource.PLACE), {}) if point else (None, {"place": errors})
+    if community_code:
+        hit = place_selectors.community_point(code=community_code)
+        if hit is None:
+            return None, {"community": [_("Choose a community from the list.")]}
+        return (hit.lat, hit.lng, LocationSource.COMMUNITY), {}
+    return None, {
+        "location": [
+            _(
+                "We need the spot: allow location, pick it on the map, choose the community, "
+                "or use the photo's location."
+            )
+        ]
+    }
+
+
 def report_submit(
     *,
     reporter,
@@ -204,11 +263,21 @@ def report_submit(
     client_key: str = "",
     media_url: str = "",
     source: str = "app",
+    address: str = "",
+    place: str = "",
+    community_code: str = "",
     now=None,
 ) -> Submitted:
-    """Create a report from what the phone sent; retries with the same client key are safe."""
+    """Create a report from what the phone sent; retries with the same client key are safe.
+
+    Where: `lat`/`lng` in `crs` (wgs84, gcj02 or bd09; converted to WGS-84 here), or the
+    photo's GPS when `use_photo_location`, or a `place` by name, or a `community_code` from
+    the list; `address` is the street address or spot the reporter typed. A point outside the
+    city is refused, and nothing is stored."""
     now = now or timezone.now()
     description = (description or "").strip()
+    address = (address or "").strip()
+    place = (place or "").strip()
     errors: dict[str, list[str]] = {}
     if client_key and (key_errors := _client_key_errors(client_key)):
         raise Invalid(fields={"idempotency_key": key_errors})
@@ -232,22 +301,24 @@ def report_submit(
             processed.append(process_photo(upload))
         except ImageRejected as exc:
             errors.setdefault("photos", []).append(str(exc))
-    if lat is None or lng is None:
-        gps = next((p.gps for p in processed if p.gps), None)
-        if use_photo_location and gps:
-            lat, lng, crs = gps[0], gps[1], CRS_WGS84
-        else:
-            errors["location"] = [
-                _(
-                    "We need the spot: allow location, pick it on the map, or use the photo's location."
-                )
-            ]
-    if lat is not None and lng is not None:
-        try:
-            validate_lat_lng(lat, lng)
-            lng, lat = to_wgs84(lng, lat, crs)
-        except ValueError:
-            errors["location"] = [_("This spot is not a place on the map. Pick it again.")]
+    if text_errors := _text_errors(address, limit=MAX_ADDRESS):
+        errors["address"] = text_errors
+    if text_errors := _text_errors(place, limit=40):
+        errors["place"] = text_errors
+    located, location_errors = _locate(
+        lat=lat,
+        lng=lng,
+        crs=crs,
+        processed=processed,
+        use_photo_location=use_photo_location,
+        place=place,
+        community_code=(community_code or "").strip()[:32],
+    )
+    errors.update(location_errors)
+    if located:
+        lat, lng, location_source = located
+        if problem := place_selectors.check_point(lat=lat, lng=lng):
+            errors["location"] = [problem]
     if errors:
         raise Invalid(fields=errors)
     if reporter is not None:
@@ -263,6 +334,8 @@ def report_submit(
             media_url=media_url,
             lat=round(lat, 7),
             lng=round(lng, 7),
+            location_source=location_source,
+            address=address,
             due_at=_due_at(category, now),
             photo_reused=any(
                 _photo_seen_before(p.phash, lat=lat, lng=lng, now=now) for p in processed

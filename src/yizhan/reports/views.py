@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from yizhan.core.errors import NotAllowed, NotFound, YizhanError
 from yizhan.core.forms import add_service_errors
 from yizhan.core.geo import to_wgs84
 from yizhan.core.paging import window
+from yizhan.places import selectors as place_selectors
 from yizhan.points import selectors as points_selectors
 from yizhan.reports import permissions, selectors, services
 from yizhan.reports.forms import NoteForm, RejectForm, ReportForm, ResolveForm, TransferForm
@@ -41,6 +43,7 @@ def new_view(request):
         request.FILES or None,
         initial={"idempotency_key": uuid.uuid4().hex},
         rewards=points_selectors.report_rewards(),
+        communities=place_selectors.community_choices(),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -55,6 +58,9 @@ def new_view(request):
                 photos=data["photos"],
                 use_photo_location=data["use_photo_location"],
                 client_key=data["idempotency_key"],
+                address=data["address"],
+                place=data["place"],
+                community_code=data["community"],
             )
         except YizhanError as exc:
             add_service_errors(form, exc)
@@ -104,6 +110,12 @@ def mine_view(request):
     return render(request, "reports/mine.html", {"page": page, "filters": {}})
 
 
+def _place(report: Report):
+    """Where the report is, in words (district › subdistrict › community, near a station or
+    landmark, the reporter's address)."""
+    return place_selectors.describe_point(lat=report.lat, lng=report.lng, address=report.address)
+
+
 def _detail(request, report_id: int, *, status=200, **bound_forms):
     """The report page as this viewer may see it; `bound_forms` replace the empty forms when
     a step was refused, so the page shows the errors and keeps what was typed."""
@@ -113,8 +125,22 @@ def _detail(request, report_id: int, *, status=200, **bound_forms):
     following = selectors.is_following(user=user, report=report)
     forms = {name: cls(auto_id=auto_id) for name, (cls, auto_id) in DETAIL_FORMS.items()}
     forms.update(bound_forms)
+    place = _place(report)
     context = {
         "report": report,
+        "place": place,
+        "pin": {
+            "lat": report.lat if report.full_view else round(report.lat, 5),
+            "lng": report.lng if report.full_view else round(report.lng, 5),
+            "label": f"#{report.pk} {report.category.label}",
+            "zoom": 15 if report.location_is_approximate else 16,
+            "near": (
+                {"lat": place.near.lat, "lng": place.near.lng, "label": place.near.name}
+                if place.near
+                else None
+            ),
+        },
+        "navigate": report.full_view and not is_reporter,
         "history": selectors.history_for_viewer(user=user, report=report),
         "photos": report.photos.all(),
         "is_reporter": is_reporter,
@@ -308,15 +334,19 @@ def console_view(request):
         overdue=overdue,
     )
     page = window(qs, request.GET.get("page"), 30)  # no COUNT(*) over a city's queue
-    markers = [
+    for r in page:
+        r.place = _place(r)
+    markers = [  # every open item of the queue (the filters applied), not just this page
         {
             "id": r.pk,
             "lat": r.lat,
             "lng": r.lng,
             "state": r.state,
-            "label": f"#{r.pk} {r.category.label}",
+            "label": f"#{r.pk} {r.category.label}"
+            + (f" · {r.community.name}" if r.community_id else ""),
+            "url": reverse("reports:detail", args=[r.pk]),
         }
-        for r in page
+        for r in selectors.open_on_map(queue=qs)
     ]
     return render(
         request,
@@ -338,7 +368,9 @@ def console_view(request):
 
 def public_view(request):
     category = selectors.category_by_code(request.GET.get("category") or "")
-    reports = selectors.public_list(category=category.code if category else None, limit=300)
+    reports = list(selectors.public_list(category=category.code if category else None, limit=300))
+    for r in reports[:50]:
+        r.place = _place(r)
     markers = [
         {
             "id": r.pk,
@@ -346,6 +378,7 @@ def public_view(request):
             "lng": round(r.lng, 5),
             "state": r.state,
             "label": f"{r.category.label} · {r.get_state_display()}",
+            "url": reverse("reports:detail", args=[r.pk]),
         }
         for r in reports
     ]

@@ -19,3 +19,7 @@ class StationsConfig(AppConfig):
             export=lambda user: {"check_ins": selectors.visits_of(worker=user)},
             erase=lambda user: services.visits_forget_worker(worker=user),
         )
+        from yizhan.core import gazetteer
+
+        # Stations are places people know: "near 甲工会驿站 (120 m)", and found by name.
+        gazetteer.register("station", selectors.named_points)

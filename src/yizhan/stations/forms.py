@@ -13,6 +13,19 @@ from yizhan.stations.models import Station, Weekday
 
 
 class FinderForm(forms.Form):
+    """The finder's question. Where from: the phone's position or a tap on the map (lat/lng,
+    with JavaScript), or — without — a district or community from the list, or a place's
+    name (a landmark, a station, a community; pinyin initials work)."""
+
+    area = forms.ChoiceField(label=_("District or community"), required=False)
+    place = forms.CharField(
+        label=_("Or a place's name"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("e.g. 中山桥, or zsq"), "enterkeyhint": "search"}
+        ),
+    )
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Station.Kind.choices]
     )
@@ -22,10 +35,12 @@ class FinderForm(forms.Form):
     open_now = forms.BooleanField(label=_("Open now"), required=False)
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    near = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
 
-    def __init__(self, *args, amenities=(), **kwargs):
+    def __init__(self, *args, amenities=(), areas=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amenity"].choices = [(a.code, a.label) for a in amenities]
+        self.fields["area"].choices = [("", _("— choose —")), *areas]
 
     def clean(self):
         data = super().clean()

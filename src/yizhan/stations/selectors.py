@@ -7,15 +7,19 @@ rebuilds it; an edited one (its `updated_at` moved) is patched in place. Service
 """
 
 import datetime as dt
+import hashlib
+import json
 import threading
 import time
 from collections import defaultdict
 
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.db.models.functions import ExtractHour, TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yizhan.core import gazetteer
 from yizhan.stations import hours
 from yizhan.stations.index import Entry, Hit, StationIndex
 from yizhan.stations.models import (
@@ -129,6 +133,77 @@ def station_index() -> StationIndex:
             index = index.replaced(moved)
         _state.update(index=index, fingerprint=(shape, changed), checked=now)
         return index
+
+
+# --- what the maps and the place description read -------------------------------------
+
+_lent = {"index": None, "version": 0, "points": (), "layer": None, "digest": ""}
+_lent_lock = threading.Lock()
+
+
+def _pack(index: StationIndex) -> dict:
+    column = {c: i for i, c in enumerate(index.amenity_codes)}
+    return {
+        "kinds": index.kinds,
+        "amenities": index.amenity_codes,
+        "q": 100_000,
+        "stations": [
+            [
+                e.id,
+                e.code,
+                e.name,
+                index.kinds.index(e.kind) if e.kind in index.kinds else -1,
+                round(e.lat * 100_000),
+                round(e.lng * 100_000),
+                sum(1 << column[a] for a in e.amenities if a in column),
+            ]
+            for e in index.entries
+        ],
+    }
+
+
+def _lent_for(index: StationIndex) -> dict:
+    """What the maps and the gazetteer read, made once per index (rebuilt or patched)."""
+    with _lent_lock:
+        if _lent["index"] is not index:
+            kinds = dict(Station.Kind.choices)
+            layer = _pack(index)
+            body = json.dumps(layer, ensure_ascii=False, separators=(",", ":")).encode()
+            _lent.update(
+                index=index,
+                version=_lent["version"] + 1,
+                points=tuple(
+                    gazetteer.NamedPoint(
+                        "station",
+                        e.code,
+                        e.name,
+                        e.lat,
+                        e.lng,
+                        reverse("stations:detail", args=[e.code]),
+                        str(kinds.get(e.kind, "")),
+                    )
+                    for e in index.entries
+                ),
+                layer=body,
+                digest=hashlib.sha1(body, usedforsecurity=False).hexdigest()[:12],
+            )
+        return dict(_lent)
+
+
+def named_points():
+    """Every station as a named point (`core.gazetteer`): "near 甲工会驿站 (120 m)" in a
+    report's place description, and stations in the place search."""
+    lent = _lent_for(station_index())
+    return lent["version"], lent["points"]
+
+
+def map_layer() -> tuple[str, bytes]:
+    """Every station for the finder's map, packed small, and its content hash (the same in
+    every process, so it can name a URL cached for a year): kinds and amenity codes once,
+    then per station [id, code, name, kind index, lat*1e5, lng*1e5, working-amenity bits].
+    Whether a station is open now is the page's to say: it changes by the minute."""
+    lent = _lent_for(station_index())
+    return lent["digest"], lent["layer"]
 
 
 def amenity_codes() -> list[str]:
@@ -311,4 +386,39 @@ def stale_stations():
         Station.objects.filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=limit))
         .select_related("community")
         .order_by(F("confirmed_at").asc(nulls_first=True), "code")
+    )
+
+
+# --- for other apps (training): when a station is busy, and a worker's usual stations ---------
+
+
+def visits_by_weekday_hour(*, station_id: int, days: int = 56) -> list[list[int]]:
+    """Check-ins at a station over the last `days` days as 7 rows (Monday first) of 24 local
+    hours: when its visitors come, for organisers choosing a slot for an event."""
+    from django.db.models.functions import ExtractIsoWeekDay
+
+    tz = hours.local_tz()
+    start = timezone.now() - dt.timedelta(days=days)
+    rows = (
+        StationVisit.objects.filter(station_id=station_id, at__gte=start)
+        .annotate(wd=ExtractIsoWeekDay("at", tzinfo=tz), h=ExtractHour("at", tzinfo=tz))
+        .values("wd", "h")
+        .annotate(n=Count("id"))
+        .values_list("wd", "h", "n")
+    )
+    grid = [[0] * 24 for _ in range(7)]
+    for weekday, hour, n in rows:
+        grid[weekday - 1][hour] = n
+    return grid
+
+
+def usual_station_ids(*, worker_id: int, days: int = 90, limit: int = 3) -> list[int]:
+    """The stations a worker checked in at most often over the last `days` days."""
+    start = timezone.now() - dt.timedelta(days=days)
+    return list(
+        StationVisit.objects.filter(worker_id=worker_id, at__gte=start)
+        .values("station_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "station_id")
+        .values_list("station_id", flat=True)[:limit]
     )

@@ -5,6 +5,7 @@ from yizhan.stations import views
 app_name = "stations"
 urlpatterns = [
     path("stations/", views.finder_view, name="finder"),
+    path("stations/map/<slug:version>.json", views.map_layer_view, name="map_layer"),
     path("stations/<slug:code>/", views.station_view, name="detail"),
     path("stations/<slug:code>/check-in/", views.check_in_view, name="check_in"),
     path("staff/stations/", views.staff_home_view, name="staff"),

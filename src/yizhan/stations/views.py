@@ -5,6 +5,8 @@ Views are thin: parse, check role and scope (stations.permissions), call one ser
 selector, render or redirect.
 """
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -17,8 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yizhan.accounts.permissions import Role, role_required
+from yizhan.core import cached
 from yizhan.core.errors import Invalid, NotAllowed
 from yizhan.core.forms import add_service_errors
+from yizhan.places import selectors as place_selectors
 from yizhan.places.selectors import feature_collection
 from yizhan.stations import exporting, forms, links, selectors, services
 from yizhan.stations.models import ImportJob, Station, StationVisit
@@ -42,31 +46,91 @@ def _first_error(exc: Invalid) -> str:
 # --- the public finder ----------------------------------------------------------------
 
 
+@dataclass
+class Origin:
+    """Where the finder measures from, and how the page names it."""
+
+    lat: float | None = None
+    lng: float | None = None
+    label: str = ""
+    district: object = None  # a district chosen as a whole: stations inside it
+    candidates: list = field(default_factory=list)  # several places have that name
+    error: str = ""
+
+    @property
+    def point(self):
+        return (self.lat, self.lng) if self.lat is not None else None
+
+
+def _origin(data: dict) -> Origin:
+    """The point to measure from: a point (the phone, a tap, a link), else a place's name,
+    else a district or community chosen from the list."""
+    if data.get("lat") is not None:
+        lat, lng = data["lat"], data["lng"]
+        label = data.get("near") or place_selectors.describe_point(lat=lat, lng=lng).path
+        return Origin(lat, lng, label)
+    name = (data.get("place") or "").strip()
+    if name:
+        hits = place_selectors.search_places(q=name, limit=8)
+        exact = [h for h in hits if h.name == name]
+        if exact or len(hits) == 1:
+            hit = (exact or hits)[0]
+            return Origin(hit.lat, hit.lng, hit.name)
+        if hits:
+            return Origin(candidates=hits)
+        return Origin(
+            error=_("No place is called “%(name)s”. Try fewer characters.") % {"name": name}
+        )
+    area = data.get("area") or ""
+    if area.startswith("c"):
+        hit = place_selectors.community_point(code=area[1:])
+        if hit:
+            return Origin(hit.lat, hit.lng, hit.name)
+    if area.startswith("d"):
+        district = place_selectors.district_place(code=area[1:])
+        if district:
+            return Origin(district.lat, district.lng, district.name, district=district)
+    return Origin()
+
+
+def _closed_now(moment) -> list[int]:
+    everything = {h.entry.id for h in selectors.filtered_stations(moment=moment)}
+    open_now = {h.entry.id for h in selectors.filtered_stations(open_now=True, moment=moment)}
+    return sorted(everything - open_now)
+
+
 def finder_view(request):
     amenities = selectors.amenity_list()
-    form = forms.FinderForm(request.GET or None, amenities=amenities)
+    form = forms.FinderForm(
+        request.GET or None, amenities=amenities, areas=place_selectors.area_choices()
+    )
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     kinds = [data["kind"]] if data.get("kind") else []
     wanted = data.get("amenity") or []
     open_now = bool(data.get("open_now"))
-    origin = (data["lat"], data["lng"]) if data.get("lat") is not None else None
+    origin = _origin(data)
     moment = timezone.now()
     page = None
-    if origin:
+    filters = {"kinds": kinds, "amenities": wanted, "open_now": open_now, "moment": moment}
+    if origin.district is not None:  # every station of the district, nearest to its centre
+        inside = origin.district.community_ids
+        hits = [
+            h
+            for h in selectors.nearest_stations(
+                lat=origin.lat, lng=origin.lng, limit=5000, **filters
+            )
+            if h.entry.community_id in inside
+        ]
+        total = len(hits)
+        page = Paginator(hits, FINDER_LIMIT).get_page(request.GET.get("page"))
+        hits = list(page.object_list)
+    elif origin.point:
         hits = selectors.nearest_stations(
-            lat=origin[0],
-            lng=origin[1],
-            limit=FINDER_LIMIT,
-            kinds=kinds,
-            amenities=wanted,
-            open_now=open_now,
-            moment=moment,
+            lat=origin.lat, lng=origin.lng, limit=FINDER_LIMIT, **filters
         )
         total = len(hits)
     else:
-        everything = selectors.filtered_stations(
-            kinds=kinds, amenities=wanted, open_now=open_now, moment=moment
-        )
+        everything = selectors.filtered_stations(**filters)
         total = len(everything)
         page = Paginator(everything, FINDER_LIMIT).get_page(request.GET.get("page"))
         hits = list(page.object_list)
@@ -85,19 +149,18 @@ def finder_view(request):
                 "open_now": is_open,
                 "temp_status": station.active_temp_status(moment),
                 "links": links.directions(
-                    name=station.name, lat=station.lat, lng=station.lng, origin=origin
+                    name=station.name, lat=station.lat, lng=station.lng, origin=origin.point
                 ),
             }
         )
     query = request.GET.copy()
     query.pop("page", None)
-    api_query = request.GET.copy()
-    for key in ("page", "lat", "lng"):
-        api_query.pop(key, None)
+    version, _body = selectors.map_layer()
     map_data = {
-        "origin": {"lat": origin[0], "lng": origin[1]} if origin else None,
+        "origin": {"lat": origin.lat, "lng": origin.lng} if origin.point else None,
         "results": [
             {
+                "id": r["station"].id,
                 "lat": r["station"].lat,
                 "lng": r["station"].lng,
                 "name": r["station"].name,
@@ -106,9 +169,9 @@ def finder_view(request):
             }
             for r in results
         ],
-        "stations_url": reverse("api:stations_geojson")
-        + ("?" + api_query.urlencode() if api_query else ""),
-        "communities_url": reverse("api:communities_geojson"),
+        "stations_url": reverse("stations:map_layer", args=[version]),
+        "closed": _closed_now(moment),
+        "filter": {"kinds": kinds, "amenities": wanted, "open_now": open_now},
     }
     return render(
         request,
@@ -120,10 +183,30 @@ def finder_view(request):
             "page": page,
             "origin": origin,
             "query": query.urlencode(),
+            "candidate_links": [
+                {"hit": h, "query": _with_point(request.GET, h)} for h in origin.candidates
+            ],
             "map_data": map_data,
             "filtered": len(kinds) + len(wanted),
         },
     )
+
+
+def _with_point(get, hit) -> str:
+    """The finder's query with a chosen place as the point (and the filters kept)."""
+    query = get.copy()
+    for key in ("page", "place", "area"):
+        query.pop(key, None)
+    query["lat"], query["lng"], query["near"] = f"{hit.lat:.6f}", f"{hit.lng:.6f}", hit.name
+    return query.urlencode()
+
+
+def map_layer_view(request, version: str):
+    """Every station for the finder's map, compressed, cached a year under its content hash."""
+    current, body = selectors.map_layer()
+    if version != current:
+        return redirect("stations:map_layer", current)
+    return cached.respond(request, key=f"stations:{current}", build=lambda: body)
 
 
 def _station_or_404(code: str) -> Station:

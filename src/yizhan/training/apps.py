@@ -8,3 +8,20 @@ class TrainingConfig(AppConfig):
     name = "yizhan.training"
     label = "training"
     verbose_name = _("Training and events")
+
+    def ready(self):
+        from yizhan.core import periodic, personal_data
+        from yizhan.training import services
+
+        personal_data.register(
+            "training",
+            _("Courses and events"),
+            export=services.personal_data_export,
+            erase=services.personal_data_erase,
+        )
+        periodic.register(
+            "training.offer_expiry", "yizhan.training.tasks.sweep_offers", every_seconds=300
+        )
+        periodic.register(
+            "training.reminders", "yizhan.training.tasks.send_reminders", every_seconds=900
+        )

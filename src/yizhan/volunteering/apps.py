@@ -8,3 +8,14 @@ class VolunteeringConfig(AppConfig):
     name = "yizhan.volunteering"
     label = "volunteering"
     verbose_name = _("Volunteer services")
+
+    def ready(self):
+        from yizhan.core import personal_data
+        from yizhan.volunteering import services
+
+        personal_data.register(
+            "volunteering",
+            _("Volunteer services"),
+            export=services.export_for,
+            erase=services.erase_for,
+        )

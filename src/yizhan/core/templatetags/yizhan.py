@@ -40,3 +40,33 @@ def icon(name, label=""):
         href,
         name,
     )
+
+
+@register.simple_tag
+def map_config():
+    """The basemap provider, its datum, the offline basemap's layers and the map's words, as
+    a JSON script element for app.js (one per page, in the base template)."""
+    from django.templatetags.static import static
+    from django.utils.html import json_script
+
+    from yizhan.core.maps import page_config
+
+    config = page_config()
+    config["cluster"] = {
+        "js": static("vendor/leaflet.markercluster/leaflet.markercluster.js"),
+        "css": [
+            static("vendor/leaflet.markercluster/MarkerCluster.css"),
+            static("vendor/leaflet.markercluster/MarkerCluster.Default.css"),
+        ],
+    }
+    return json_script(config, "map-config")
+
+
+@register.inclusion_tag("core/_nav_links.html")
+def nav_links(name, lat, lng, mode="ride"):
+    """ "Navigate" buttons to a WGS-84 point in AMap, Baidu and Tencent (each in its datum)."""
+    from yizhan.core.directions import nav_links as links
+
+    if lat is None or lng is None:
+        return {"links": []}
+    return {"links": links(name=str(name), lat=lat, lng=lng, mode=mode), "name": name}

@@ -23,7 +23,11 @@ class Command(BaseCommand):
             return
         self.stdout.write("Demo logins (http://127.0.0.1:8000/login/):")
         for login in logins:
-            label = _(Role(login.role).label)
+            label = (
+                _(Role(login.role).label)
+                if login.role in Role.values
+                else _("Organisation officer")
+            )
             scope = f" [{login.scope}]" if login.scope else ""
             self.stdout.write(f"  {label}{scope}: {login.mobile} / {login.password}")
 

@@ -1,7 +1,7 @@
 // The report form, enhanced: location from the phone or a tap on the map, a look for
 // nearby duplicates, and sending that survives a dropped connection (same idempotency key,
 // typed text and chosen photos kept on the page, the text also kept across reloads).
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var form = document.getElementById("report-form");
   if (!form) return;
@@ -24,14 +24,15 @@
     if (latInput.value && lngInput.value) document.body.dispatchEvent(new Event("nearby-check"));
   }
 
-  function setPoint(lat, lng, crs) {
+  // lat/lng here are always WGS-84: the map converts its clicks from its own datum.
+  function setPoint(lat, lng) {
     latInput.value = lat.toFixed(7);
     lngInput.value = lng.toFixed(7);
-    crsInput.value = crs;
+    crsInput.value = "wgs84";
     text.textContent = (form.dataset.here || "") + " " + lat.toFixed(5) + ", " + lng.toFixed(5);
     if (map) {
-      if (marker) marker.setLatLng([lat, lng]); else marker = L.marker([lat, lng]).addTo(map);
-      map.setView([lat, lng], 17);
+      if (marker) marker.setLatLng(YZ.toMap(lat, lng)); else marker = YZ.pin(map, lat, lng);
+      map.setView(YZ.toMap(lat, lng), Math.max(map.getZoom(), 16));
     }
     checkNearby();
   }
@@ -44,7 +45,7 @@
       locate.disabled = true;
       navigator.geolocation.getCurrentPosition(function (pos) {
         locate.disabled = false;
-        setPoint(pos.coords.latitude, pos.coords.longitude, "wgs84");
+        setPoint(pos.coords.latitude, pos.coords.longitude);
       }, function () {
         locate.disabled = false;
         text.textContent = form.dataset.noFix || text.textContent;
@@ -52,14 +53,13 @@
     });
   }
 
-  // Or a tap on the map (its tiles may be GCJ-02, say data-crs).
+  // Or a tap on the map (whatever its tiles' datum: YZ converts the tap to WGS-84).
   var mapEl = document.getElementById("pick-map");
-  if (mapEl && typeof L !== "undefined") {
+  if (mapEl && typeof L !== "undefined" && window.YZ) {
     mapEl.hidden = false;
-    map = L.map(mapEl).setView([36.06, 103.83], 13);
-    map.attributionControl.setPrefix(false);
-    if (mapEl.dataset.tiles) L.tileLayer(mapEl.dataset.tiles, { maxZoom: 19 }).addTo(map);
-    map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, mapEl.dataset.crs || "wgs84"); });
+    map = YZ.map(mapEl, { pick: setPoint });
+    map.setView(YZ.toMap(36.0611, 103.8343), 13);
+    if (latInput.value && lngInput.value) setPoint(parseFloat(latInput.value), parseFloat(lngInput.value));
   }
   form.querySelector("[name=category]").addEventListener("change", checkNearby);
 
@@ -127,4 +127,4 @@
     }
     send();
   });
-})();
+});
