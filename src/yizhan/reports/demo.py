@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
+from shapely.prepared import prep
 
 from yizhan.accounts.models import Role, RoleAssignment, User
 from yizhan.core import events, workdays
 from yizhan.core.images import process_photo
 from yizhan.core.notifications import Notice, notify_each
 from yizhan.core.pii import blind_index
-from yizhan.places.selectors import community_id_at
 from yizhan.reports import services
 from yizhan.reports.events import REPORT_VERIFIED, ReportVerified
 from yizhan.reports.models import Category, Follower, Photo, Report, ReportEvent, State
@@ -122,16 +122,22 @@ def seed(*, rng: random.Random, communities, count: int) -> int:
         category = rng.choice(categories)
         community = rng.choice(urban[:12]) if n % 4 == 0 else rng.choice(urban)
         if community.pk not in spots:
-            spots[community.pk] = shape(community.boundary).representative_point()
-        point = spots[community.pk]
-        lat = point.y + rng.uniform(-0.0005, 0.0005)
-        lng = point.x + rng.uniform(-0.0005, 0.0005)
+            area = prep(shape(community.boundary))
+            spots[community.pk] = (area, area.context.representative_point())
+        area, point = spots[community.pk]
+        for _try in range(20):  # a spot near the middle, inside the community it is routed to
+            lat = point.y + rng.uniform(-0.0005, 0.0005)
+            lng = point.x + rng.uniform(-0.0005, 0.0005)
+            if area.contains(Point(lng, lat)):
+                break
+        else:
+            lat, lng = point.y, point.x
         reporter = demo_worker if (n % 25 == 0 and demo_worker) else rng.choice(reporters)
         moment = now - dt.timedelta(hours=rng.randint(1, 24 * 40))
         with_photo = category.photo_required or n % 3 == 0
         description = rng.choice(DESCRIPTIONS.get(category.code, ["隐患"]))
         roll = rng.random()
-        community_id = community_id_at(lat=lat, lng=lng)
+        community_id = community.pk
         officer = officers.get(community_id) or city_officer
         steps = 0 if roll < 0.35 or officer is None else 1 + (roll > 0.55) + (roll > 0.7)
         steps += steps == 3 and roll > 0.85 and reporter is not None
