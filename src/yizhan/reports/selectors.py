@@ -107,7 +107,12 @@ def visible_to_officer(user):
 
 def officer_queue(*, user, state=None, category=None, overdue=False, now=None):
     now = now or timezone.now()
-    qs = visible_to_officer(user).select_related("category", "community")
+    # The community's name, not its boundary (GeoJSON, kilobytes a row).
+    qs = (
+        visible_to_officer(user)
+        .select_related("category", "community")
+        .defer("community__boundary")
+    )
     qs = qs.filter(state=state) if state in State.values else qs.filter(state__in=OPEN_STATES)
     if category:
         qs = qs.filter(category__code=category)
