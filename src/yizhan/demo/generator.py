@@ -162,8 +162,9 @@ class CityGenerator:
                     communities.append(community)
         Community.objects.bulk_create(communities, batch_size=500)
         self.summary.communities = len(communities)
-        invalidate_index()  # later steps of this same transaction route points to them
-        transaction.on_commit(invalidate_index)
+        # Later steps of this same transaction route points to them; the index they build
+        # is the committed data's, so it is not thrown away at the commit.
+        invalidate_index()
         if any(c.pk is None for c in communities):  # a backend without RETURNING
             return list(Community.objects.select_related("subdistrict__district").order_by("code"))
         return sorted(communities, key=lambda c: c.code)  # as read back, without re-reading
