@@ -7,7 +7,8 @@ can rot unnoticed.
     BENCH=points make bench                     # the same filter from make
 
 The migrations run once, into a template database; each script then gets a copy of it
-(`CREATE DATABASE … TEMPLATE`), dropped when it finishes.
+(`CREATE DATABASE … TEMPLATE`), dropped when it finishes. tests/test_benches.py runs each
+script the same way, tiny, in make test's PostgreSQL pass.
 """
 
 import argparse
@@ -42,6 +43,45 @@ def admin(url: str, *statements: str) -> None:
             conn.execute(statement)
 
 
+def prepare(url: str, template: str = "bench_template") -> dict:
+    """Migrate into a fresh template database; return the environment the scripts run in."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), YIZHAN_HOME=str(ROOT))
+    admin(url, f"DROP DATABASE IF EXISTS {template}", f"CREATE DATABASE {template}")
+    subprocess.run(
+        [sys.executable, "-m", "yizhan.cli", "migrate", "--noinput", "-v0"],
+        env={**env, "DATABASE_URL": with_database(url, template)},
+        cwd=ROOT,
+        check=True,
+    )
+    return env
+
+
+def run_one(
+    script: Path,
+    *,
+    url: str,
+    env: dict,
+    tiny: bool,
+    template: str = "bench_template",
+    timeout: float | None = None,
+    capture: bool = False,
+) -> subprocess.CompletedProcess:
+    """One script in a copy of the template database, dropped after."""
+    name = f"{template}_{script.stem}"
+    admin(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name} TEMPLATE {template}")
+    try:
+        return subprocess.run(
+            [sys.executable, str(script), *(["--tiny"] if tiny else [])],
+            env={**env, "DATABASE_URL": with_database(url, name)},
+            cwd=ROOT,
+            timeout=timeout,
+            capture_output=capture,
+            text=capture,
+        )
+    finally:
+        admin(url, f"DROP DATABASE IF EXISTS {name}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true", help="every benchmark at a tiny size")
@@ -52,31 +92,17 @@ def main() -> int:
     if not url.startswith("postgres"):
         print("bench/run.py needs PostgreSQL: bash scripts/with-postgres.sh …", file=sys.stderr)
         return 2
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), YIZHAN_HOME=str(ROOT))
     template = "bench_template"
-    admin(url, f"DROP DATABASE IF EXISTS {template}", f"CREATE DATABASE {template}")
-    subprocess.run(
-        [sys.executable, "-m", "yizhan.cli", "migrate", "--noinput", "-v0"],
-        env={**env, "DATABASE_URL": with_database(url, template)},
-        cwd=ROOT,
-        check=True,
-    )
+    env = prepare(url, template)
     failed = []
     for script in scripts(only):
-        name = f"bench_{script.stem}"
-        admin(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name} TEMPLATE {template}")
         print(f"\n## {script.stem}{' (tiny)' if args.tiny else ''}", flush=True)
         started = time.monotonic()
-        result = subprocess.run(
-            [sys.executable, str(script), *(["--tiny"] if args.tiny else [])],
-            env={**env, "DATABASE_URL": with_database(url, name)},
-            cwd=ROOT,
-        )
+        result = run_one(script, url=url, env=env, tiny=args.tiny, template=template)
         took = time.monotonic() - started
         print(f"-- {script.stem}: {'ok' if result.returncode == 0 else 'FAILED'} in {took:.0f} s")
         if result.returncode:
             failed.append(script.stem)
-        admin(url, f"DROP DATABASE IF EXISTS {name}")
     admin(url, f"DROP DATABASE IF EXISTS {template}")
     if failed:
         print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
