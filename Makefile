@@ -32,6 +32,9 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/leaflet.markercluster.js.map node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/leaflet.markercluster/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	# axe-core: injected by the browser tests only (accessibility checks), never by a page.
+	mkdir -p $(VENDOR)/axe
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
 	touch $@
 
 demo: install
@@ -53,11 +56,14 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench scripts
 	$(BIN)/ruff format src tests bench scripts
 
+# The API fuzzing and the bad-input property tests (marked `fuzz`, a few minutes) run in a
+# pytest process of their own, after the rest.
 test-sqlite: install
-	YIZHAN_FAST_PASSWORD_HASHER=true $(BIN)/pytest $(PYTEST_ARGS)
+	YIZHAN_FAST_PASSWORD_HASHER=true $(BIN)/pytest -m "not fuzz" $(PYTEST_ARGS)
+	YIZHAN_FAST_PASSWORD_HASHER=true $(BIN)/pytest -m fuzz $(PYTEST_ARGS)
 
 test-postgres: install
-	YIZHAN_FAST_PASSWORD_HASHER=true bash scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+	YIZHAN_FAST_PASSWORD_HASHER=true bash scripts/with-postgres.sh bash -c '$(BIN)/pytest -m "not fuzz" $(PYTEST_ARGS) && $(BIN)/pytest -m fuzz $(PYTEST_ARGS)'
 
 test: system-deps install lint
 	$(BIN)/yizhan makemigrations --check --dry-run -v0

@@ -20,7 +20,11 @@ def production_env(tmp_path, **overrides):
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    env.update(overrides)
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)  # left at its default
+        else:
+            env[name] = value
     return env
 
 
@@ -31,8 +35,17 @@ def production_env(tmp_path, **overrides):
         ({"YIZHAN_PII_HASH_KEY": "demo-only-hash-key"}, "yizhan.E002"),
         ({"YIZHAN_PII_HASH_KEY": "k"}, "yizhan.E002"),
         ({"YIZHAN_SMS_BACKEND": "yizhan.core.sms.LogSmsBackend"}, "yizhan.E003"),
+        ({"YIZHAN_SMS_BACKEND": "yizhan.core.sms.OutboxSmsBackend"}, "yizhan.E003"),
+        ({"YIZHAN_SMS_BACKEND": None}, "yizhan.E003"),
     ],
-    ids=["published-pii-key", "published-hash-key", "one-character-hash-key", "sms-to-the-log"],
+    ids=[
+        "published-pii-key",
+        "published-hash-key",
+        "one-character-hash-key",
+        "sms-to-the-log",
+        "sms-to-the-demo-outbox",
+        "sms-backend-left-at-its-default",
+    ],
 )
 def test_check_deploy_refuses_published_or_weak_keys_and_a_logging_sms_backend(
     tmp_path, overrides, check_id
@@ -46,6 +59,22 @@ def test_check_deploy_refuses_published_or_weak_keys_and_a_logging_sms_backend(
     )
     assert result.returncode != 0
     assert check_id in result.stdout + result.stderr
+
+
+def test_a_staging_system_may_keep_texts_in_the_outbox_when_it_says_so(tmp_path):
+    env = production_env(
+        tmp_path,
+        YIZHAN_SMS_BACKEND="yizhan.core.sms.OutboxSmsBackend",
+        YIZHAN_SMS_LOG_BACKEND_ALLOWED="true",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "yizhan.cli", "check", "--deploy"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "yizhan.E003" not in result.stdout + result.stderr
 
 
 def test_check_deploy_is_clean_in_production_profile(tmp_path):
@@ -107,3 +136,16 @@ def test_api_answers_json_errors_not_500(db, client):
     response = client.post("/api/v1/auth/token", "not json", content_type="application/json")
     assert 400 <= response.status_code < 500
     assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_every_setting_read_from_the_environment_is_documented():
+    """A newcomer finds every YIZHAN_ variable the settings read in docs/OPERATIONS.md."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    settings_py = (root / "src" / "yizhan" / "settings.py").read_text(encoding="utf-8")
+    names = set(re.findall(r'env[a-z]*\("(YIZHAN_[A-Z0-9_]+)"', settings_py))
+    documented = (root / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
+    assert len(names) > 30
+    assert sorted(n for n in names if n not in documented) == []

@@ -1,7 +1,15 @@
 """The JSON API at /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
 
 Errors are always JSON with a `message` (and `detail` for field errors): 4xx for bad input,
-never a 500 for something the client can fix.
+never a 500 for something the client can fix. Three edges make that hold for every app's
+operations without each router repeating it:
+
+- the body parser (`YizhanParser`): a body that is not a JSON object is a 422 (a bare string
+  must not be read as an object through its attributes), and a text value with a NUL
+  character fails its field's validation with a message naming the field;
+- the OpenAPI document says so: every string an operation takes excludes NUL (`pattern`);
+- `core.middleware.ApiErrorShapeMiddleware` gives Django's own answers under /api/ (no such
+  URL, method not allowed, CSRF, a crash) the same JSON shape.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +28,14 @@ from yizhan.core.errors import (
     YizhanError,
     as_yizhan_error,
 )
-from yizhan.core.schema import error_body
+from yizhan.core.schema import (
+    BODY_NOT_AN_OBJECT,
+    NUL_MESSAGE,
+    NulText,
+    YizhanParser,
+    declare_no_nul,
+    error_body,
+)
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -29,7 +44,26 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class YizhanAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        declare_no_nul(schema)
+        return schema
+
+    def validation_error_from_error_contexts(self, error_contexts):
+        error = super().validation_error_from_error_contexts(error_contexts)
+        # ninja drops each error's input; keep the one fact we need from it.
+        inputs = [
+            isinstance(e.get("input"), NulText)
+            for context in error_contexts
+            for e in context.pydantic_validation_error.errors(include_url=False)
+        ]
+        for item, nul in zip(error.errors, inputs, strict=False):
+            item["nul"] = nul
+        return error
+
+
+api = YizhanAPI(
     title="Yizhan API",
     version="1",
     description=(
@@ -41,6 +75,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     renderer=Utf8JSONRenderer(),
+    parser=YizhanParser(),
 )
 
 
@@ -61,7 +96,9 @@ def on_validation_error(request, exc):
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
         message = str(error.get("msg", "invalid"))
-        if message.startswith("Value error, "):
+        if error.get("nul"):
+            message = str(NUL_MESSAGE)
+        elif message.startswith("Value error, "):
             message = message[len("Value error, ") :]
         fields.setdefault(_field_path(error.get("loc", ())), []).append(message)
     top = fields.pop("", None)
@@ -96,6 +133,8 @@ def on_auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
+    if exc.status_code == 400:  # ninja: "Cannot parse request body"
+        return _respond(request, Invalid(BODY_NOT_AN_OBJECT))
     error = YizhanError(str(exc))
     error.status = exc.status_code
     return _respond(request, error)
@@ -113,6 +152,7 @@ def _register_routers():
     from yizhan.news.api import router as news_router
     from yizhan.places.api import router as places_router
     from yizhan.points.api import router as points_router
+    from yizhan.portal.api import router as dashboard_router
     from yizhan.reports.api import router as reports_router
     from yizhan.stations.api import geo_router as stations_geo_router
     from yizhan.stations.api import router as stations_router
@@ -132,6 +172,7 @@ def _register_routers():
     api.add_router("/transparency", transparency_router)
     api.add_router("/membership", membership_router)
     api.add_router("/news", news_router)
+    api.add_router("/dashboard", dashboard_router)
 
 
 _register_routers()

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "yizhan.core.middleware.SecurityHeadersMiddleware",
+    "yizhan.core.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yizhan.core.middleware.TextGZipMiddleware",  # pages and JSON; static files are WhiteNoise's
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -199,6 +200,16 @@ CASES_RETURN_WORKING_DAYS = envint("YIZHAN_CASES_RETURN_WORKING_DAYS", 2)
 CASES_SWEEP_SECONDS = envint("YIZHAN_CASES_SWEEP_SECONDS", 60)
 CASES_SWEEP_BATCH = envint("YIZHAN_CASES_SWEEP_BATCH", 0)  # 0: each kind in one statement
 
+# City dashboards (docs/DASHBOARDS.md): how often the rollup job looks for a new day, how many
+# past days each run recounts, how far back the first run goes, the longest range a page shows.
+DASHBOARD_REFRESH_SECONDS = envint("YIZHAN_DASHBOARD_REFRESH_SECONDS", 3600)
+DASHBOARD_RECOUNT_DAYS = envint("YIZHAN_DASHBOARD_RECOUNT_DAYS", 14)
+DASHBOARD_HISTORY_DAYS = envint("YIZHAN_DASHBOARD_HISTORY_DAYS", 800)
+DASHBOARD_MAX_RANGE_DAYS = envint("YIZHAN_DASHBOARD_MAX_RANGE_DAYS", 366)
+DASHBOARD_PLANNING_SECONDS = envint("YIZHAN_DASHBOARD_PLANNING_SECONDS", 20)
+# Today's live delta is shared by a process's requests for this many seconds (0: never).
+DASHBOARD_LIVE_SECONDS = envint("YIZHAN_DASHBOARD_LIVE_SECONDS", 15)
+
 # --- Stations and the points bank
 # A worker within this many metres of a station may check in without scanning its QR code.
 STATIONS_CHECK_IN_RADIUS_M = envint("YIZHAN_STATIONS_CHECK_IN_RADIUS_M", 300)
@@ -212,6 +223,8 @@ POINTS_AWARD_DELAY_MS = envint("YIZHAN_POINTS_AWARD_DELAY_MS", 250 if PRODUCTION
 
 # --- Background tasks: a database-backed queue (SQLite in the demo, PostgreSQL with skip-locked).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task RUNNING longer than this was lost with its worker: it is marked failed and run again.
+TASKS_STUCK_MINUTES = envint("YIZHAN_TASKS_STUCK_MINUTES", 30)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -224,7 +237,8 @@ if not PII_KEYS or not PII_HASH_KEY:
 PRIVACY_NOTICE_VERSION = env("YIZHAN_PRIVACY_NOTICE_VERSION", "2026-11")
 
 # --- Notifications
-SMS_BACKEND = env("YIZHAN_SMS_BACKEND", "yizhan.core.sms.LogSmsBackend")
+# The demo keeps texts in an outbox (the demo's SMS page, tests) and logs them masked.
+SMS_BACKEND = env("YIZHAN_SMS_BACKEND", "yizhan.core.sms.OutboxSmsBackend")
 # The SMS gateway's inbound webhook (replies such as a beneficiary's confirmation code) is
 # closed unless the gateway sends this key in X-Source-Key.
 SMS_INBOUND_KEY = env("YIZHAN_SMS_INBOUND_KEY", "")
@@ -233,11 +247,20 @@ SMS_LOG_BACKEND_ALLOWED = envbool("YIZHAN_SMS_LOG_BACKEND_ALLOWED", "false")
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@yizhan.invalid")
 OTP_TTL_SECONDS = envint("YIZHAN_OTP_TTL_SECONDS", 300)
+# SMS codes (login and registration): one a minute and a few an hour per number, more per
+# client address; registrations per client address.
+SMS_MIN_GAP_SECONDS = envint("YIZHAN_SMS_MIN_GAP_SECONDS", 60)
+SMS_PER_NUMBER_PER_HOUR = envint("YIZHAN_SMS_PER_NUMBER_PER_HOUR", 5)
+SMS_PER_ADDRESS_PER_HOUR = envint("YIZHAN_SMS_PER_ADDRESS_PER_HOUR", 20)
+REGISTRATIONS_PER_ADDRESS_PER_HOUR = envint("YIZHAN_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 10)
 
 # --- API tokens and login throttling
 API_TOKEN_TTL_HOURS = envint("YIZHAN_API_TOKEN_TTL_HOURS", 24 * 30)
 LOGIN_MAX_FAILURES = envint("YIZHAN_LOGIN_MAX_FAILURES", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = envint("YIZHAN_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Past LOGIN_MAX_FAILURES failures on one account (from any clients), each further try waits
+# 1, 2, 4 … seconds after the last failure, at most this long: slowed, never locked.
+LOGIN_SLOWDOWN_MAX_SECONDS = envint("YIZHAN_LOGIN_SLOWDOWN_MAX_SECONDS", 60)
 
 # --- Behind a reverse proxy: whose forwarding header to believe (docs/OPERATIONS.md, nginx).
 # Only requests whose socket address is one of these networks may name the client address in

@@ -7,11 +7,48 @@ from yizhan.accounts.models import DeletionRequest, User
 from yizhan.core.models import AuditLog
 
 
-def test_worker_sees_their_own_data_unmasked(city, login):
-    body = login(city.alice).get("/me/").content.decode()
-    assert "13800000001" in body
-    assert ALICE_ID in body
+def test_own_page_masks_mobile_and_id_number_until_the_person_taps_show(city, login):
+    client = login(city.alice)
+    body = client.get("/me/").content.decode()
     assert "王小川" in body
+    assert "138****0001" in body and "620***********1230" in body
+    assert "13800000001" not in body and ALICE_ID not in body
+    assert not AuditLog.objects.filter(action="pii_read").exists()
+
+    shown = client.post("/me/", {"reveal": "1"})
+    body = shown.content.decode()
+    assert "13800000001" in body and ALICE_ID in body
+    assert "重新隐藏" in body
+    assert shown["Cache-Control"] == "private, no-store"
+    read = AuditLog.objects.get(action="pii_read")
+    assert (read.actor, read.subject_id, read.fields, read.reason) == (
+        city.alice,
+        str(city.alice.pk),
+        "mobile,id_number",
+        "self",
+    )
+    # Back to the page: masked again.
+    assert ALICE_ID not in client.get("/me/").content.decode()
+
+
+def test_deletion_page_says_what_is_lost_before_confirming(city, login):
+    from yizhan.points import services as points
+
+    points.pool_issue(points=1000, reason="budget", by=city.adam)
+    points.grant(worker=city.alice, points=40, reason="帮扶", by=city.adam, via="web")
+    helmet = points.catalog_item_create(
+        by=city.adam, name="安全头盔", price=30, stock=2, stations=[city.station]
+    )
+    points.redemption_create(worker=city.alice, item_id=helmet.pk, station_id=city.station.pk)
+    client = login(city.alice)
+    body = client.get("/me/delete/").content.decode()
+    assert "您的全部 40 积分将作废" in body  # 10 left + 30 held for the helmet
+    assert "1 件待领取的物品将被取消：安全头盔" in body
+
+    refused = client.post("/me/delete/", {})
+    assert refused.status_code == 422
+    assert "请勾选确认您要删除个人信息。" in refused.content.decode()
+    assert User.objects.get(pk=city.alice.pk).is_active
 
 
 def test_export_is_complete_json_and_logged(city, login):

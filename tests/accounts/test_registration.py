@@ -1,9 +1,14 @@
+"""Registration: the details, then the code texted to the number (which proves it); never a
+word about whether a number is taken, and a limit per address."""
+
 import pytest
+from django.test import Client
 from django.utils import translation
 
 from tests.conftest import ALICE_ID
 from yizhan.accounts import services
 from yizhan.accounts.models import User, WorkerProfile
+from yizhan.core import sms
 from yizhan.core.errors import Invalid
 
 
@@ -25,15 +30,28 @@ def form_data(city, **over):
     return data
 
 
-def test_worker_registers_and_lands_on_their_profile(city, client):
-    response = client.post("/register/", form_data(city), follow=True)
+def register(client, data, capture, *, code=None, **extra):
+    """Send the form, then the code the phone received; the last response."""
+    with capture(execute=True):  # the text leaves after commit
+        first = client.post("/register/", data, **extra)
+    if first.status_code != 200 or "step" not in first.content.decode():
+        return first
+    code = code or sms.last_code(data["mobile"]) or "000000"
+    return client.post("/register/", {"step": "code", "code": code}, follow=True, **extra)
+
+
+def test_worker_registers_and_lands_on_their_profile(
+    city, client, django_capture_on_commit_callbacks
+):
+    response = register(client, form_data(city), django_capture_on_commit_callbacks)
     assert response.redirect_chain[-1][0] == "/me/"
     user = User.objects.get_by_mobile("13712345678")
     assert user.worker.kind == WorkerProfile.Kind.DELIVERY_RIDER
     assert user.worker.consent_version == "2026-11"
     assert user.worker.consent_at is not None
-    assert "137****5678" not in response.content.decode()  # the person sees their own data
-    assert "13712345678" in response.content.decode()
+    # Their own page masks the number until they tap "show" (as banking apps do).
+    assert "137****5678" in response.content.decode()
+    assert "13712345678" not in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -64,11 +82,56 @@ def test_field_errors_in_english_when_the_user_chose_english(city, client):
     assert "check digit is wrong" in response.context["form"].errors["id_number"][0]
 
 
-def test_duplicate_mobile_and_duplicate_id_are_refused(city, client):
-    response = client.post("/register/", form_data(city, mobile="13800000001", id_number=ALICE_ID))
-    errors = response.context["form"].errors
-    assert "已存在" in errors["mobile"][0]
-    assert "已注册" in errors["id_number"][0]
+def test_nothing_is_created_before_the_number_is_proven(city, client):
+    response = client.post("/register/", form_data(city))
+    assert "137****5678" in response.content.decode()
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get_by_mobile("13712345678")
+    wrong = client.post("/register/", {"step": "code", "code": "000000"})
+    assert "验证码错误或已过期" in wrong.content.decode()
+
+
+def page_text(response) -> str:
+    """What the page says, the masked number aside."""
+    return (
+        response.content.decode().replace("138****0001", "NUMBER").replace("137****5678", "NUMBER")
+    )
+
+
+def test_registration_does_not_reveal_a_registered_number(city, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = Client().post("/register/", form_data(city, mobile="13800000001"))
+        free = Client().post("/register/", form_data(city))
+    assert taken.status_code == free.status_code == 200
+    strip = __import__("re").compile(r"[A-Za-z0-9]{64}")  # CSRF tokens
+    assert strip.sub("", page_text(taken)) == strip.sub("", page_text(free))
+    # The holder of the number hears of it; nobody gets a code for it.
+    notice = sms.outbox(mobile="13800000001")[0].text
+    assert "已有" in notice and sms.last_code("13800000001") is None
+    assert sms.last_code("13712345678")
+
+
+def test_a_registered_id_number_is_said_only_to_the_holder_of_the_phone(
+    city, client, django_capture_on_commit_callbacks
+):
+    response = register(
+        client, form_data(city, id_number=ALICE_ID), django_capture_on_commit_callbacks
+    )
+    assert "已注册" in response.context["form"].errors["id_number"][0]
+    assert not WorkerProfile.objects.exclude(user=city.alice).exists()
+
+
+def test_registrations_from_one_address_are_limited(city, django_capture_on_commit_callbacks):
+    client = Client()
+    answers = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(12):
+            response = client.post(
+                "/register/", form_data(city, mobile=f"1350000{n:04d}"), REMOTE_ADDR="203.0.113.9"
+            )
+            answers.append("后再试" in response.content.decode())
+    assert answers == [False] * 10 + [True] * 2
+    assert len(sms.outbox()) == 10
 
 
 def test_service_is_atomic_when_the_profile_cannot_be_created(city):

@@ -143,7 +143,7 @@ def test_rider_reports_a_hazard_with_javascript_off(
     page.get_by_label("详细地址或具体位置（可不填）").fill("乙社区 3 号楼东侧")
     save(page, "maps-rider-report-nojs")
     page.get_by_role("button", name="发送").click()
-    page.wait_for_url(re.compile(r"/reports/\d+/$"))
+    page.wait_for_url(re.compile(r"/reports/\d+/(\?sent=1)?$"))
     report = Report.objects.get()
     assert report.community == city.community_b and report.address == "乙社区 3 号楼东侧"
     assert "城关区 › 西街道 › 乙社区" in page.locator(".location").inner_text()

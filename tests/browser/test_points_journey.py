@@ -61,9 +61,10 @@ def test_worker_redeems_a_helmet_and_the_keeper_hands_it_over(
 
     page.get_by_role("link", name="兑换", exact=True).click()
     shot("points-02-catalogue")
-    helmet_card = page.locator("article.item", has_text="安全头盔")
-    helmet_card.get_by_label("领取驿站").select_option(label="甲工会驿站")
-    helmet_card.get_by_role("button", name="用 30 积分兑换").click()
+    page.locator("article.product", has_text="安全头盔").get_by_role("link").click()
+    assert page.get_by_text("兑换后余额").is_visible()  # nothing spent before confirming
+    page.get_by_label("甲工会驿站").check()
+    page.get_by_role("button", name="确认使用 30 积分兑换").click()
     page.wait_for_url("**/points/r/*/")
     code = page.locator("#pickup-code").inner_text()
     assert page.get_by_text("兑换成功").is_visible()
@@ -72,7 +73,7 @@ def test_worker_redeems_a_helmet_and_the_keeper_hands_it_over(
     log_out(page)
 
     log_in(page, "13900000005")
-    page.get_by_role("link", name="兑换核销").click()
+    page.get_by_role("link", name="兑换核销").first.click()  # menu and tile
     page.get_by_label("领取码").fill(code.lower())
     page.get_by_role("button", name="核对领取码").click()
     page.locator(".found").get_by_text("安全头盔").wait_for()  # after the page has loaded
@@ -83,10 +84,10 @@ def test_worker_redeems_a_helmet_and_the_keeper_hands_it_over(
     log_out(page)
 
     log_in(page, "13900000001")
-    page.get_by_role("link", name="积分管理").click()
+    page.get_by_role("link", name="积分管理").first.click()
     page.get_by_role("link", name="兑换台账").click()
     page.wait_for_url("**/points/admin/redemptions/")
-    page.locator("ul.rows").get_by_text("已领取").wait_for()
+    page.locator("table.data").get_by_text("已领取").wait_for()
     shot("points-06-redemption-ledger")
 
     helmet = CatalogItem.objects.get(pk=helmet.pk)

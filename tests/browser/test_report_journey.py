@@ -53,21 +53,22 @@ def test_rider_reports_officer_resolves_rider_confirms(
     rider.get_by_label("简单描述（可不填）").fill("电线垂到头顶")
     rider.screenshot(path=str(SHOTS / "10-report-form.png"), full_page=True)
     rider.get_by_role("button", name="发送").click()
-    rider.wait_for_url(re.compile(r"/reports/\d+/$"))
+    rider.wait_for_url(re.compile(r"/reports/\d+/(\?sent=1)?$"))
     report = Report.objects.get()
     assert report.community == city.community_a
-    assert rider.get_by_text("甲社区").first.is_visible()
+    assert rider.get_by_text("感谢您！报告已发送给甲社区。").is_visible()
     assert report.photos.get().image.read()[:2] == b"\xff\xd8"
 
     officer_ctx = browser.new_context(**phone)
     officer = officer_ctx.new_page()
     officer.set_default_timeout(15000)
     _login(officer, "13900000003")
-    officer.get_by_role("link", name="随手拍工单").click()
+    officer.get_by_role("link", name="随手拍工单").first.click()  # menu and tile
     officer.screenshot(path=str(SHOTS / "11-officer-queue.png"), full_page=True)
     officer.get_by_role("link", name=f"#{report.pk} 电线裸露").click()
     officer.get_by_role("button", name="受理").click()
-    assert officer.get_by_text("已完成").is_visible()
+    officer.get_by_text(f"报告 #{report.pk} 已受理。").wait_for()  # the result, named
+    assert officer.get_by_role("link", name="返回队列").is_visible()
     officer.get_by_label("整改后照片").set_input_files(_photo_file(tmp_path, 2))
     officer.locator("#resolve_note").fill("已通知供电所，电线已重新固定")
     officer.get_by_role("button", name="标记为已整改").click()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from tests.browser.conftest import SHOTS
 from tests.conftest import PASSWORD
 from tests.volunteering.conftest import credentials, every_day
+from yizhan.core import sms
 from yizhan.points import services as bank
 from yizhan.points.models import EarningRule
 from yizhan.volunteering import services
@@ -28,12 +29,11 @@ def log_in(page, mobile):
 
 
 def test_coordinator_books_a_dialysis_ride_the_volunteer_drives_it_and_hours_and_points_rise(
-    city, page, shot, browser, live_server, transactional_db, run_tasks, clock, caplog
+    city, page, shot, browser, live_server, transactional_db, run_tasks, clock
 ):
     from tests.conftest import make_user
     from yizhan.accounts.models import Role
 
-    caplog.set_level("INFO", logger="yizhan.sms")
     vera = make_user("13900000007", "协调员", role=Role.VOLUNTEER_COORDINATOR)
     team = services.team_create(by=vera, name="黄河出行爱心车队", kind="fleet")
     alice = services.volunteer_enrol(by=vera, user=city.alice, team=team, home=(36.02, 103.83))
@@ -81,6 +81,8 @@ def test_coordinator_books_a_dialysis_ride_the_volunteer_drives_it_and_hours_and
     desk.wait_for_selector(".tl-trip")
     assert desk.locator("#plan-figures").get_by_role("rowheader", name="OR-Tools").is_visible()
     desk.wait_for_selector(".plan-map path.leaflet-interactive")
+    # Drawn through the city map (YZ): its tiles, datum and Chinese controls.
+    assert desk.evaluate("() => YZ.maps.some(m => m.getContainer().classList.contains('plan-map'))")
     desk.get_by_role("button", name="发布给志愿者").click()
     assert desk.get_by_text("已通过站内通知和短信向志愿者发出 2 个行程。").is_visible()
     desk.screenshot(path=str(SHOTS / "volunteering-02-console-plan.png"), full_page=True)
@@ -101,7 +103,7 @@ def test_coordinator_books_a_dialysis_ride_the_volunteer_drives_it_and_hours_and
     page.get_by_role("button", name="完成：已送达").click()
     assert page.get_by_text("等待乘客确认").is_visible()
     shot("volunteering-05-done")
-    text = next(r.getMessage() for r in reversed(caplog.records) if "确认请回复" in r.getMessage())
+    text = next(m.text for m in sms.outbox() if "确认请回复" in m.text)
     code = re.search(r"回复 (\d{6})", text).group(1)
 
     # The patient (or her daughter) confirms with the code from the text.

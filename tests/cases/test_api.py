@@ -119,8 +119,11 @@ def test_full_flow_by_api_with_deadlines_and_history(cases, client):
     assert post(client, f"{base}/reply", city.dan, {"text": "已结清"}).json()["state"] == "replied"
     r = post(client, f"{base}/follow-up", city.alice, {"rating": "satisfied"})
     assert r.json()["state"] == "closed"
+    # The worker reads the steps addressed to them; the dispatcher every step.
     actions = [h["action"] for h in r.json()["history"]]
-    assert actions == [
+    assert actions == ["submit", "accept", "sign_for", "reply", "follow_up", "close"]
+    staff_view = client.get(base, **bearer(city.dora)).json()["history"]
+    assert [h["action"] for h in staff_view] == [
         "submit",
         "accept",
         "dispatch",

@@ -1,12 +1,11 @@
 """Two officers signing for the same order at the same moment: exactly one succeeds.
 Two sweeps at once: each case is acted on once. PostgreSQL only (real row locks)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from tests.cases.conftest import at
+from tests.concurrency import at_once
 from tests.conftest import make_user
 from yizhan.accounts.models import Role
 from yizhan.cases import services
@@ -20,24 +19,7 @@ pytestmark = [
 
 
 def _race(n, work):
-    barrier = threading.Barrier(n)
-    results = []
-
-    def run(i):
-        try:
-            barrier.wait()
-            results.append(("ok", work(i)))
-        except Exception as exc:  # noqa: BLE001 - the loser's exception is the point
-            results.append(("error", exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+    return [("error", r) if isinstance(r, Exception) else ("ok", r) for r in at_once(n, work)]
 
 
 def labour_officers(cases):

@@ -9,6 +9,7 @@ from tests.cases.test_api import bearer
 from tests.conftest import make_user
 from yizhan.accounts.models import Role
 from yizhan.cases import services
+from yizhan.cases.models import Case
 
 
 @pytest.fixture
@@ -162,13 +163,26 @@ def test_walk_in_desk_files_for_a_worker(cases, login):
         },
         follow=True,
     )
-    case = cases.city.alice.cases.get()
-    assert case.channel == "walk_in" and case.creator == cases.city.kim
+    case = Case.objects.get(channel="walk_in")
+    assert case.creator == cases.city.kim
     # The keeper may not open the case: she stays at her desk, with the number to hand over.
-    assert response.status_code == 200 and response.redirect_chain[-1][0] == "/cases/walk-in/"
-    assert f"诉求 #{case.pk} 已登记" in response.content.decode()
-    assert login(cases.city.alice).get("/api/v1/cases").status_code == 200
-    assert login(cases.city.alice).get("/cases/walk-in/").status_code == 403
+    assert response.redirect_chain[-1][0] == f"/cases/walk-in/?filed={case.pk}"
+    body = response.content.decode()
+    assert response.status_code == 200 and f"诉求 #{case.pk} 已登记" in body
+    assert "请把工单号告诉劳动者" in body and f'<p class="big">#{case.pk}</p>' in body
+    # The confirmation shows only what this desk filed.
+    assert (
+        "请把工单号告诉劳动者"
+        not in login(cases.city.dan).get(f"/cases/walk-in/?filed={case.pk}").content.decode()
+    )
+    # Not in Alice's account on the keeper's word: she is asked, and confirms.
+    assert not cases.city.alice.cases.exists()
+    alice = login(cases.city.alice)
+    assert "是否为您本人" in alice.get("/inbox/").content.decode()
+    assert alice.post(f"/cases/{case.pk}/claim/").status_code == 302
+    assert cases.city.alice.cases.get() == case
+    assert Case.objects.get(pk=case.pk).caller_mobile == ""
+    assert alice.get("/cases/walk-in/").status_code == 403
 
 
 def test_symposium_records_many_demands(cases, login):

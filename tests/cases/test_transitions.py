@@ -7,6 +7,7 @@ import pytest
 from tests.cases.conftest import at, inbox
 from yizhan.cases import permissions, services
 from yizhan.cases.models import Case, CaseEvent
+from yizhan.core import sms
 from yizhan.core.errors import Conflict, Invalid, NotAllowed
 from yizhan.core.models import Notification
 
@@ -36,15 +37,14 @@ def test_the_whole_flow_writes_a_history_row_per_step(cases):
     assert dispatch.from_state == S.ACCEPTED and dispatch.to_state == S.DISPATCHED
 
 
-def test_worker_is_told_of_each_step_and_the_reply_goes_by_sms_too(cases, caplog):
-    caplog.set_level("INFO", logger="yizhan.sms")
+def test_worker_is_told_of_each_step_and_the_reply_goes_by_sms_too(cases):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("django.db.transaction.on_commit", lambda fn, *a, **k: fn())
         cases.replied()
     texts = inbox(cases.city.alice)
     assert len(texts) == 4  # received, accepted, signed for, replied
     assert any("答复" in t for t in texts)
-    assert "SMS to 13800000001" in caplog.text
+    assert sms.outbox(mobile="13800000001")  # the reply went by text too
     assert Notification.objects.filter(recipient=cases.city.dan).count() == 1  # new work order
 
 
@@ -270,7 +270,9 @@ def test_allowed_steps_follow_the_table(cases):
         "reply",
         "mediate",
     }
-    assert permissions.allowed_steps(city.dora, case) == []
+    # The dispatcher only supervises a signed order: nothing waits for them.
+    assert permissions.allowed_steps(city.dora, case) == ["urge", "reassign"]
+    assert not permissions.awaits(city.dora, case) and permissions.awaits(city.dan, case)
     assert permissions.allowed_steps(city.alice, case) == []
 
 

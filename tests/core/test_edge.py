@@ -48,3 +48,19 @@ def test_photos_with_nul_bytes_in_their_binary_are_not_refused(city, login):
     buf.name = "p.jpg"
     response = login(city.alice).post("/reports/new/", {"photos": buf, "description": "ok"})
     assert response.status_code != 400 or "NUL" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/news/pinyin/", {"mode": "tone", "next": "9999-12-31T23:59:59"}),
+        ("/login/?next=a:b", {"mobile": "13800000001", "password": "Sturdy-pass-2026"}),
+    ],
+    ids=["news-next", "login-next"],
+)
+def test_a_next_or_referer_that_looks_like_a_url_name_is_not_a_server_error(
+    city, client, url, data
+):
+    response = client.post(url, data, HTTP_REFERER="x:y")
+    assert response.status_code in (200, 302)
+    assert response.get("Location", "/").startswith("/")

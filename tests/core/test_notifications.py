@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from yizhan.core import sms
 from yizhan.core.models import Notification
 from yizhan.core.notifications import notify, notify_all, notify_many, unread_count
 
@@ -12,13 +13,12 @@ CLOSED = _("Your demand #%(id)s is closed.")
 
 
 def test_notify_shows_in_the_inbox_and_the_bell_until_read(
-    city, login, caplog, django_capture_on_commit_callbacks
+    city, login, django_capture_on_commit_callbacks
 ):
-    caplog.set_level("INFO", logger="yizhan.sms")
     with django_capture_on_commit_callbacks(execute=True):
         notify(user=city.alice, message=CLOSED, params={"id": 7}, url="/cases/7/", sms=True)
     assert unread_count(city.alice) == 1
-    assert "您的诉求 #7 已办结" in caplog.text
+    assert "您的诉求 #7 已办结" in sms.outbox(mobile="13800000001")[0].text
     client = login(city.alice)
     body = client.get("/inbox/").content.decode()
     assert "您的诉求 #7 已办结" in body and 'class="bell-count">1<' in body
@@ -37,8 +37,7 @@ def test_stored_as_a_message_id_and_read_in_the_readers_language(city, login):
     assert "Your demand #7 is closed." in client.get("/inbox/").content.decode()
 
 
-def test_sms_goes_in_the_recipients_language_only_after_commit(city, caplog):
-    caplog.set_level("INFO", logger="yizhan.sms")
+def test_sms_goes_in_the_recipients_language_only_after_commit(city):
     city.alice.language = "en"
     city.alice.save()
     try:
@@ -47,7 +46,7 @@ def test_sms_goes_in_the_recipients_language_only_after_commit(city, caplog):
             raise RuntimeError("roll back")
     except RuntimeError:
         pass
-    assert "#8" not in caplog.text and not Notification.objects.exists()
+    assert not sms.outbox() and not Notification.objects.exists()
 
 
 def test_translatable_parameters_are_translated_when_read(city):

@@ -136,3 +136,18 @@ def test_the_roster_console_appoints_by_mobile_and_shows_the_month(world, city, 
     unknown = client.post(url, {"mobile": "13812345678", "grid": ""}).content.decode()
     assert "没有" in unknown or "No registered worker" in unknown
     assert login(city.gary).get(url).status_code == 403
+
+
+def test_the_grid_officers_queue_and_report_page_mark_a_grid_members_report(appointed, city, login):
+    marked = report(city, reporter=city.alice, community=city.community_a)
+    other = report(city, reporter=city.dora, community=city.community_a)
+    grace = login(city.grace)
+    queue = grace.get("/staff/reports/").content.decode()
+    row = queue.split(f'href="/reports/{marked.pk}/"')[1].split("</tr>")[0]
+    assert "网格员" in row
+    assert "网格员" not in queue.split(f'href="/reports/{other.pk}/"')[1].split("</tr>")[0]
+    assert "本社区兼职网格员" in grace.get(f"/reports/{marked.pk}/").content.decode()
+    # The reporter's own page says nothing of it: the mark is for the staff who handle it.
+    assert (
+        "本社区兼职网格员" not in login(city.alice).get(f"/reports/{marked.pk}/").content.decode()
+    )

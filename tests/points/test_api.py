@@ -40,13 +40,8 @@ def test_redeem_returns_201_with_code_and_a_retry_returns_the_same(bank, helmet,
     assert again.status_code == 201 and again.json()["code"] == first.json()["code"]
     assert Redemption.objects.count() == 1
     assert first.json()["qr_url"].endswith(f"/points/r/{first.json()['code']}/qr.svg")
-    by_header = post(
-        worker,
-        "/redemptions",
-        {"item_id": helmet.pk, "station_id": bank.station.pk},
-        HTTP_IDEMPOTENCY_KEY="k-2",
-    )
-    assert by_header.status_code == 201 and by_header.json()["code"] != first.json()["code"]
+    other_key = post(worker, "/redemptions", {**body, "idempotency_key": "k-2"})
+    assert other_key.status_code == 201 and other_key.json()["code"] != first.json()["code"]
     assert worker.get(f"{API}/balance").json() == {"balance": 40, "held": 60}
 
 
@@ -60,7 +55,7 @@ def test_redeem_refusals_are_409_or_422_with_a_message(bank, helmet, worker):
     wrong = post(worker, "/redemptions", {**body, "station_id": other.pk, "idempotency_key": "b"})
     assert wrong.status_code == 422 and wrong.json()["message"]
     no_key = post(worker, "/redemptions", {"item_id": helmet.pk, "station_id": bank.station.pk})
-    assert no_key.status_code == 422
+    assert no_key.status_code == 422 and no_key.json()["detail"][0]["field"] == "idempotency_key"
     garbage = post(worker, "/redemptions", {"item_id": "helmet", "station_id": None})
     assert garbage.status_code == 422
     huge = post(worker, "/redemptions", {**body, "item_id": 10**20, "idempotency_key": "h"})

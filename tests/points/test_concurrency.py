@@ -2,14 +2,11 @@
 accepted redemption backed by points, one award per source, one close per redemption.
 Each thread has its own database connection, as separate app processes would."""
 
-import threading
 import uuid
 
-import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
+from tests.concurrency import POSTGRES_ONLY, at_once
 from tests.conftest import make_user
 from yizhan.accounts.models import WorkerProfile
 from yizhan.core.errors import YizhanError
@@ -17,36 +14,7 @@ from yizhan.points import selectors, services
 from yizhan.points.models import Posting, Redemption
 from yizhan.points.verification import verify_ledger
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-        reason="row locks and real concurrency need PostgreSQL",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-def at_once(n, fn):
-    """Run fn(0..n-1) in n threads released together; return results or exceptions."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = fn(i)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted on
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+pytestmark = POSTGRES_ONLY
 
 
 def workers(city, n):

@@ -236,3 +236,20 @@ def test_junk_queries_are_answered_not_a_server_error(client, existing, query):
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert parse(response)[0]["code"] == 400
+
+
+def test_xml_stays_well_formed_with_control_characters_in_a_description(client, city, wire):
+    import xml.etree.ElementTree as ET  # noqa: S405 - our own output
+
+    services.report_submit(
+        reporter=city.alice,
+        category=wire,
+        lat=IN_A[0],
+        lng=IN_A[1],
+        description="电线\x01垂落\x0b\x1f，注意",
+        photos=[make_jpeg(seed=3)],
+    )
+    body = client.get("/open311/v2/requests.xml").content
+    root = ET.fromstring(body)  # noqa: S314 - our own output
+    text = root.find("request/description").text
+    assert text == "电线\ufffd垂落\ufffd\ufffd，注意"

@@ -44,7 +44,7 @@ def test_worker_submits_through_the_page(city, wire, login):
         },
     )
     report = Report.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/reports/{report.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/reports/{report.pk}/?sent=1"
     page = client.get(response["Location"]).content.decode()
     assert "甲社区" in page and "电线裸露" in page
 
@@ -86,9 +86,15 @@ def test_api_submit_is_idempotent_and_validates(city, client):
     assert first.status_code == 201
     assert first.json()["community"] == "甲社区"
     assert first.json()["history"][0]["action"] == "submitted"
-    data["photos"] = make_jpeg(seed=2)
+    data["photos"] = make_jpeg()
     again = client.post("/api/v1/reports", data, **auth)
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    data["photos"] = make_jpeg(seed=2)  # the same key for another report: refused, as redeeming
+    reused = client.post("/api/v1/reports", data, **auth)
+    assert reused.status_code == 409 and reused.json()["code"] == "conflict"
+    data["photos"], data["description"] = make_jpeg(), "长" * 10_000
+    too_long = client.post("/api/v1/reports", {**data, "idempotency_key": "app-9"}, **auth)
+    assert too_long.status_code == 422 and fields(too_long) == {"description"}
     bad = client.post(
         "/api/v1/reports",
         {"category": "nope", "lat": IN_A[0], "lng": IN_A[1], "idempotency_key": "x"},
@@ -243,7 +249,7 @@ def test_a_refused_step_on_the_report_page_shows_beside_its_field(city, login, r
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert 'id="reject_duplicate_of-error">没有这个编号的报告。' in body
+    assert 'id="reject_duplicate_of-error">没有编号为 #999999 的报告。' in body
     assert 'value="999999"' in body  # what was typed is kept
     response = client.post(f"/reports/{report.pk}/start/", follow=True)
     assert "报告当前为“已提交”，不能进行此操作。" in response.content.decode()

@@ -73,9 +73,23 @@ def test_photo_gps_is_used_only_with_consent(city, wire):
 
 def test_retry_with_the_same_key_creates_one_report(city, wire):
     first = submit(city, wire, client_key="k-1")
-    again = submit(city, wire, client_key="k-1", seed=2)
+    again = submit(city, wire, client_key="k-1")
     assert first.created and not again.created
     assert again.report.pk == first.report.pk
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"seed": 2}, {"description": "另一处"}, {"point": IN_B}],
+    ids=["other-photo", "other-text", "other-spot"],
+)
+def test_the_same_key_with_a_different_report_is_a_conflict(city, wire, change):
+    from yizhan.core.idempotency import IdempotencyKeyReused
+
+    submit(city, wire, client_key="k-1")
+    with pytest.raises(IdempotencyKeyReused):
+        submit(city, wire, client_key="k-1", **change)
     assert Report.objects.count() == 1
 
 

@@ -49,8 +49,13 @@ def test_city_page_lists_stale_stations_and_usage(network, login):
     Station.objects.filter(code="S3").update(confirmed_at=None)
     worker = make_user("13700000009", "骑手乙")
     StationVisit.objects.create(station=network.s3, worker=worker, method="qr")
-    body = login(network.adam).get("/staff/stations/city/").content.decode()
-    assert "S3驿站" in body and "超过30天未确认" in body
+    client = login(network.adam)
+    body = client.get("/staff/stations/city/").content.decode()
+    assert "S3驿站" in body and "30 天未确认" in body and "可能已过时" in body
+    stale = client.get("/staff/stations/city/?stale=1&sort=-confirmed").content.decode()
+    assert "S3驿站" in stale and 'aria-sort="descending"' in stale
+    found = client.get("/staff/stations/city/?q=S3").content.decode()
+    assert "S3驿站" in found and "共 1 条结果" in found
 
 
 def test_keeper_sees_their_station_usage(network, login):

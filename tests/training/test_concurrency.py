@@ -3,45 +3,12 @@ the waiting list get offers, and the capacity is never exceeded; many door devic
 the same worker at once make one check-in and one completion. Each thread has its own
 connection, as separate app processes would."""
 
-import threading
-
-import pytest
-from django.conf import settings
-from django.db import connection
-
+from tests.concurrency import POSTGRES_ONLY, at_once
 from yizhan.core.models import Event
 from yizhan.training import services, tokens
 from yizhan.training.models import Activity, Attendance, Enrolment
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-        reason="row locks and real concurrency need PostgreSQL",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-def at_once(n, fn):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = fn(i)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted on
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+pytestmark = POSTGRES_ONLY
 
 
 def test_two_cancellations_make_two_offers_and_never_exceed_capacity(training, city):

@@ -44,6 +44,15 @@ class OtpVerifyForm(forms.Form):
     )
 
 
+class RegistrationCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code from the SMS"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("Real name"), max_length=40)
     mobile = MobileField()
@@ -94,9 +103,29 @@ class RegistrationForm(forms.Form):
         return data
 
 
+class FindByMobileForm(forms.Form):
+    mobile = MobileField(label=_("Full mobile number"))
+
+
 class RevealForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you need to see this person's full data?"),
         max_length=300,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. calling back about case 123")}),
+    )
+
+
+class PeopleSearchForm(forms.Form):
+    """The people list's search box. It posts: a mobile number stays out of URLs and logs."""
+
+    q = forms.CharField(
+        label=_("Name or mobile number"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "placeholder": _("Whole name, mobile, or 138****1234"),
+            }
+        ),
     )

@@ -5,6 +5,8 @@ Mobile numbers and ID numbers are encrypted (`EncryptedTextField`); their `*_ind
 columns hold keyed hashes that make them unique and findable without decrypting.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -13,7 +15,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yizhan.core.pii import EncryptedTextField, blind_index, mask_mobile, mask_name
+from yizhan.core.pii import (
+    EncryptedTextField,
+    blind_index,
+    mask_mobile,
+    mask_name,
+    mobile_mask_index,
+    name_index,
+)
 from yizhan.core.validators import normalise_mobile
 
 
@@ -70,8 +79,13 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     mobile = EncryptedTextField(_("mobile number"))
-    mobile_index = models.CharField(max_length=64, unique=True, editable=False)
+    # The login name Django sees (USERNAME_FIELD): the admin's login form labels it.
+    mobile_index = models.CharField(_("mobile number"), max_length=64, unique=True, editable=False)
     name = EncryptedTextField(_("name"), blank=True)
+    # Blind indexes for the staff's people search (kept by save()): the full name, and the
+    # mask of the mobile (138****1234). See core.pii.
+    name_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    mobile_mask_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("can use the back office"),
@@ -94,6 +108,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return f"{mask_name(self.name) or '-'} {self.masked_mobile}"
+
+    def save(self, *args, **kwargs):
+        """Keep the search indexes in step with the name and the mobile number."""
+        update_fields = kwargs.get("update_fields")
+        changed = set(update_fields or ()) & {"name", "mobile"}
+        if update_fields is None or changed:
+            self.name_index = name_index(self.name)
+            self.mobile_mask_index = mobile_mask_index(self.mobile)
+        if changed:
+            kwargs["update_fields"] = {*update_fields, "name_index", "mobile_mask_index"}
+        super().save(*args, **kwargs)
 
     @property
     def masked_mobile(self) -> str:
@@ -255,9 +280,15 @@ class ApiToken(models.Model):
 
 
 class OneTimeCode(models.Model):
-    """An SMS login code: stored hashed, short-lived, a few attempts, used once."""
+    """An SMS code (to log in, or to prove a number at registration): stored hashed,
+    short-lived, a few attempts, used once, good only for its purpose."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", _("Log in")
+        REGISTER = "register", _("Register")
 
     mobile_index = models.CharField(max_length=64, db_index=True)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.LOGIN)
     digest = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -269,7 +300,8 @@ class OneTimeCode(models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed login, counted per account and per client address to throttle guessing."""
+    """One counted attempt for throttling (accounts.services): a failed login per account,
+    per (account, client) pair and per client address; an SMS code sent; a registration."""
 
     key = models.CharField(max_length=80, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -279,16 +311,23 @@ class LoginFailure(models.Model):
 
 
 class DeletionRequest(models.Model):
-    """A person's request to delete their data (PIPL art. 47), processed by a background task."""
+    """A person's request to delete their data (PIPL art. 47), processed by a background task.
+    A run that dies (the worker killed mid-erasure) is found by the recovery sweep and queued
+    again; the erasure is one transaction, so a re-run starts from clean data. The person
+    follows it on a page named by `token` (they are logged out by then)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         DONE = "done", _("Done")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="deletion_requests")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     requested_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # When the erasure was last queued, and how many times (more than one: a run was lost).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    runs_queued = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("deletion request")

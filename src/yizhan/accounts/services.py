@@ -15,10 +15,12 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yizhan.accounts import selectors
 from yizhan.accounts.models import (
     ROLE_SCOPE,
     SCOPE_FIELDS,
@@ -31,11 +33,11 @@ from yizhan.accounts.models import (
     User,
     WorkerProfile,
 )
-from yizhan.core import audit, notifications, personal_data
-from yizhan.core.errors import Invalid, NotAllowed, Throttled
+from yizhan.core import audit, locking, notifications, personal_data
+from yizhan.core.errors import Invalid, NotAllowed, NotFound, Throttled
 from yizhan.core.models import AuditLog
-from yizhan.core.pii import blind_index
-from yizhan.core.validators import validate_id_number, validate_mobile
+from yizhan.core.pii import blind_index, mask_mobile, mask_name
+from yizhan.core.validators import normalise_mobile, validate_id_number, validate_mobile
 
 
 def _valid_mobile(mobile: str) -> str:
@@ -54,7 +56,7 @@ def worker_register(
     *,
     name: str,
     mobile: str,
-    password: str,
+    password: str | None,
     kind: str,
     home_district,
     id_number: str,
@@ -62,8 +64,11 @@ def worker_register(
     platform=None,
     employer=None,
     language: str = "zh-hans",
+    password_hash: str | None = None,
 ) -> User:
-    """Create a worker's account and profile, or raise Invalid keyed by field."""
+    """Create a worker's account and profile, or raise Invalid keyed by field. The pages
+    call it once the number is proven (`registration_code_check`), with the password's hash
+    kept from the first step."""
     errors: dict[str, list] = {}
     if not consent:
         errors["consent"] = [_("You must agree to the privacy notice to register.")]
@@ -86,6 +91,9 @@ def worker_register(
         raise Invalid(fields=errors)
     try:
         user = User.objects.create_user(mobile, password, name=name.strip(), language=language)
+        if password_hash:
+            User.objects.filter(pk=user.pk).update(password=password_hash)
+            user.password = password_hash
         WorkerProfile.objects.create(
             user=user,
             kind=kind,
@@ -104,48 +112,123 @@ def worker_register(
     return user
 
 
-# --- Login throttling -------------------------------------------------------------------
+# --- Throttling: logins, SMS codes, registrations ------------------------------------------
+#
+# Failed logins count per (account, client) pair first: five wrong passwords lock that client
+# out of that account for the window, and nobody else. The account as a whole is slowed down,
+# not locked (django-axes' "username and address" combination plus a back-off): past five
+# failures from any clients, each further try waits 1, 2, 4 … up to 60 seconds after the last
+# failure, so a botnet gets about a guess a minute while the owner waits seconds. One client
+# address is locked out of every account after 4x the limit. A try is counted before the
+# password is checked, under a lock, so concurrent guesses never slip past the limit; a
+# successful login takes its count back. SMS codes and registrations have limits per number
+# and per address of their own.
 
 
-def _throttle_keys(mobile: str, ip: str | None) -> list[str]:
-    keys = [f"m:{blind_index(mobile)}"]
+@dataclass(frozen=True)
+class Attempt:
+    """The provisional failure rows of one login try (removed when it succeeds)."""
+
+    ids: tuple[int, ...] = ()
+
+
+def _login_keys(mobile: str, ip: str | None) -> dict[str, str]:
+    account = blind_index(normalise_mobile(mobile))
+    pair = hashlib.sha256(f"{account}|{ip or '-'}".encode()).hexdigest()
+    keys = {"pair": f"p:{pair}", "account": f"m:{account}"}
     if ip:
-        keys.append(f"ip:{ip}")
+        keys["ip"] = f"ip:{ip}"
     return keys
 
 
-def login_check_throttle(*, mobile: str, ip: str | None) -> None:
-    """Refuse further tries after too many failures for this account (or 4x that per IP)
-    within the window: Throttled, with the seconds until the oldest counted failure ages
-    out of the window (then one more try is allowed)."""
-    window = dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+def _recent(key: str, *, now, window: dt.timedelta, cap: int) -> list[dt.datetime]:
+    """The newest `cap` records of `key` inside the window, newest first."""
+    rows = LoginFailure.objects.filter(key=key, at__gt=now - window).order_by("-at")
+    return list(rows.values_list("at", flat=True)[:cap])
+
+
+def _wait_message(seconds: int):
+    if seconds >= 120:
+        return _("Too many failed attempts. Please wait %(minutes)d minutes and try again.") % {
+            "minutes": math.ceil(seconds / 60)
+        }
+    return _("Too many attempts. Please wait %(seconds)d seconds and try again.") % {
+        "seconds": seconds
+    }
+
+
+def _refuse_until(moment, now) -> Throttled:
+    seconds = max(1, math.ceil((moment - now).total_seconds()))
+    return Throttled(_wait_message(seconds), retry_after=seconds)
+
+
+def _login_gate(*, mobile: str, ip: str | None, record: bool) -> Attempt:
+    """Refuse (Throttled) a try the limits do not allow; with `record`, count it as a failure
+    until it is known to have succeeded. Must run inside a transaction (it locks)."""
+    keys = _login_keys(mobile, ip)
+    locking.lock(*keys.values())
     now = timezone.now()
+    window = dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     limit = settings.LOGIN_MAX_FAILURES
-    for key in _throttle_keys(mobile, ip):
-        cap = limit * 4 if key.startswith("ip:") else limit
-        recent = LoginFailure.objects.filter(key=key, at__gte=now - window).order_by("-at")
-        counted = list(recent.values_list("at", flat=True)[:cap])
-        if len(counted) >= cap:
-            retry_after = max(1, math.ceil((counted[-1] + window - now).total_seconds()))
-            raise Throttled(
-                _("Too many failed attempts. Please wait %(minutes)d minutes and try again.")
-                % {"minutes": math.ceil(retry_after / 60)},
-                retry_after=retry_after,
-            )
+    for name, cap in (("pair", limit), ("ip", limit * 4)):
+        if name in keys:
+            counted = _recent(keys[name], now=now, window=window, cap=cap)
+            if len(counted) >= cap:
+                raise _refuse_until(counted[-1] + window, now)
+    failures = LoginFailure.objects.filter(key=keys["account"], at__gt=now - window)
+    count = failures.count()
+    if count >= limit:  # slow the account down for everyone, never lock it
+        delay = min(settings.LOGIN_SLOWDOWN_MAX_SECONDS, 2 ** (count - limit))
+        latest = failures.order_by("-at").values_list("at", flat=True).first()
+        if latest + dt.timedelta(seconds=delay) > now:
+            raise _refuse_until(latest + dt.timedelta(seconds=delay), now)
+    if not record:
+        return Attempt()
+    rows = LoginFailure.objects.bulk_create([LoginFailure(key=k, at=now) for k in keys.values()])
+    return Attempt(ids=tuple(r.pk for r in rows))
 
 
-def login_record_failure(*, mobile: str, ip: str | None) -> None:
-    LoginFailure.objects.bulk_create([LoginFailure(key=k) for k in _throttle_keys(mobile, ip)])
+def login_attempt_begin(*, mobile: str, ip: str | None) -> Attempt:
+    """Count a login try as failed before checking it (Throttled when over a limit)."""
+    with transaction.atomic():
+        return _login_gate(mobile=mobile, ip=ip, record=True)
+
+
+def login_attempt_succeeded(attempt: Attempt) -> None:
+    LoginFailure.objects.filter(pk__in=attempt.ids).delete()
 
 
 def login_with_password(*, request, mobile: str, password: str) -> User | None:
     """Authenticate, counting failures; raises Throttled when over the limit."""
-    ip = audit.client_ip(request)
-    login_check_throttle(mobile=mobile, ip=ip)
+    attempt = login_attempt_begin(mobile=mobile, ip=audit.client_ip(request))
     user = authenticate(request, mobile=mobile, password=password)
-    if user is None:
-        login_record_failure(mobile=mobile, ip=ip)
+    if user is not None:
+        login_attempt_succeeded(attempt)
     return user
+
+
+def _rate_limit(limits: list[tuple[str, int, int]], *, now=None) -> None:
+    """Count one use of each key, refusing it (Throttled) when any key already had `cap`
+    uses in its window; `limits` is [(key, cap, window seconds)]. Locks; needs a transaction."""
+    now = now or timezone.now()
+    locking.lock(*(key for key, _cap, _window in limits))
+    for key, cap, seconds in limits:
+        counted = _recent(key, now=now, window=dt.timedelta(seconds=seconds), cap=cap)
+        if len(counted) >= cap:
+            raise _refuse_until(counted[-1] + dt.timedelta(seconds=seconds), now)
+    LoginFailure.objects.bulk_create([LoginFailure(key=key, at=now) for key, _c, _w in limits])
+
+
+def _sms_limits(mobile: str, ip: str | None) -> list[tuple[str, int, int]]:
+    """One code a minute and a few an hour per number; a few dozen an hour per address."""
+    index = blind_index(mobile)
+    limits = [
+        (f"sms:gap:{index}", 1, settings.SMS_MIN_GAP_SECONDS),
+        (f"sms:m:{index}", settings.SMS_PER_NUMBER_PER_HOUR, 3600),
+    ]
+    if ip:
+        limits.append((f"sms:ip:{ip}", settings.SMS_PER_ADDRESS_PER_HOUR, 3600))
+    return limits
 
 
 # --- SMS one-time codes -----------------------------------------------------------------
@@ -155,22 +238,30 @@ def _code_digest(code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
-def otp_send(*, mobile: str, ip: str | None = None) -> None:
-    """Send a 6-digit login code if the number has an account; say nothing either way.
-    The text goes out in the account holder's language, after commit."""
-    mobile = _valid_mobile(mobile)
-    login_check_throttle(mobile=mobile, ip=ip)
-    index = blind_index(mobile)
-    user = User.objects.filter(mobile_index=index, is_active=True).first()
-    if user is None:
-        login_record_failure(mobile=mobile, ip=ip)  # probing for numbers counts as guessing
-        return
+def _new_code(*, index: str, purpose: str) -> str:
     code = f"{secrets.randbelow(10**6):06d}"
     OneTimeCode.objects.create(
         mobile_index=index,
+        purpose=purpose,
         digest=_code_digest(code),
         expires_at=timezone.now() + dt.timedelta(seconds=settings.OTP_TTL_SECONDS),
     )
+    return code
+
+
+@transaction.atomic
+def otp_send(*, mobile: str, ip: str | None = None) -> None:
+    """Send a 6-digit login code if the number has an account; say nothing either way.
+    Limited per number and per address; a number without an account counts as a failed
+    login (probing for numbers is guessing). The text goes out after commit."""
+    mobile = _valid_mobile(mobile)
+    index = blind_index(mobile)
+    user = User.objects.filter(mobile_index=index, is_active=True).first()
+    _login_gate(mobile=mobile, ip=ip, record=user is None)
+    _rate_limit(_sms_limits(mobile, ip))
+    if user is None:
+        return
+    code = _new_code(index=index, purpose=OneTimeCode.Purpose.LOGIN)
     notifications.sms_to_number(
         mobile=mobile,
         message=gettext_lazy("Your Yizhan login code is %(code)s, valid for %(minutes)d minutes."),
@@ -179,27 +270,88 @@ def otp_send(*, mobile: str, ip: str | None = None) -> None:
     )
 
 
-@transaction.atomic
-def otp_verify(*, mobile: str, code: str, ip: str | None = None) -> User | None:
-    mobile = _valid_mobile(mobile)
-    login_check_throttle(mobile=mobile, ip=ip)
-    index = blind_index(mobile)
-    now = timezone.now()
+def _use_code(*, index: str, purpose: str, code: str, now) -> bool:
     otp = (
         OneTimeCode.objects.select_for_update()
-        .filter(mobile_index=index, used_at=None, expires_at__gt=now, attempts__lt=5)
+        .filter(
+            mobile_index=index, purpose=purpose, used_at=None, expires_at__gt=now, attempts__lt=5
+        )
         .order_by("-created_at")
         .first()
     )
     if otp is None or not hmac.compare_digest(otp.digest, _code_digest(code.strip())):
         if otp is not None:
             OneTimeCode.objects.filter(pk=otp.pk).update(attempts=otp.attempts + 1)
-        login_record_failure(mobile=mobile, ip=ip)
+        return False
+    # Conditional update: of two requests racing with the same code only one wins.
+    return bool(OneTimeCode.objects.filter(pk=otp.pk, used_at=None).update(used_at=now))
+
+
+@transaction.atomic
+def otp_verify(*, mobile: str, code: str, ip: str | None = None) -> User | None:
+    mobile = _valid_mobile(mobile)
+    attempt = _login_gate(mobile=mobile, ip=ip, record=True)
+    index = blind_index(mobile)
+    if not _use_code(index=index, purpose=OneTimeCode.Purpose.LOGIN, code=code, now=timezone.now()):
         return None
-    # Conditional update: of two requests racing with the same code only one gets the user.
-    if not OneTimeCode.objects.filter(pk=otp.pk, used_at=None).update(used_at=now):
-        return None
+    login_attempt_succeeded(attempt)
     return User.objects.filter(mobile_index=index, is_active=True).first()
+
+
+# --- Registration with a verified number --------------------------------------------------
+#
+# Registration never says whether a number is taken: the form always answers "we texted a
+# code to this number". A free number gets the code; a number with an account gets a note
+# that someone tried to register it (its owner knows; nobody else learns anything). Only the
+# person who holds the phone can finish, so only they hear about their ID number.
+
+
+@transaction.atomic
+def registration_code_send(*, mobile: str, ip: str | None, language: str = "zh-hans") -> None:
+    mobile = _valid_mobile(mobile)
+    limits = _sms_limits(mobile, ip)
+    if ip:
+        limits.append((f"reg:ip:{ip}", settings.REGISTRATIONS_PER_ADDRESS_PER_HOUR, 3600))
+    _rate_limit(limits)
+    index = blind_index(mobile)
+    holder = User.objects.filter(mobile_index=index).first()
+    if holder is not None:
+        notifications.sms_to_number(
+            mobile=mobile,
+            message=gettext_lazy(
+                "Someone tried to register a new Yizhan account with your number. You already "
+                "have one: log in with your password or an SMS code. If it was not you, ignore "
+                "this message."
+            ),
+            language=holder.language,
+        )
+        return
+    code = _new_code(index=index, purpose=OneTimeCode.Purpose.REGISTER)
+    notifications.sms_to_number(
+        mobile=mobile,
+        message=gettext_lazy(
+            "Your Yizhan registration code is %(code)s, valid for %(minutes)d minutes."
+        ),
+        params={"code": code, "minutes": settings.OTP_TTL_SECONDS // 60},
+        language=language,
+    )
+
+
+@transaction.atomic
+def registration_code_check(*, mobile: str, code: str, ip: str | None) -> bool:
+    """Whether `code` is the registration code texted to `mobile` (used once; wrong codes
+    count like failed logins)."""
+    mobile = _valid_mobile(mobile)
+    attempt = _login_gate(mobile=mobile, ip=ip, record=True)
+    if not _use_code(
+        index=blind_index(mobile),
+        purpose=OneTimeCode.Purpose.REGISTER,
+        code=code,
+        now=timezone.now(),
+    ):
+        return False
+    login_attempt_succeeded(attempt)
+    return True
 
 
 # --- API tokens -------------------------------------------------------------------------
@@ -322,19 +474,112 @@ def my_data_export(*, user: User, request=None) -> dict:
     return data
 
 
-@transaction.atomic
-def deletion_request_create(*, user: User) -> DeletionRequest:
-    """Record the request and queue the erasure; the account is closed at once."""
+def own_data_reveal(*, user: User, request=None) -> dict:
+    """The person's own mobile and ID number in full, for their "show" tap on their page
+    (masked by default, as banking apps do: a screen can be seen over a shoulder). Logged
+    like every read of unmasked personal data."""
+    profile = getattr(user, "worker", None)
+    fields = ["mobile"] + (["id_number"] if profile is not None else [])
+    audit.record(
+        actor=user,
+        action=AuditLog.Action.PII_READ,
+        subject=user,
+        fields=fields,
+        reason="self",
+        request=request,
+    )
+    return {"mobile": user.mobile, "id_number": profile.id_number if profile else ""}
+
+
+def deletion_losses(*, user: User) -> list[str]:
+    """What the person loses with their account, said before they confirm the deletion."""
+    return personal_data.losses_all(user)
+
+
+ERASE_TASK = "yizhan.accounts.tasks.erase_personal_data"
+
+
+def _erasure_is_queued(request_id: int) -> bool:
+    """Whether a live (ready or running, not stuck) erasure task exists for the request."""
+    from django_tasks_db.models import DBTaskResult
+
+    stuck_before = timezone.now() - dt.timedelta(minutes=settings.TASKS_STUCK_MINUTES)
+    return (
+        DBTaskResult.objects.filter(
+            task_path=ERASE_TASK, args_kwargs__kwargs__request_id=request_id
+        )
+        .filter(Q(status="READY") | Q(status="RUNNING", started_at__gt=stuck_before))
+        .exists()
+    )
+
+
+def _queue_erasure(req: DeletionRequest) -> None:
     from yizhan.accounts.tasks import erase_personal_data
 
+    DeletionRequest.objects.filter(pk=req.pk).update(
+        queued_at=timezone.now(), runs_queued=F("runs_queued") + 1
+    )
+    transaction.on_commit(lambda: erase_personal_data.enqueue(request_id=req.pk))
+
+
+@transaction.atomic
+def deletion_request_create(*, user: User) -> DeletionRequest:
+    """Record the request and queue the erasure; the account is closed at once. Asking again
+    while a request is pending queues it again if its run was lost."""
     existing = user.deletion_requests.filter(status=DeletionRequest.Status.PENDING).first()
     if existing:
+        if not _erasure_is_queued(existing.pk):
+            _queue_erasure(existing)
         return existing
     request = DeletionRequest.objects.create(user=user)
     User.objects.filter(pk=user.pk).update(is_active=False)
     ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
-    transaction.on_commit(lambda: erase_personal_data.enqueue(request_id=request.pk))
+    _queue_erasure(request)
     return request
+
+
+def erasures_recover(*, now=None) -> list[int]:
+    """Queue again every pending erasure whose run was lost (the worker died mid-run, or the
+    queue entry never got written); the erasure is idempotent. Returns the request ids."""
+    now = now or timezone.now()
+    stale = now - dt.timedelta(minutes=settings.TASKS_STUCK_MINUTES)
+    requeued = []
+    for req in DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING).filter(
+        Q(queued_at__lt=stale) | Q(queued_at=None)
+    ):
+        with transaction.atomic():
+            if not _erasure_is_queued(req.pk):
+                _queue_erasure(req)
+                requeued.append(req.pk)
+    return requeued
+
+
+def deletion_request_state(*, token) -> dict:
+    """What the person may know about their request (no personal data: they are logged out
+    and the page is reached by its token): when, where it stands, and whether a run was lost."""
+    from django_tasks_db.models import DBTaskResult
+
+    req = DeletionRequest.objects.filter(token=token).first()
+    if req is None:
+        raise NotFound
+    runs = max(
+        req.runs_queued,
+        DBTaskResult.objects.filter(
+            task_path=ERASE_TASK, args_kwargs__kwargs__request_id=req.pk
+        ).count(),
+    )
+    if req.status == DeletionRequest.Status.DONE:
+        state = "done"
+    elif runs > 1:
+        state = "retrying"
+    else:
+        state = "queued"
+    return {
+        "requested_at": req.requested_at,
+        "processed_at": req.processed_at,
+        "state": state,
+        "runs": runs,
+    }
 
 
 @transaction.atomic
@@ -364,6 +609,78 @@ def personal_data_erase(*, request_id: int) -> bool:
 
 
 # --- Staff reads of personal data ---------------------------------------------------------
+
+
+def user_find_by_mobile(*, staff: User, mobile: str, request=None) -> User | None:
+    """A staff search by a full mobile number (the people pages, the back office): audited
+    whether it finds someone or not. The pages send it in a POST body, so the number never
+    lands in a URL or an access log."""
+    from yizhan.accounts.permissions import can_reveal_personal_data
+
+    if not (can_reveal_personal_data(staff) or staff.is_staff):
+        raise NotAllowed
+    mobile = _valid_mobile(mobile)
+    user = User.objects.filter(mobile_index=blind_index(mobile)).first()
+    audit.record(
+        actor=staff,
+        action=AuditLog.Action.PII_READ,
+        subject=user,
+        fields=["mobile"],
+        reason="search by full mobile number",
+        request=request,
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class PeopleSearch:
+    by: str  # "mobile", "masked", "name" or "" (nothing searchable)
+    ids: list[int]
+    label: str  # what the list shows as the search: masked, never the number typed
+
+
+@transaction.atomic
+def people_search(*, staff: User, query: str, request=None) -> PeopleSearch:
+    """Staff look a worker up by full mobile, masked mobile or full name. Linking a number or
+    a name to a person is a read of personal data: each search is in the audit log (which
+    people it found, or that it found nobody), never the number itself. The caller keeps the
+    query out of URLs and access logs (the page posts it)."""
+    from yizhan.accounts.permissions import can_reveal_personal_data
+
+    if not can_reveal_personal_data(staff):
+        raise NotAllowed
+    by, ids = selectors.people_matching(query)
+    if not by:
+        raise Invalid(
+            fields={
+                "q": [_("Type a whole name, a mobile number or a masked one like 138****1234.")]
+            }
+        )
+    text = "".join((query or "").split())
+    label = mask_name(text) if by == "name" else mask_mobile(normalise_mobile(text))
+    if by == "masked":
+        label = f"{text[:3]}****{text[-4:]}"
+    profiles = WorkerProfile.objects.filter(pk__in=ids).select_related("user")
+    reason = f"people search by {by}"
+    for profile in profiles:
+        audit.record(
+            actor=staff,
+            action=AuditLog.Action.PII_READ,
+            subject=profile.user,
+            fields=["name" if by == "name" else "mobile"],
+            reason=reason,
+            request=request,
+        )
+    if not ids:
+        audit.record(
+            actor=staff,
+            action=AuditLog.Action.PII_READ,
+            subject=staff,
+            fields=["name" if by == "name" else "mobile"],
+            reason=f"{reason}: nobody found",
+            request=request,
+        )
+    return PeopleSearch(by=by, ids=ids, label=label)
 
 
 def worker_reveal(*, staff: User, worker: WorkerProfile, reason: str, request=None) -> dict:

@@ -11,6 +11,9 @@ urlpatterns = [
     path("me/", views.profile_view, name="profile"),
     path("me/export.json", views.export_view, name="export"),
     path("me/delete/", views.delete_request_view, name="delete"),
+    path("me/delete/<uuid:token>/", views.deletion_status_view, name="deletion_status"),
+    path("demo/texts/", views.demo_texts_view, name="demo_texts"),
     path("staff/people/", views.people_view, name="people"),
+    path("staff/people/search/", views.people_search_view, name="people_search"),
     path("staff/people/<id:worker_id>/", views.person_view, name="person"),
 ]

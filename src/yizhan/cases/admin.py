@@ -1,3 +1,7 @@
+"""The back office's view of the cases app. Personal data is masked here as on the site
+(cases.presenters): the caller's name and number, and every mobile, ID number and name in a
+mediation's parties and records. Cases and mediations change only through their steps."""
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +17,7 @@ from yizhan.cases.models import (
     Symposium,
     TimeLimitType,
 )
+from yizhan.core.pii import mask_mobile, mask_name, mask_text
 
 
 @admin.register(TimeLimitType)
@@ -68,10 +73,24 @@ class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    readonly_fields = ("at", "actor", "action", "from_state", "to_state", "department", "note")
+    fields = (
+        "at",
+        "actor",
+        "action",
+        "from_state",
+        "to_state",
+        "department",
+        "masked_note",
+        "visibility",
+    )
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("why / what"))
+    def masked_note(self, obj):
+        return mask_text(obj.note, names=[obj.case.person_name])
 
 
 @admin.register(Case)
@@ -83,6 +102,8 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ("=id", "=source_order_no")
     inlines = [CaseEventInline]
     raw_id_fields = ("worker", "creator", "symposium", "employer")
+    exclude = ("caller_name", "caller_mobile", "description", "reply")
+    readonly_fields = ("caller", "masked_description", "masked_reply")
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -90,7 +111,66 @@ class CaseAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description=_("caller"))
+    def caller(self, obj):
+        return f"{mask_name(obj.caller_name)} {mask_mobile(obj.caller_mobile)}".strip() or "—"
 
-admin.site.register(Symposium)
-admin.site.register(Mediation)
-admin.site.register(MediationSession)
+    @admin.display(description=_("description"))
+    def masked_description(self, obj):
+        return mask_text(obj.description, names=[obj.person_name])
+
+    @admin.display(description=_("reply"))
+    def masked_reply(self, obj):
+        return mask_text(obj.reply, names=[obj.person_name])
+
+
+class MediationSessionInline(admin.TabularInline):
+    model = MediationSession
+    extra = 0
+    can_delete = False
+    fields = ("held_at", "place", "masked_note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("record"))
+    def masked_note(self, obj):
+        return mask_text(obj.note, names=[obj.mediation.case.person_name])
+
+
+@admin.register(Mediation)
+class MediationAdmin(admin.ModelAdmin):
+    """Read-only: the parties and records masked; the mediating officers read them in full
+    on the case's mediation page, where the read is audited."""
+
+    list_display = ("case", "outcome", "opened_at", "due_on", "mediator")
+    list_filter = ("outcome",)
+    fields = ("case", "masked_parties", "opened_at", "due_on", "outcome", "masked_outcome_note")
+    readonly_fields = fields
+    inlines = [MediationSessionInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("parties"))
+    def masked_parties(self, obj):
+        return mask_text(obj.parties, names=[obj.case.person_name])
+
+    @admin.display(description=_("outcome note"))
+    def masked_outcome_note(self, obj):
+        return mask_text(obj.outcome_note, names=[obj.case.person_name])
+
+
+@admin.register(Symposium)
+class SymposiumAdmin(admin.ModelAdmin):
+    list_display = ("held_on", "place", "facilitator")
+    fields = ("held_on", "place", "masked_attendees", "facilitator")
+    readonly_fields = ("masked_attendees",)
+
+    @admin.display(description=_("attendees"))
+    def masked_attendees(self, obj):
+        return mask_text(obj.attendees)

@@ -36,6 +36,9 @@ class HistoryOut(Schema):
     actor: str
     department: str
     note: str
+    staff_only: bool = Field(
+        description="An entry among staff (never sent to the worker or a platform)"
+    )
 
 
 class CaseOut(Schema):
@@ -63,7 +66,8 @@ class CaseOut(Schema):
     history: list[HistoryOut]
     allowed_steps: list[str] = Field(
         description="Steps this viewer may take now (accept, dispatch, sign_for, return, "
-        "handle, request_extension, decide_extension, reply, follow_up, close, mediate)"
+        "handle, request_extension, decide_extension, reply, follow_up, close, mediate, "
+        "urge, reassign)"
     )
 
 
@@ -82,7 +86,14 @@ class NoteIn(Schema):
 class AcceptIn(Schema):
     category: Code | None = Field(None, description="Correct the category (its code)")
     urgent: bool | None = None
+    note: Text(2000) = Field("", description="Shown to the worker with the acceptance")
+
+
+class HandleIn(Schema):
     note: Text(2000) = ""
+    tell_worker: bool = Field(
+        False, description="Address the note to the worker too (default: staff only)"
+    )
 
 
 class DispatchIn(Schema):
@@ -91,6 +102,11 @@ class DispatchIn(Schema):
 
 
 class ReasonIn(Schema):
+    reason: Text(2000)
+
+
+class ReassignIn(Schema):
+    department: Code = Field(description="Code of the department that takes the order over")
     reason: Text(2000)
 
 
@@ -131,7 +147,7 @@ class HotlineOut(Schema):
 
 
 def case_out(case: Case, user) -> dict:
-    events = selectors.case_history(case)
+    events = selectors.history_for_viewer(user=user, case=case)
     facts = presenters.deadline_facts(case)
     return {
         "id": case.pk,
@@ -139,7 +155,7 @@ def case_out(case: Case, user) -> dict:
         "state_label": case.get_state_display(),
         "channel": case.channel,
         "category": case.category.code,
-        "description": case.description,
+        "description": presenters.shown_text(case.description, case, user),
         "department": case.department.code if case.department_id else None,
         "platform": case.platform.code if case.platform_id else None,
         "person": presenters.person_label(case, user),
@@ -151,7 +167,7 @@ def case_out(case: Case, user) -> dict:
         "overdue": facts["overdue"],
         "deadline_is_estimate": facts["guessed_calendar"],
         "source_order_no": case.source_order_no,
-        "reply": case.reply,
+        "reply": presenters.shown_text(case.reply, case, user),
         "rating": case.rating,
         "history": presenters.timeline(case, events, user),
         "allowed_steps": permissions.allowed_steps(user, case),
@@ -286,11 +302,13 @@ def return_(request, case_id: DbId, payload: ReasonIn):
 
 
 @_action("handle", "办理 Record what was done (officer)")
-def handle(request, case_id: DbId, payload: NoteIn):
+def handle(request, case_id: DbId, payload: HandleIn):
     return _step(
         request,
         case_id,
-        lambda c: services.case_handle(case=c, actor=request.auth, note=payload.note),
+        lambda c: services.case_handle(
+            case=c, actor=request.auth, note=payload.note, tell_worker=payload.tell_worker
+        ),
     )
 
 
@@ -342,6 +360,29 @@ def close(request, case_id: DbId, payload: NoteIn):
         request,
         case_id,
         lambda c: services.case_close(case=c, actor=request.auth, note=payload.note),
+    )
+
+
+@_action("urge", "催办 Urge the department to act on a dispatched order (dispatcher)")
+def urge(request, case_id: DbId, payload: NoteIn):
+    return _step(
+        request,
+        case_id,
+        lambda c: services.case_urge(case=c, actor=request.auth, note=payload.note),
+    )
+
+
+@_action("reassign", "改派 Reassign a dispatched order to another department (dispatcher)")
+def reassign(request, case_id: DbId, payload: ReassignIn):
+    department = selectors.department(code=payload.department)
+    if department is None:
+        raise Invalid(_("Unknown department."), field="department")
+    return _step(
+        request,
+        case_id,
+        lambda c: services.case_reassign(
+            case=c, actor=request.auth, department=department, reason=payload.reason
+        ),
     )
 
 

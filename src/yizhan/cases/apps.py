@@ -23,4 +23,5 @@ class CasesConfig(AppConfig):
             _("Demands"),
             export=selectors.personal_data_export,
             erase=lambda user: services.personal_data_erase(user=user),
+            losses=selectors.losses_on_deletion,
         )

@@ -7,7 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from yizhan.cases.deadlines import accept_working_days, due_after, return_working_days
-from yizhan.cases.models import Case, CaseEvent, Category, HotlineSource, TimeLimitType
+from yizhan.cases.models import (
+    Case,
+    CaseEvent,
+    Category,
+    HotlineSource,
+    TimeLimitType,
+    visibility_of,
+)
 from yizhan.orgs.models import Department
 
 LIMIT_TYPES = [  # code, name, working days (12345 practice; editable in the back office)
@@ -173,6 +180,7 @@ def seed_demo_cases(*, n: int = 300, seed: int = 5, now=None) -> int:
                     actor_id=case.worker_id if case.channel == "app" else None,
                     action="submit",
                     to_state="submitted",
+                    visibility=visibility_of("submit"),
                 )
             )
             steps = [
@@ -193,6 +201,7 @@ def seed_demo_cases(*, n: int = 300, seed: int = 5, now=None) -> int:
                             to_state=new,
                             department=case.department if action != "accept" else None,
                             note=case.reply if action == "reply" else "",
+                            visibility=visibility_of(action),
                         )
                     )
         CaseEvent.objects.bulk_create(events, batch_size=1000)

@@ -83,7 +83,10 @@ class WalkInForm(forms.Form):
         label=_("The demand"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
     platform = forms.ModelChoiceField(
-        label=_("Platform concerned"), queryset=orgs.platforms(), required=False
+        label=_("Platform concerned"),
+        queryset=orgs.platforms(),
+        required=False,
+        empty_label=_("None / not known"),
     )
     withhold_identity = forms.BooleanField(
         label=_("Do not reveal the worker's identity to the platform or employer"), required=False
@@ -124,11 +127,26 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Export file (.xlsx or .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        help_text=_("Up to 5 MB and 20,000 work orders."),
     )
     check_only = forms.BooleanField(label=_("Only check, do not import"), required=False)
 
+    def clean_file(self):
+        from yizhan.cases.hotline import MAX_BYTES
+        from yizhan.core.uploads import UploadRejected, read_limited
+
+        upload = self.cleaned_data["file"]
+        try:
+            upload.content = read_limited(upload, max_bytes=MAX_BYTES)
+        except UploadRejected as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
+
 
 class QueueFilterForm(forms.Form):
+    """The queue's filters as the page draws them; the selector reads the values itself and
+    ignores what does not parse."""
+
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
@@ -150,8 +168,12 @@ class QueueFilterForm(forms.Form):
         label=_("Channel"), required=False, choices=[("", _("All channels")), *Case.Channel.choices]
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    urged = forms.BooleanField(label=_("Urged only"), required=False)
     q = forms.CharField(
         label=_("Case or hotline order number"),
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("Case or hotline order number")}),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Case or hotline order number"), "type": "search"}
+        ),
     )

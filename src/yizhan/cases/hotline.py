@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from yizhan.cases.deadlines import LOCAL
 from yizhan.cases.models import Category, TimeLimitType
+from yizhan.core import uploads
 from yizhan.core.validators import normalise_mobile
 from yizhan.places import selectors as places
 
@@ -47,6 +48,10 @@ KIND_TO_LIMIT = {
 URGENCY = {"": False, "一般": False, "普通": False, "紧急": True, "特急": True}
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
 BATCH = 1000
+# What one import may be (core.uploads): the file, what its spreadsheet unpacks to, its rows.
+MAX_BYTES = 5 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 40 * 1024 * 1024
+MAX_ROWS = 20_000
 
 
 class UnreadableFile(Exception):
@@ -100,19 +105,41 @@ def _decode(data: bytes) -> str:
             raise UnreadableFile(_("The file is neither UTF-8 nor GBK text.")) from exc
 
 
+def _too_many_rows():
+    return UnreadableFile(
+        _("A file holds at most %(n)s work orders: split it.") % {"n": f"{MAX_ROWS:,}"}
+    )
+
+
 def read_rows(*, filename: str, data: bytes) -> list[tuple[int, dict]]:
-    """(row number as the spreadsheet shows it, {field: value}) for every non-empty row."""
+    """(row number as the spreadsheet shows it, {field: value}) for every non-empty row.
+    Refused before parsing above the size limits; reading stops past the row limit."""
+    if len(data) > MAX_BYTES:
+        raise UnreadableFile(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // 2**20})
     if filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
         import openpyxl
 
         try:
+            uploads.check_zip(data, max_unzipped=MAX_UNZIPPED_BYTES)
+        except uploads.UploadRejected as exc:
+            raise UnreadableFile(str(exc)) from None
+        try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same to the user
             raise UnreadableFile(_("The Excel file cannot be read.")) from exc
-        rows = list(book.worksheets[0].iter_rows(values_only=True))
+        rows = []
+        for values in book.worksheets[0].iter_rows(values_only=True):
+            rows.append(values)
+            if len(rows) > MAX_ROWS + 1:
+                book.close()
+                raise _too_many_rows()
         book.close()
     else:
-        rows = list(csv.reader(io.StringIO(_decode(data))))
+        rows = []
+        for values in csv.reader(io.StringIO(_decode(data))):
+            rows.append(values)
+            if len(rows) > MAX_ROWS + 1:
+                raise _too_many_rows()
     if not rows:
         raise UnreadableFile(_("The file is empty."))
     header = [COLUMNS.get(str(h or "").strip()) for h in rows[0]]

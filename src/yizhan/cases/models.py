@@ -230,6 +230,9 @@ class Case(models.Model):
     extension_days = models.PositiveSmallIntegerField(
         _("extension requested (working days)"), null=True, blank=True
     )
+    # The dispatcher's last urging (催办) of the department handling it now: the queues show
+    # it without reading the history.
+    urged_at = models.DateTimeField(_("last urged at"), null=True, blank=True)
     # The deadline running now (acceptance, or the reply; empty once replied): the queue's
     # order, kept by every step so the page reads 25 rows off an index, not sorts them all.
     deadline_at = models.DateTimeField(_("running deadline"), null=True, blank=True)
@@ -336,6 +339,12 @@ class CaseEvent(models.Model):
         SUPERVISE = "supervise", _("Overdue: supervision notice")
         MEDIATION = "mediation", _("Mediation")
         PLATFORM_STATEMENT = "platform_statement", _("Platform's statement")
+        URGE = "urge", _("Urged by the dispatcher")
+        REASSIGN = "reassign", _("Reassigned to another department")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("The worker and staff")
+        STAFF = "staff", _("Staff only")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("time"))
@@ -354,6 +363,12 @@ class CaseEvent(models.Model):
         "orgs.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField(_("why / what"), blank=True)
+    # Who the entry is addressed to. Staff only unless a step says otherwise: the
+    # dispatcher's note to a department or a department's handling note never reaches the
+    # worker (nor a platform's representative) by accident.
+    visibility = models.CharField(
+        _("seen by"), max_length=8, choices=Visibility.choices, default=Visibility.STAFF
+    )
 
     class Meta:
         verbose_name = _("case history entry")
@@ -362,6 +377,30 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"#{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+# The steps told to the worker, whose history entries are addressed to them too: filing,
+# acceptance, sign-for, the reply, their own rating, closing, mediation, a platform's
+# statement. Routing, handling notes, returns, extensions and deadline notices are staff
+# business (a department may still address a handling note to the worker: `case_handle`).
+PUBLIC_ACTIONS = frozenset(
+    {
+        CaseEvent.Action.SUBMIT,
+        CaseEvent.Action.ACCEPT,
+        CaseEvent.Action.SIGN_FOR,
+        CaseEvent.Action.REPLY,
+        CaseEvent.Action.FOLLOW_UP,
+        CaseEvent.Action.REOPEN,
+        CaseEvent.Action.CLOSE,
+        CaseEvent.Action.MEDIATION,
+        CaseEvent.Action.PLATFORM_STATEMENT,
+    }
+)
+
+
+def visibility_of(action: str) -> str:
+    """Who a history entry of this step is addressed to, unless the step says otherwise."""
+    return CaseEvent.Visibility.PUBLIC if action in PUBLIC_ACTIONS else CaseEvent.Visibility.STAFF
 
 
 def _attachment_path(instance, filename):

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.accounts.permissions import Role
-from yizhan.core.nav import MENU, TAB, TILE, Entry
+from yizhan.core.nav import ME, MENU, TAB, TILE, Entry
 
 QUEUES = _("Queues")
 ENTRIES = [
@@ -24,7 +24,7 @@ ENTRIES = [
         roles={Role.WORKER},
         hint=_("Their state, deadlines and replies"),
         icon="message-report",
-        places={TILE, TAB},
+        places={TILE, TAB, ME},
         order=35,
     ),
     Entry(

@@ -64,6 +64,25 @@ def sees_identity(user, case) -> bool:
     return not case.withhold_identity
 
 
+def sees_staff_history(user, case) -> bool:
+    """The history entries among staff (routing and handling notes, returns, extensions,
+    deadline notices): the dispatchers and the officers of the case's department. The worker
+    and a platform's representative see only the entries addressed to the worker."""
+    return sees_all(user) or is_case_officer(user, case)
+
+
+def can_claim(user, case) -> bool:
+    """The holder of the number a desk filed a demand under may take it into their account
+    (a staff member's word never links a case to someone's account)."""
+    return bool(
+        user.is_authenticated
+        and case.worker_id is None
+        and case.caller_mobile
+        and has_role(user, Role.WORKER)
+        and user.mobile == case.caller_mobile
+    )
+
+
 def can_see_attachments(user, case) -> bool:
     """Attachments (wage slips, ID photos) identify the worker: only to those who see both."""
     return can_view(user, case) and sees_identity(user, case)
@@ -146,7 +165,22 @@ STEPS: dict[str, Step] = {
     ),
     "close": Step((S.REPLIED, S.FOLLOWED_UP), (S.CLOSED,), _dispatcher, _("close")),
     "mediate": Step((S.SIGNED, S.HANDLING), (), _officer, _("open a mediation")),
+    # After dispatch the dispatcher supervises: urge (催办) the department to act, or reassign
+    # (改派) the order to another department, which must sign for it again.
+    "urge": Step((S.DISPATCHED, S.SIGNED, S.HANDLING), (), _dispatcher, _("urge")),
+    "reassign": Step(
+        (S.DISPATCHED, S.SIGNED, S.HANDLING), (S.DISPATCHED,), _dispatcher, _("reassign")
+    ),
 }
+
+# Steps that supervise rather than move the case forward: a case that only offers these is
+# not waiting for the user ("next in queue" skips it).
+SUPERVISION_STEPS = frozenset({"urge", "reassign"})
+
+
+def awaits(user, case) -> bool:
+    """Whether the case waits for a step of this user (not only for supervision)."""
+    return any(s not in SUPERVISION_STEPS for s in allowed_steps(user, case))
 
 
 def may_take(user, case, step: str) -> bool:

@@ -49,6 +49,7 @@ from yizhan.cases.models import (
     MediationSession,
     Symposium,
     TimeLimitType,
+    visibility_of,
 )
 from yizhan.core.errors import Conflict, Invalid, NotAllowed
 from yizhan.core.events import publish
@@ -102,7 +103,7 @@ def _lock(case: Case, action: str, actor) -> Case:
     return locked
 
 
-def _apply(case, action, actor, *, now, event=None, to=None, note="", **fields):
+def _apply(case, action, actor, *, now, event=None, to=None, note="", visibility=None, **fields):
     """Move `case` (locked) to `to`, conditionally on its old state; record the step."""
     step = perms.STEPS[action]
     old = case.state
@@ -115,11 +116,15 @@ def _apply(case, action, actor, *, now, event=None, to=None, note="", **fields):
     case.deadline_at = fields["deadline_at"] = case.current_due_at
     if Case.objects.filter(pk=case.pk, state=old).update(state=new, **fields) != 1:
         raise Conflict(_("Someone else changed this case a moment ago. Reload it."))
-    _history(case, actor, event or action, now=now, old=old, new=new, note=note)
+    _history(
+        case, actor, event or action, now=now, old=old, new=new, note=note, visibility=visibility
+    )
     return case
 
 
-def _history(case, actor, action, *, now, old=None, new=None, note=""):
+def _history(case, actor, action, *, now, old=None, new=None, note="", visibility=None):
+    """One history row. Whom it is addressed to follows the step (`models.PUBLIC_ACTIONS`)
+    unless the caller says otherwise."""
     return CaseEvent.objects.create(
         case=case,
         at=now,
@@ -129,6 +134,7 @@ def _history(case, actor, action, *, now, old=None, new=None, note=""):
         to_state=case.state if new is None else new,
         department_id=case.department_id,
         note=note,
+        visibility=visibility or visibility_of(action),
     )
 
 
@@ -315,7 +321,12 @@ def case_file_for(
     if channel not in (Case.Channel.WALK_IN, Case.Channel.SYMPOSIUM):
         raise Invalid(_("Staff file walk-in or symposium demands only."), field="channel")
     caller_mobile = (caller_mobile or "").strip()
-    profile = accounts.worker_list(mobile=caller_mobile).first() if caller_mobile else None
+    holder = accounts.worker_list(mobile=caller_mobile).first() if caller_mobile else None
+    # A walk-in desk's word never puts a case into someone's account: the number's holder is
+    # asked and links it (case_claim); until then the caller's name and number stay on the
+    # case. At a symposium the facilitator records the worker in the room, as before.
+    ask_holder = holder is not None and channel == Case.Channel.WALK_IN
+    profile = None if ask_holder else holder
     now = _now(now)
     with transaction.atomic():
         case = _new_case(
@@ -334,7 +345,32 @@ def case_file_for(
             district=profile.home_district if profile else None,
         )
         _save_attachments(case, attachments, staff)
+        if ask_holder:
+            notify(
+                user=holder.user,
+                message=_(
+                    "Demand #%(id)s was filed for the holder of your number at a service desk. "
+                    "Is it yours? Open it to add it to your account."
+                ),
+                params={"id": case.pk},
+                url=reverse("cases:claim", args=[case.pk]),
+                verb="case",
+            )
         return case
+
+
+@transaction.atomic
+def case_claim(*, case: Case, user) -> Case:
+    """The holder of the number a desk filed a demand under says it is theirs: the case
+    joins their account (and their notices), the caller's copy of name and number goes."""
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    if not perms.can_claim(user, case):
+        raise NotAllowed
+    case.worker = user
+    case.caller_name = case.caller_mobile = ""
+    case.district = user.worker.home_district
+    case.save(update_fields=["worker", "caller_name", "caller_mobile", "district"])
+    return case
 
 
 @transaction.atomic
@@ -399,6 +435,7 @@ def _insert_hotline_cases(source, orders, actor, now, worker_ids) -> list[Case]:
             actor=actor,
             action=A.SUBMIT,
             to_state=S.SUBMITTED,
+            visibility=CaseEvent.Visibility.PUBLIC,
             note=f"{source.name} {o.order_no} · {o.called_at.astimezone(LOCAL):%Y-%m-%d %H:%M}",
         )
         for case, o in zip(cases, orders, strict=True)
@@ -576,6 +613,94 @@ def case_dispatch(*, case: Case, actor, department, note: str = "", now=None) ->
     return case
 
 
+# The same order is urged at most once an hour: a second click, or a second dispatcher a
+# minute later, does not send the department the same notice twice.
+URGE_INTERVAL = dt.timedelta(hours=1)
+
+
+@transaction.atomic
+def case_urge(*, case: Case, actor, note: str = "", now=None) -> Case:
+    """催办: the dispatcher presses the department to act on a dispatched order. The state
+    does not change; the history records it and the department's officers are told."""
+    now = _now(now)
+    case = _lock(case, "urge", actor)
+    note = _text(note, field="note", max_length=NOTE_MAX)
+    if case.urged_at and now - case.urged_at < URGE_INTERVAL:
+        raise Conflict(
+            _("Work order #%(id)s was urged at %(at)s: urge again after an hour.")
+            % {"id": case.pk, "at": _fmt(case.urged_at)}
+        )
+    _apply(case, "urge", actor, now=now, event=A.URGE, note=note, urged_at=now)
+    due = _fmt(case.due_at) if case.due_at else "—"
+    if note:
+        _tell_department(
+            case,
+            _("The dispatcher urges work order #%(id)s (reply due by %(due)s): %(note)s"),
+            due=due,
+            note=note[:200],
+        )
+    else:
+        _tell_department(
+            case, _("The dispatcher urges work order #%(id)s (reply due by %(due)s)."), due=due
+        )
+    return case
+
+
+@transaction.atomic
+def case_reassign(*, case: Case, actor, department, reason: str, now=None) -> Case:
+    """改派: the dispatcher moves a dispatched order to another department, which signs for it
+    again (and may return it within 2 working days). The reply deadline does not restart: the
+    worker has waited since acceptance. A pending extension request of the first department
+    lapses. Both departments' officers are told."""
+    now = _now(now)
+    case = _lock(case, "reassign", actor)
+    if department is None:
+        raise Invalid(_("Choose a department."), field="department")
+    if department.pk == case.department_id:
+        raise Invalid(
+            _("Work order #%(id)s is already with %(dept)s.")
+            % {"id": case.pk, "dept": department.name},
+            field="department",
+        )
+    reason = _text(
+        reason,
+        field="reason",
+        max_length=NOTE_MAX,
+        required=_("Say why the order goes to another department."),
+    )
+    previous = case.department
+    _apply(
+        case,
+        "reassign",
+        actor,
+        now=now,
+        event=A.REASSIGN,
+        note=f"{previous.name} → {department.name}: {reason}",
+        department=department,
+        dispatched_at=now,
+        signed_at=None,
+        return_due_at=due_after(now, return_working_days()),
+        extension_days=None,
+        urged_at=None,
+    )
+    _tell_department(
+        case,
+        _("Work order #%(id)s was reassigned to your department; reply due by %(due)s."),
+        due=_fmt(case.due_at) if case.due_at else "—",
+    )
+    # The former department may no longer open the case: their notice leads to their queue.
+    notify_many(
+        users=accounts.users_holding(Role.DEPARTMENT_OFFICER, department_id=previous.pk),
+        message=_(
+            "Work order #%(id)s was reassigned to %(dept)s: your department need not act on it."
+        ),
+        params={"id": case.pk, "dept": department.name},
+        url=reverse("cases:department_queue"),
+        verb="case",
+    )
+    return case
+
+
 @transaction.atomic
 def case_sign_for(*, case: Case, actor, now=None) -> Case:
     """签收: an officer takes the order for the department. Exactly one signer wins."""
@@ -613,12 +738,22 @@ def case_return(*, case: Case, actor, reason: str, now=None) -> Case:
 
 
 @transaction.atomic
-def case_handle(*, case: Case, actor, note: str, now=None) -> Case:
-    """办理: a note of what the department did (visit, call, check of the payroll)."""
+def case_handle(*, case: Case, actor, note: str, tell_worker: bool = False, now=None) -> Case:
+    """办理: a note of what the department did (visit, call, check of the payroll). It stays
+    among staff unless the officer addresses it to the worker (`tell_worker`), who is then
+    told of it."""
     now = _now(now)
     case = _lock(case, "handle", actor)
     note = _text(note, field="note", max_length=NOTE_MAX, required=_("Write what was done."))
-    return _apply(case, "handle", actor, now=now, note=note)
+    visibility = CaseEvent.Visibility.PUBLIC if tell_worker else CaseEvent.Visibility.STAFF
+    _apply(case, "handle", actor, now=now, note=note, visibility=visibility)
+    if tell_worker:
+        _tell_worker(
+            case,
+            _("%(dept)s added a note to your demand #%(id)s."),
+            dept=case.department.name,
+        )
+    return case
 
 
 @transaction.atomic
@@ -1096,6 +1231,7 @@ def case_platform_statement(*, case: Case, actor, text: str, now=None) -> CaseEv
             to_state=locked.state,
             department_id=locked.department_id,
             note=f"{locked.platform.name}: {text}",
+            visibility=CaseEvent.Visibility.PUBLIC,
         )
         params = {"id": locked.pk, "platform": locked.platform.name}
         message = _("%(platform)s made a statement on demand #%(id)s.")

@@ -23,4 +23,5 @@ urlpatterns = [
     ),
     path("<id:case_id>/step/<str:step>/", views.case_step_view, name="step"),
     path("<id:case_id>/mediation/", views.mediation_view, name="mediation"),
+    path("<id:case_id>/claim/", views.claim_view, name="claim"),
 ]

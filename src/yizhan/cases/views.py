@@ -11,9 +11,11 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,10 +34,10 @@ from yizhan.cases.models import Case, Mediation
 from yizhan.core import audit
 from yizhan.core.errors import Conflict, Invalid, NotAllowed
 from yizhan.core.forms import add_service_errors
+from yizhan.core.listing import page_of, param_id
 from yizhan.core.models import AuditLog
-from yizhan.core.paging import window
 
-PAGE_SIZE = 25
+PAGE_SIZE = 50
 
 
 def allowed_by(rule):
@@ -80,7 +82,17 @@ def case_new_view(request):
         except (Invalid, Conflict) as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Your demand was filed. You will be told of every step."))
+            messages.success(
+                request,
+                _(
+                    "Demand #%(id)s is filed. It will be accepted by %(due)s; you will be told "
+                    "of every step."
+                )
+                % {
+                    "id": case.pk,
+                    "due": date_format(timezone.localtime(case.accept_due_at), "Y-m-d H:i"),
+                },
+            )
             return redirect("cases:detail", case.pk)
     # A key per rendered form: a double-tapped submit files one case.
     token = request.POST.get("idempotency_key") or secrets.token_hex(16)
@@ -88,12 +100,12 @@ def case_new_view(request):
 
 
 def _after_filing_for(request, case, again: str):
-    """Staff who may open the case go to it; the others (a station keeper's walk-in desk)
-    stay on their form, with the number to give the worker."""
+    """Staff who may open the case go to it; the others (a station keeper's or a legal-aid
+    officer's walk-in desk) come back to the form, which shows the number to give the worker."""
     messages.success(request, _("Demand #%(id)s filed.") % {"id": case.pk})
     if perms.can_view(request.user, case):
         return redirect("cases:detail", case.pk)
-    return redirect(again)
+    return redirect(f"{reverse(again)}?filed={case.pk}")
 
 
 @allowed_by(perms.can_file_for_others)
@@ -117,40 +129,66 @@ def walk_in_view(request):
             add_service_errors(form, exc)
         else:
             return _after_filing_for(request, case, "cases:walk_in")
-    return render(request, "cases/walk_in.html", {"form": form})
+    filed = selectors.filed_by(user=request.user, case_id=param_id(request.GET.get("filed")))
+    return render(request, "cases/walk_in.html", {"form": form, "filed": filed})
 
 
-def _queue(request, *, title, queryset_fn, show_department=True):
+@login_required
+def claim_view(request, case_id):
+    """The holder of a number confirms that a demand a desk filed under it is theirs."""
+    case = selectors.case_to_claim(user=request.user, case_id=case_id)
+    if request.method == "POST":
+        services.case_claim(case=case, user=request.user)
+        messages.success(request, _("The demand is in your account now."))
+        return redirect("cases:detail", case.pk)
+    return render(request, "cases/claim.html", {"case": case})
+
+
+QUEUE_SESSION_KEY = "cases_queue"
+
+
+def _queue(request, *, name, title, queryset_fn, show_department=True, default_sort="deadline"):
     form = QueueFilterForm(request.GET or None)
     filters = {k: v for k, v in request.GET.items() if k in selectors.QUEUE_FILTERS and v}
-    qs = queryset_fn(user=request.user, filters=filters)
-    # One page read off the deadline index, one row more to know there is a next page: no
-    # COUNT(*) over a city's open cases (it cost more than the page, docs/BENCHMARKS.md).
-    page = window(qs, request.GET.get("page"), PAGE_SIZE)
-    return render(
-        request,
-        "cases/queue.html",
-        {
-            "title": title,
-            "form": form,
-            "page": page,
-            "windowed": True,
-            "filters": filters,
-            "now": timezone.now(),
-            "show_department": show_department,
-        },
+    sorting = selectors.queue_sorting(request.GET.get("sort"), default=default_sort)
+    page = page_of(
+        queryset_fn(user=request.user, filters=filters, sort=sorting),
+        request.GET.get("page"),
+        PAGE_SIZE,
     )
+    # The case page's "back to queue" and "next in queue" follow this view of the queue.
+    remembered = {"name": name, "query": request.GET.urlencode()[:1000]}
+    if request.session.get(QUEUE_SESSION_KEY) != remembered:
+        request.session[QUEUE_SESSION_KEY] = remembered
+    context = {
+        "title": title,
+        "form": form,
+        "page": page,
+        "headers": sorting.headers(request.GET, hide=() if show_department else ("department",)),
+        "filtered": bool(filters),
+        "now": timezone.now(),
+        "show_department": show_department,
+    }
+    if request.htmx:
+        return render(request, "cases/_queue_table.html", context)
+    return render(request, "cases/queue.html", context)
 
 
 @allowed_by(perms.can_use_dispatcher_queue)
 def dispatcher_queue_view(request):
-    return _queue(request, title=_("Work-order queue"), queryset_fn=selectors.dispatcher_queue)
+    return _queue(
+        request,
+        name="cases:queue",
+        title=_("Work-order queue"),
+        queryset_fn=selectors.dispatcher_queue,
+    )
 
 
 @allowed_by(perms.can_use_department_queue)
 def department_queue_view(request):
     return _queue(
         request,
+        name="cases:department_queue",
         title=_("My department's work orders"),
         queryset_fn=selectors.department_queue,
         show_department=False,
@@ -159,17 +197,55 @@ def department_queue_view(request):
 
 @allowed_by(perms.can_use_platform_queue)
 def platform_queue_view(request):
-    return _queue(request, title=_("Cases about my platform"), queryset_fn=selectors.platform_queue)
+    return _queue(
+        request,
+        name="cases:platform_queue",
+        title=_("Cases about my platform"),
+        queryset_fn=selectors.platform_queue,
+        default_sort="-created",
+    )
+
+
+def _queue_links(request, case) -> dict:
+    """Where a member of staff goes from a case: back to the queue as they last filtered it,
+    or on to the next case in it that waits for them."""
+    user = request.user
+    remembered = request.session.get(QUEUE_SESSION_KEY) or {}
+    name, query = remembered.get("name"), remembered.get("query", "")
+    may = selectors.QUEUES.get(name, (None,))[0]
+    if may is None or not may(user):
+        name, query = selectors.home_queue(user), ""
+    if name is None:
+        return {}
+    params = QueryDict(query)
+    filters = {k: v for k, v in params.items() if k in selectors.QUEUE_FILTERS and v}
+    return {
+        "back_url": reverse(name) + (f"?{query}" if query else ""),
+        "queue_awaits": selectors.queue_awaits(name),
+        "next_case": selectors.next_in_queue(
+            user=user, queue=name, filters=filters, sort=params.get("sort"), exclude_id=case.pk
+        ),
+    }
 
 
 def _case_page(request, case, *, failed_step="", error=None):
     steps = perms.allowed_steps(request.user, case)
+    links = _queue_links(request, case)
     context = {
+        # Staff read the case in their console; the worker on their phone.
+        "base_template": _base_template(request.user) if links else "core/base.html",
+        **links,
+        # At a desk the steps stand beside the case; on a phone (or with none) below it.
+        "two_columns": bool(links and steps),
         "case": case,
         "person": presenters.person_label(case, request.user),
-        "timeline": presenters.timeline(case, selectors.case_history(case), request.user),
+        **presenters.case_texts(case, request.user),
+        "timeline": presenters.timeline(
+            case, selectors.history_for_viewer(user=request.user, case=case), request.user
+        ),
         "steps": steps,
-        "departments": selectors.departments() if "dispatch" in steps else [],
+        "is_worker": perms.is_case_worker(request.user, case),
+        "departments": selectors.departments() if {"dispatch", "reassign"} & set(steps) else [],
         "categories": selectors.active_categories() if "accept" in steps else [],
         "ratings": Case.Rating.choices,
         "attachments": selectors.attachments_for_viewer(user=request.user, case=case),
@@ -216,7 +292,12 @@ def _run_step(request, case, step):
     if step == "return":
         return services.case_return(case=case, actor=user, reason=post.get("reason", ""))
     if step == "handle":
-        return services.case_handle(case=case, actor=user, note=post.get("note", ""))
+        return services.case_handle(
+            case=case,
+            actor=user,
+            note=post.get("note", ""),
+            tell_worker=post.get("tell_worker") == "on",
+        )
     if step == "request_extension":
         return services.case_request_extension(
             case=case,
@@ -236,7 +317,43 @@ def _run_step(request, case, step):
         )
     if step == "close":
         return services.case_close(case=case, actor=user, note=post.get("note", ""))
+    if step == "urge":
+        return services.case_urge(case=case, actor=user, note=post.get("note", ""))
+    if step == "reassign":
+        department_id = _number(post.get("department", ""))
+        return services.case_reassign(
+            case=case,
+            actor=user,
+            department=selectors.department(department_id=department_id) if department_id else None,
+            reason=post.get("reason", ""),
+        )
     raise Invalid(_("Unknown step."))
+
+
+def _step_done(step: str, case, post) -> str:
+    """What the step did, in one sentence naming the case (and the department it went to)."""
+    dept = case.department.name if case.department_id else ""
+    if step == "decide_extension":
+        if post.get("approve") == "1":
+            return _("Extension approved for #%(id)s: now due by %(due)s.") % {
+                "id": case.pk,
+                "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        return _("Extension refused for #%(id)s.") % {"id": case.pk}
+    done = {
+        "accept": _("Work order #%(id)s accepted."),
+        "dispatch": _("Work order #%(id)s dispatched to %(dept)s."),
+        "sign_for": _("You signed for work order #%(id)s."),
+        "return": _("Work order #%(id)s returned to the dispatcher."),
+        "handle": _("Handling note saved on #%(id)s."),
+        "request_extension": _("Extension requested for #%(id)s: the dispatcher decides."),
+        "reply": _("Reply to #%(id)s sent to the worker."),
+        "follow_up": _("Rating of #%(id)s recorded."),
+        "close": _("Work order #%(id)s closed."),
+        "urge": _("Work order #%(id)s urged: the officers of %(dept)s were told."),
+        "reassign": _("Work order #%(id)s reassigned to %(dept)s."),
+    }
+    return done.get(step, _("Done.")) % {"id": case.pk, "dept": dept}
 
 
 @login_required
@@ -244,11 +361,11 @@ def _run_step(request, case, step):
 def case_step_view(request, case_id, step):
     case = selectors.case_for_viewer(user=request.user, case_id=case_id)
     try:
-        _run_step(request, case, step)
+        done = _run_step(request, case, step)
     except (Invalid, Conflict) as exc:
         fresh = selectors.case_for_viewer(user=request.user, case_id=case_id)
         return _case_page(request, fresh, failed_step=step, error=exc)
-    messages.success(request, _("Done."))
+    messages.success(request, _step_done(step, done or case, request.POST))
     return redirect("cases:detail", case.pk)
 
 
@@ -278,6 +395,20 @@ def _run_mediation_action(request, case, mediation):
     raise Invalid(_("Unknown step."))
 
 
+def _base_template(user) -> str:
+    """Staff read cases in their console; the worker on their phone."""
+    return "core/staff_base.html" if selectors.home_queue(user) else "core/base.html"
+
+
+def _mediation_done(action, case) -> str:
+    done = {
+        "open": _("Mediation opened for #%(id)s."),
+        "session": _("Session recorded for the mediation of #%(id)s."),
+        "conclude": _("The mediation of #%(id)s is concluded."),
+    }
+    return done.get(action, _("Done.")) % {"id": case.pk}
+
+
 @login_required
 def mediation_view(request, case_id):
     case, mediation = selectors.mediation_for_viewer(user=request.user, case_id=case_id)
@@ -289,15 +420,26 @@ def mediation_view(request, case_id):
             error = exc
             case, mediation = selectors.mediation_for_viewer(user=request.user, case_id=case_id)
         else:
-            messages.success(request, _("Done."))
+            messages.success(request, _mediation_done(request.POST.get("action"), case))
             return redirect("cases:mediation", case.pk)
+    shown = presenters.mediation_view(mediation, case, request.user)
+    if shown["full"]:  # the mediating officer reads the parties unmasked: audited
+        audit.record(
+            actor=request.user,
+            action=AuditLog.Action.PII_READ,
+            subject=mediation,
+            fields=["parties"],
+            reason=f"mediation of case {case.pk}",
+            request=request,
+        )
     return render(
         request,
         "cases/mediation.html",
         {
+            "base_template": _base_template(request.user),
             "case": case,
             "mediation": mediation,
-            "sessions": selectors.mediation_sessions(mediation),
+            "shown": shown,
             "can_act": perms.can_mediate(request.user, case),
             "can_open": "mediate" in perms.allowed_steps(request.user, case),
             "outcomes": [c for c in Mediation.Outcome.choices if c[0] != Mediation.Outcome.PENDING],
@@ -335,7 +477,7 @@ def hotline_import_view(request):
         report = services.hotline_import(
             source=form.cleaned_data["source"],
             filename=upload.name,
-            data=upload.read(),
+            data=upload.content,  # read once, within the limit (ImportForm)
             actor=request.user,
             check_only=form.cleaned_data["check_only"],
         )

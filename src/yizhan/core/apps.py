@@ -11,7 +11,12 @@ class CoreConfig(AppConfig):
         from yizhan.core import checks, converters  # noqa: F401  (checks register themselves)
 
         converters.register()
-        from yizhan.core import notifications, personal_data
+        from yizhan.core import notifications, periodic, personal_data
+
+        # A worker killed mid-task leaves it RUNNING: find such tasks and queue them again.
+        periodic.register(
+            "core.tasks_recover", "yizhan.core.tasks.recover_stuck_tasks", every_seconds=300
+        )
 
         personal_data.register(
             "notifications",

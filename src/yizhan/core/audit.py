@@ -39,11 +39,12 @@ def client_ip(request) -> str | None:
 
 
 def record(*, actor, action: str, subject, fields=(), reason: str = "", request=None) -> AuditLog:
+    """One entry; `subject` is the record read (None for a search that found nobody)."""
     return AuditLog.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
-        subject_type=subject._meta.label_lower,
-        subject_id=str(subject.pk),
+        subject_type=subject._meta.label_lower if subject is not None else "",
+        subject_id=str(subject.pk) if subject is not None else "",
         fields=",".join(fields),
         reason=reason[:300],
         ip=client_ip(request),

@@ -78,20 +78,26 @@ def gps_from_exif(image: Image.Image) -> tuple[float, float] | None:
     return lat, lng
 
 
+def _too_many_pixels() -> ImageRejected:
+    return ImageRejected(
+        _("The photo has too many pixels (%(mp)d megapixels at most).")
+        % {"mp": _max_pixels() // 1_000_000}
+    )
+
+
 def process_photo(upload, *, max_side: int = 1600) -> ProcessedPhoto:
     data = _read_limited(upload)
     try:
-        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)  # reads the header only
+    except Image.DecompressionBombError:
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, ValueError):
         raise ImageRejected(
             _("This file is not a photo we accept (JPEG, PNG, WebP or HEIC).")
         ) from None
     source_format = image.format
     if image.width * image.height > _max_pixels():
-        raise ImageRejected(
-            _("The photo has too many pixels (%(mp)d megapixels at most).")
-            % {"mp": _max_pixels() // 1_000_000}
-        )
+        raise _too_many_pixels()
     if source_format == "JPEG":
         # Let libjpeg decode a 12 MP photo at 1/2 or 1/4 scale when that still covers max_side.
         image.draft("RGB", (max_side, max_side))

@@ -40,9 +40,9 @@ class ServiceErrorMiddleware:
     def process_exception(self, request, exception):
         from django.contrib import messages
         from django.shortcuts import redirect, render
-        from django.utils.http import url_has_allowed_host_and_scheme
 
         from yizhan.core.errors import Conflict, Invalid, Throttled
+        from yizhan.core.redirects import safe_target
 
         if request.path.startswith("/api/") or not isinstance(
             exception, Invalid | Conflict | Throttled
@@ -50,11 +50,7 @@ class ServiceErrorMiddleware:
             return None
         if request.method == "POST":
             messages.error(request, str(exception.message))
-            back = request.META.get("HTTP_REFERER", "")
-            if not url_has_allowed_host_and_scheme(
-                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                back = request.path
+            back = safe_target(request, request.META.get("HTTP_REFERER"), request.path)
             return redirect(back)
         return render(
             request,
@@ -122,6 +118,8 @@ class NulByteMiddleware:
         content_type = request.META.get("CONTENT_TYPE", "")
         try:
             if content_type.startswith("application/json"):
+                if request.path.startswith("/api/"):
+                    return None  # the API's parser names the field (core.schema.YizhanParser)
                 body = request.body
                 if b"\\u0000" not in body.lower() and b"\x00" not in body:
                     return None
@@ -134,6 +132,8 @@ class NulByteMiddleware:
             if content_type.startswith(
                 ("multipart/form-data", "application/x-www-form-urlencoded")
             ):
+                if request.path.startswith("/api/"):
+                    return None  # the API's parser names the declared field (YizhanParser)
                 return cls._in_pairs(request.POST.lists())
         except Exception:  # noqa: BLE001 - an unreadable or too large body: Django's own limits answer
             return None
@@ -157,6 +157,70 @@ class NulByteMiddleware:
                 json_dumps_params={"ensure_ascii": False},
             )
         return render(request, "core/error.html", {"status": 400, "message": message}, status=400)
+
+
+class ApiErrorShapeMiddleware:
+    """Every error under /api/ has the API's one JSON shape, Django's own answers included: a
+    URL that matches no operation (404), a method an operation does not take (405, `Allow`
+    kept), a CSRF refusal (403), a crash (500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            not request.path.startswith("/api/")
+            or response.status_code < 400
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        return self._as_json(response)
+
+    @staticmethod
+    def _as_json(response):
+        from django.http import JsonResponse
+        from django.utils.translation import gettext_lazy as _
+
+        from yizhan.core.errors import (
+            Conflict,
+            Invalid,
+            NotAllowed,
+            NotFound,
+            Throttled,
+            Unauthenticated,
+            YizhanError,
+        )
+        from yizhan.core.schema import error_body
+
+        status = response.status_code
+        known = {
+            400: Invalid,
+            401: Unauthenticated,
+            403: NotAllowed,
+            404: NotFound,
+            409: Conflict,
+            422: Invalid,
+            429: Throttled,
+        }
+        if status in known:
+            error = known[status]()
+        else:
+            messages = {
+                405: _("This operation does not take this method."),
+                413: _("The request is too large."),
+            }
+            error = YizhanError(
+                messages.get(status, _("Something went wrong on our side. Please try again."))
+            )
+            error.code = {405: "method_not_allowed", 413: "too_large"}.get(status, "error")
+        shaped = JsonResponse(
+            error_body(error), status=status, json_dumps_params={"ensure_ascii": False}
+        )
+        for header in ("Allow", "Retry-After", "Content-Security-Policy", "Permissions-Policy"):
+            if header in response:
+                shaped[header] = response[header]
+        return shaped
 
 
 class TextGZipMiddleware:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yizhan.core.pii import EncryptedTextField
+
 
 class AuditLog(models.Model):
     """Who read or changed what personal data, when, and why. Append-only."""
@@ -153,3 +155,20 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.key} → {self.status_code}"
+
+
+class SmsMessage(models.Model):
+    """A text kept by the demo's outbox SMS backend (core.sms), encrypted; kept one day."""
+
+    mobile = EncryptedTextField(_("mobile number"))
+    text = EncryptedTextField(_("text"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("text message (demo outbox)")
+        verbose_name_plural = _("text messages (demo outbox)")
+
+    def __str__(self):
+        from yizhan.core.pii import mask_mobile
+
+        return f"{mask_mobile(self.mobile)} {self.sent_at:%H:%M}"

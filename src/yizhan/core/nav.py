@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 TILE = "tile"  # a tile on the home page
 MENU = "menu"  # the staff console's side navigation
 TAB = "tab"  # the worker's bottom tab bar (at most five)
+ME = "me"  # a shortcut on the person's own page (我的): their reports, demands, points
 
 ANYONE = "*"
 ANONYMOUS = "anonymous"

@@ -3,6 +3,8 @@
 
 from dataclasses import dataclass
 
+from yizhan.core.listing import param_page
+
 
 @dataclass
 class Window:
@@ -34,10 +36,9 @@ class Window:
 
 
 def window(queryset, page, per_page: int = 30) -> Window:
-    try:
-        number = max(1, int(page or 1))
-    except (TypeError, ValueError):
-        number = 1
+    # A page number the database cannot take as an offset (?page=99999999999999999999) is
+    # the last page anyone reaches by hand, never an overflow.
+    number = param_page(page)
     start = (number - 1) * per_page
     rows = list(queryset[start : start + per_page + 1])
     return Window(items=rows[:per_page], number=number, has_next=len(rows) > per_page)

@@ -10,6 +10,7 @@
 import base64
 import hashlib
 import hmac
+import re
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -58,6 +59,25 @@ def blind_index(value: str) -> str:
     return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def name_index(name: str | None) -> str:
+    """A blind index of a person's full name (spaces ignored), so staff find 王小川 by typing
+    the whole name without decrypting anyone. Empty for no name."""
+    name = "".join((name or "").split())
+    return blind_index(f"NAME:{name}") if name else ""
+
+
+def mask_index(prefix: str, suffix: str) -> str:
+    """A blind index of what a masked mobile shows (138****1234: the first three and last four
+    digits): the mask staff read on a screen finds the account, without decrypting anyone.
+    Many numbers share a mask; the index answers all of them."""
+    return blind_index(f"MASK:{prefix}:{suffix}")
+
+
+def mobile_mask_index(mobile: str | None) -> str:
+    mobile = "".join((mobile or "").split())
+    return mask_index(mobile[:3], mobile[-4:]) if len(mobile) >= 7 else ""
+
+
 class EncryptedTextField(models.TextField):
     """A text column whose content is a Fernet token; Python sees the plain text."""
 
@@ -93,3 +113,27 @@ def mask_name(name: str | None) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(1, len(name) - 1)
+
+
+# A mainland mobile number as people write it (spaces or dashes allowed), and a resident ID.
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
+_ID_IN_TEXT = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
+
+
+def mask_text(text: str | None, *, names=(), replacement: str | None = None) -> str:
+    """Free text (a note, a list of parties) with the personal data in it masked: every
+    mobile and ID number, and each of `names`. With `replacement`, they are replaced by it
+    instead of masked (a withheld identity leaves no trace, not even a surname)."""
+    if not text:
+        return text or ""
+
+    def hide(mask):
+        return (lambda m: replacement) if replacement is not None else (lambda m: mask(m.group()))
+
+    text = _MOBILE_IN_TEXT.sub(hide(lambda s: mask_mobile(re.sub(r"\D", "", s)[-11:])), text)
+    text = _ID_IN_TEXT.sub(hide(mask_id_number), text)
+    for name in sorted(
+        {n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True
+    ):
+        text = text.replace(name, replacement if replacement is not None else mask_name(name))
+    return text

@@ -4,9 +4,12 @@ A path or query id beyond a 64-bit integer, or a count beyond a column, is a 422
 message here, never an OverflowError (SQLite) or NumericValueOutOfRange (PostgreSQL) later.
 """
 
+import json
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema
+from ninja.parser import Parser
 from pydantic import AfterValidator, Field
 from pydantic import Field as PydField
 
@@ -39,6 +42,61 @@ CoordType = Literal["wgs84", "gcj02", "bd09"]
 
 # A short code (category, platform, department) sent by reference.
 Code = Annotated[str, Field(max_length=40), AfterValidator(_no_nul)]
+
+
+# --- The edges of the API (used by yizhan.api for every app's operations) ---------------------
+
+NUL_MESSAGE = _("The text contains a NUL character, which no form or field accepts.")
+BODY_NOT_AN_OBJECT = _("The request body must be a JSON object.")
+# What every string in the OpenAPI document promises: no NUL character (ECMA-262 regex).
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+class NulText:
+    """Stands in for a JSON string holding a NUL character: no `str` field accepts it, so the
+    field that received it is named in the 422; an ignored extra property stays harmless."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+
+def _mark_nul(value):
+    if isinstance(value, str):
+        return NulText(value) if "\x00" in value else value
+    if isinstance(value, list):
+        return [_mark_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _mark_nul(v) for k, v in value.items()}
+    return value
+
+
+class YizhanParser(Parser):
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            # ninja would read a bare string "as an object", through its attributes.
+            raise ValueError("the body must be a JSON object")
+        return _mark_nul(data)
+
+    def parse_querydict(self, data, list_fields, request):
+        parsed = super().parse_querydict(data, list_fields, request)
+        if data is request.POST:  # a form body: as JSON, NUL named by its declared field
+            parsed = _mark_nul(parsed)
+        return parsed
+
+
+def declare_no_nul(node) -> None:
+    """Every plain string of the document excludes NUL, as the parser and the middleware do."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"enum", "const", "format", "pattern"} & set(node):
+            node["pattern"] = NO_NUL_PATTERN
+        for value in node.values():
+            declare_no_nul(value)
+    elif isinstance(node, list):
+        for value in node:
+            declare_no_nul(value)
 
 
 class FieldError(Schema):

@@ -9,3 +9,10 @@ def deliver_event(event_id: int) -> int:
     from yizhan.core.models import Event
 
     return events.deliver(Event.objects.get(pk=event_id))
+
+
+@task()
+def recover_stuck_tasks() -> int:
+    from yizhan.core import taskwatch
+
+    return taskwatch.recover()

@@ -86,7 +86,7 @@ class CheckInIn(Schema):
     idempotency_key: str | None = Field(None, max_length=100)
 
 
-class ReasonIn(Schema):
+class RefusalIn(Schema):
     reason: Text
 
 
@@ -112,7 +112,7 @@ class RegistryOut(Schema):
     yes: int
 
 
-class ReportOut(Schema):
+class GridReportOut(Schema):
     id: int
     category: str
     state: str
@@ -122,7 +122,7 @@ class ReportOut(Schema):
 
 class GridOut(Schema):
     communities: list[str]
-    reports: list[ReportOut]
+    reports: list[GridReportOut]
 
 
 # --- presenters ---------------------------------------------------------------------------------
@@ -314,7 +314,7 @@ def approve(request, membership_id: DbId):
     response={200: MembershipOut, **ERRORS},
     summary="Reject an application with a reason (officers)",
 )
-def reject(request, membership_id: DbId, payload: ReasonIn):
+def reject(request, membership_id: DbId, payload: RefusalIn):
     return membership_out(
         services.membership_reject(
             actor=request.auth, membership_id=membership_id, reason=payload.reason
@@ -336,7 +336,7 @@ def acknowledge(request, transfer_id: DbId):
     response={200: TransferOut, **ERRORS},
     summary="Decline a check-in with a reason (receiving officers)",
 )
-def decline(request, transfer_id: DbId, payload: ReasonIn):
+def decline(request, transfer_id: DbId, payload: RefusalIn):
     return transfer_out(
         services.transfer_decline(
             actor=request.auth, transfer_id=transfer_id, reason=payload.reason

@@ -44,12 +44,10 @@ WORKER = Role.WORKER
 
 
 def _back(request, fallback: str) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
+    from yizhan.core.redirects import safe_target
 
     back = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return back
-    return fallback
+    return safe_target(request, back, fallback)
 
 
 def _step(request, action, *, done: str, back: str):

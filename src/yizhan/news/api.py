@@ -26,7 +26,7 @@ def _no_nul(value: str) -> str:
     return value
 
 
-class CategoryOut(Schema):
+class NewsCategoryOut(Schema):
     code: str
     name: str
 
@@ -88,7 +88,7 @@ class ArticleIn(Schema):
     _nul = field_validator("title", "category", "body", "summary", "comment_policy")(_no_nul)
 
 
-class ReasonIn(Schema):
+class NewsReasonIn(Schema):
     reason: str = Field(max_length=400)
 
     _nul = field_validator("reason")(_no_nul)
@@ -181,7 +181,7 @@ def _editor(request):
 # --- Reading ---------------------------------------------------------------------------------
 
 
-@router.get("/categories", response=list[CategoryOut], summary="The news categories")
+@router.get("/categories", response=list[NewsCategoryOut], summary="The news categories")
 def categories(request):
     return [{"code": c.code, "name": str(c.label)} for c in selectors.categories()]
 
@@ -346,7 +346,7 @@ def article_publish(request, article_id: DbId):
     auth=token_or_session,
     summary="Send back to the author with a reason",
 )
-def article_return(request, article_id: DbId, payload: ReasonIn):
+def article_return(request, article_id: DbId, payload: NewsReasonIn):
     return _step(request, article_id, services.article_return, reason=payload.reason)
 
 
@@ -356,7 +356,7 @@ def article_return(request, article_id: DbId, payload: ReasonIn):
     auth=token_or_session,
     summary="Withdraw a published article",
 )
-def article_withdraw(request, article_id: DbId, payload: ReasonIn):
+def article_withdraw(request, article_id: DbId, payload: NewsReasonIn):
     return _step(request, article_id, services.article_withdraw, reason=payload.reason)
 
 
@@ -400,7 +400,7 @@ def comment_approve(request, comment_id: DbId):
     auth=token_or_session,
     summary="Reject a waiting comment with a reason",
 )
-def comment_reject(request, comment_id: DbId, payload: ReasonIn):
+def comment_reject(request, comment_id: DbId, payload: NewsReasonIn):
     return _comment(
         services.comment_reject(by=_editor(request), comment_id=comment_id, reason=payload.reason)
     )

@@ -8,7 +8,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,6 +17,7 @@ from yizhan.core.errors import YizhanError
 from yizhan.core.forms import add_service_errors
 from yizhan.core.paging import window
 from yizhan.core.pii import blind_index, mask_mobile, mask_name
+from yizhan.core.redirects import safe_target
 from yizhan.news import permissions, selectors, services
 from yizhan.news.forms import ArticleForm, CommentForm, ReasonForm, ReportForm, WordForm
 from yizhan.news.models import Article
@@ -29,11 +29,7 @@ YEAR = 365 * 24 * 3600
 
 def _back(request, fallback: str) -> str:
     target = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return safe_target(request, target, fallback)
 
 
 # --- Readers ---------------------------------------------------------------------------------

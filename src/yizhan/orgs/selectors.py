@@ -29,3 +29,14 @@ def department_get(*, department_id=None, code=None) -> Department | None:
 
 def employers():
     return Employer.objects.order_by("name")
+
+
+# --- city dashboards (issue 18): coverage ------------------------------------------------
+
+
+def employers_per_district() -> dict[int | None, int]:
+    """{district id: employers registered there}."""
+    from django.db.models import Count
+
+    rows = Employer.objects.values("district_id").annotate(n=Count("id")).order_by()
+    return {r["district_id"]: r["n"] for r in rows}

@@ -250,17 +250,6 @@ def _community_entries() -> list[dict]:
 # --- the picker: a location without a map ---------------------------------------------
 
 
-def community_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """[(district name, [(community code, "subdistrict · community"), …]), …] for a <select>
-    with one group per district: the no-map way to say where."""
-    groups: dict[str, list] = {}
-    for entry in _community_entries():
-        hit = entry["hit"]
-        district, subdistrict = hit.context.split(" › ")
-        groups.setdefault(district, []).append((hit.key, f"{subdistrict} · {hit.name}"))
-    return list(groups.items())
-
-
 def area_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Like `community_choices`, with the whole district first in each group: values are
     "d<district code>" and "c<community code>"."""
@@ -276,7 +265,7 @@ def area_choices() -> list[tuple[str, list[tuple[str, str]]]]:
                 *[(f"c{code}", label) for code, label in communities],
             ],
         )
-        for district, communities in community_choices()
+        for district, communities in community_choices(value="code")
     ]
 
 
@@ -355,6 +344,20 @@ def communities_search(*, q: str = "", district_ids=None, community_ids=None):
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
     return qs.order_by("code")
+
+
+def community_choices(*, value: str = "id", district_ids=None, community_ids=None) -> list:
+    """Communities for a picker, grouped by district: [(district, [(value, label), …]), …],
+    each labelled "subdistrict · community" so that typing either finds it. `value` is
+    the field the form sends back ("id" or "code")."""
+    groups: dict[str, list] = {}
+    rows = communities_search(district_ids=district_ids, community_ids=community_ids).only(
+        "id", "code", "name", "subdistrict__name", "subdistrict__district__name"
+    )
+    for c in rows:
+        label = f"{c.subdistrict.name} · {c.name}"
+        groups.setdefault(c.subdistrict.district.name, []).append((getattr(c, value), label))
+    return list(groups.items())
 
 
 def community_get(*, community_id: int) -> Community | None:

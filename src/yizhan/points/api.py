@@ -13,7 +13,7 @@ from typing import Annotated
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from yizhan.accounts import selectors as accounts
@@ -66,7 +66,7 @@ class EntryOut(Schema):
     created_at: dt.datetime
 
 
-class StationOut(Schema):
+class PickupStationOut(Schema):
     id: DbId
     code: str
     name: str
@@ -80,16 +80,18 @@ class ItemOut(Schema):
     stock: int
     active: bool
     sponsor: str | None
-    stations: list[StationOut]
+    stations: list[PickupStationOut]
 
 
 class RedeemIn(In):
     item_id: DbId
     station_id: DbId
-    idempotency_key: str | None = Field(
-        None,
+    idempotency_key: str = Field(
+        ...,
+        min_length=1,
         max_length=100,
-        description="or the Idempotency-Key header: a retry returns the first result",
+        description="Required: a retry with the same key returns the first result; the same "
+        "key for another redemption is a 409",
     )
 
 
@@ -97,7 +99,7 @@ class RedemptionOut(Schema):
     code: str
     display_code: str
     item: str
-    station: StationOut
+    station: PickupStationOut
     points: int
     status: str
     created_at: dt.datetime
@@ -295,18 +297,19 @@ def catalog(request):
     response={201: RedemptionOut, **ERRORS},
     summary="Redeem an item for pick-up at a station (idempotent)",
     description=(
-        "Holds the item's price and one item of stock. Send an idempotency key (body or "
-        "`Idempotency-Key` header): a retry with the same key returns the first result. "
-        "409: not enough points or out of stock; 422: not offered at that station."
+        "Holds the item's price and one item of stock. The idempotency key is required: a "
+        "retry with the same key returns the first result. 409: not enough points, out of "
+        "stock, or the key already used for another redemption; 422: not offered at that "
+        "station."
     ),
 )
-def redeem(request, payload: RedeemIn, idempotency_key: str | None = Header(None)):
+def redeem(request, payload: RedeemIn):
     user = _require(request, permissions.is_worker)
     redemption, _replayed = services.redemption_request(
         worker=user,
         item_id=payload.item_id,
         station_id=payload.station_id,
-        key=payload.idempotency_key or idempotency_key or "",
+        key=payload.idempotency_key,
     )
     return Status(201, _redemption(request, redemption))
 

@@ -27,6 +27,7 @@ class PointsConfig(AppConfig):
             _("Points"),
             export=selectors.personal_data_of,
             erase=lambda user: services.personal_data_erase(user=user),
+            losses=selectors.losses_on_deletion,
         )
         # A safety net under the per-redemption expiry booking, and the monthly awards.
         periodic.register(

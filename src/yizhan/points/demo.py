@@ -5,11 +5,13 @@ through the services, so the demo ledger passes `yizhan points verify`."""
 
 import random
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from yizhan.accounts.models import Role, RoleAssignment, User, WorkerProfile
 from yizhan.points import services
+from yizhan.points.demo_photos import product_photo
 from yizhan.points.models import HardshipApproval, Sponsor
 from yizhan.reports import selectors as report_selectors
 from yizhan.stations.models import Station
@@ -44,12 +46,12 @@ REPORT_REWARDS = {
 }
 
 CATALOGUE = [
-    # name, description, price, stock, sponsor
-    ("安全头盔", "3C 认证骑行头盔", 30, 20, "兰州市总工会"),
-    ("分体雨衣", "加厚反光分体雨衣", 20, 40, "兰州市总工会"),
-    ("爱心餐券", "驿站合作餐厅 15 元餐券", 5, 200, "兰州银行"),
-    ("保温水杯", "500 毫升不锈钢保温杯", 15, 30, "兰州银行"),
-    ("防晒袖套", "冰丝防晒袖套一对", 2, 100, "新联心公益基金"),
+    # name, description, price, stock, sponsor, drawing of its photo (demo_photos)
+    ("安全头盔", "3C 认证骑行头盔", 30, 20, "兰州市总工会", "helmet"),
+    ("分体雨衣", "加厚反光分体雨衣", 20, 40, "兰州市总工会", "raincoat"),
+    ("爱心餐券", "驿站合作餐厅 15 元餐券", 5, 200, "兰州银行", "meal"),
+    ("保温水杯", "500 毫升不锈钢保温杯", 15, 30, "兰州银行", "cup"),
+    ("防晒袖套", "冰丝防晒袖套一对", 2, 100, "新联心公益基金", "sleeves"),
 ]
 
 
@@ -92,7 +94,7 @@ def seed(*, rng: random.Random) -> None:
         sponsors = {name: Sponsor.objects.create(name=name) for name in {c[4] for c in CATALOGUE}}
         union_stations = list(Station.objects.filter(kind="union").order_by("code")[:40])
         items = {}
-        for name, description, price, stock, sponsor in CATALOGUE:
+        for name, description, price, stock, sponsor, drawing in CATALOGUE:
             stations = {keeper_station, *rng.sample(union_stations, 3)}
             items[name] = services.catalog_item_create(
                 by=admin,
@@ -102,6 +104,9 @@ def seed(*, rng: random.Random) -> None:
                 stock=stock,
                 stations=sorted(stations, key=lambda s: s.code),
                 sponsor=sponsors[sponsor],
+                photo=SimpleUploadedFile(
+                    f"{drawing}.png", product_photo(name, kind=drawing), "image/png"
+                ),
             )
         _seed_demo_worker(worker, admin, rules, items, keeper_station)
         _seed_neighbours(worker, rules, rng)

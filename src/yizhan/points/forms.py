@@ -3,9 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yizhan.core.forms import picker_select_multiple
 from yizhan.core.schema import BIGINT_MAX, INT_MAX
 from yizhan.core.validators import validate_mobile
 from yizhan.points.models import EarningRule, Sponsor, Wish
+from yizhan.reports import selectors as report_selectors
 from yizhan.stations import selectors as stations
 
 
@@ -38,31 +40,31 @@ class CodeForm(forms.Form):
     )
 
 
-class StationCodesField(forms.CharField):
-    """Station codes separated by commas or spaces (a city has a thousand stations)."""
+class StationsField(forms.ModelMultipleChoiceField):
+    """Pick-up stations chosen from a list with a search box (a city has a thousand: type part
+    of the name or the code); the form sends their codes."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Pick-up stations"))
         kwargs.setdefault(
-            "help_text", _("Station codes separated by commas, e.g. LZ00001, LZ00002.")
+            "help_text", _("Type part of a station's name or code to find it; choose one or more.")
         )
-        super().__init__(max_length=2000, **kwargs)
+        super().__init__(
+            queryset=stations.station_rows(),
+            to_field_name="code",
+            widget=picker_select_multiple(size=8),
+            error_messages={
+                "invalid_choice": _("No station has the code %(value)s."),
+                "required": _("Choose at least one pick-up station."),
+            },
+            **kwargs,
+        )
+
+    def label_from_instance(self, station):
+        return f"{station.name} ({station.code})"
 
     def clean(self, value):
-        codes = [
-            c
-            for c in (super().clean(value) or "").replace("，", ",").replace(",", " ").split()
-            if c
-        ]
-        found = list(stations.station_rows(codes=codes))
-        unknown = sorted(set(codes) - {s.code for s in found})
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown station codes: %(codes)s") % {"codes": ", ".join(unknown)}
-            )
-        if not found:
-            raise forms.ValidationError(_("Choose at least one pick-up station."))
-        return found
+        return list(super().clean(value))
 
 
 class ItemForm(forms.Form):
@@ -72,23 +74,35 @@ class ItemForm(forms.Form):
         label=_("Price in points"), help_text=_("2 points or more."), max_value=INT_MAX
     )
     stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=INT_MAX)
-    stations = StationCodesField()
+    stations = StationsField()
     sponsor = forms.ModelChoiceField(
-        label=_("Sponsor"), queryset=Sponsor.objects.all(), required=False
+        label=_("Sponsor"),
+        queryset=Sponsor.objects.all(),
+        required=False,
+        empty_label=_("None (the city's reward pool)"),
+    )
+    photo = forms.FileField(
+        label=_("Product photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
 
 
 class ApproveForm(ItemForm):
     name = forms.CharField(label=_("Item"), max_length=80, required=False)
     description = None
+    photo = None
 
 
 class AnswerForm(forms.Form):
     decision = forms.ChoiceField(
+        label=_("Your answer"),
+        widget=forms.RadioSelect,
+        initial=Wish.Status.FULFILLED,
         choices=[
             (Wish.Status.FULFILLED, _("Fulfil directly")),
             (Wish.Status.DECLINED, _("Decline")),
-        ]
+        ],
     )
     text = forms.CharField(label=_("Answer to the worker"), max_length=300)
 
@@ -116,7 +130,22 @@ class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
+def _report_categories():
+    return [
+        ("", _("Any hazard report")),
+        *((c.code, c.label) for c in report_selectors.categories()),
+    ]
+
+
 class RuleForm(forms.ModelForm):
+    # The report category by its name, from the list (not its code typed by hand).
+    category = forms.ChoiceField(
+        label=_("Report category"),
+        required=False,
+        choices=_report_categories,
+        help_text=_("For hazard reports: the category this rule applies to; “any” for all."),
+    )
+
     class Meta:
         model = EarningRule
         fields = [
@@ -130,6 +159,11 @@ class RuleForm(forms.ModelForm):
             "monthly_cap",
             "active",
         ]
+        help_texts = {"code": _("Letters, digits and dashes; it never changes once saved.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = EarningRule.Source.choices  # no "---------"
 
 
 class LedgerFilterForm(forms.Form):

@@ -308,6 +308,16 @@ class CatalogItem(models.Model):
     description = models.CharField(_("description"), max_length=300, blank=True)
     price = models.PositiveIntegerField(_("price in points"))
     stock = models.PositiveIntegerField(_("stock"), default=0)
+    # A product photo (public: it shows a thing, not a person), re-encoded by core.images.
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="catalogue/%Y/",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     sponsor = models.ForeignKey(
         Sponsor, verbose_name=_("sponsor"), null=True, blank=True, on_delete=models.PROTECT
     )

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.accounts.permissions import Role
-from yizhan.core.nav import MENU, TILE, Entry
+from yizhan.core.nav import ME, MENU, TILE, Entry
 
 ENTRIES = [
     Entry(
@@ -13,6 +13,7 @@ ENTRIES = [
         roles={Role.WORKER},
         hint=_("Balance, history, redeem for your wishes"),
         icon="gift",
+        places={TILE, ME},
         order=40,
     ),
     Entry(

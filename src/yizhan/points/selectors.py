@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from django.db.models import F, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from yizhan.core.listing import Column
 from yizhan.core.pii import mask_name
 from yizhan.points.models import (
     Account,
@@ -20,6 +22,7 @@ from yizhan.points.models import (
     Sponsor,
     Wish,
 )
+from yizhan.reports import selectors as report_selectors
 from yizhan.stations import selectors as stations
 
 
@@ -93,6 +96,24 @@ def worker_redemptions(user, *, open_only: bool = False):
     if open_only:
         qs = qs.filter(status=Redemption.Status.HELD)
     return qs.order_by("-created_at")
+
+
+def losses_on_deletion(user) -> list[str]:
+    """What a worker loses by deleting their account, said before they confirm: the points
+    (items waiting for pick-up are cancelled and their points lost with the rest)."""
+    figures = worker_balance(user)
+    waiting = list(worker_redemptions(user, open_only=True))
+    lines = []
+    total = figures["balance"] + figures["held"]
+    if total:
+        lines.append(_("All your %(n)s points are lost.") % {"n": total})
+    if waiting:
+        names = _(", ").join(r.item.name for r in waiting[:5])
+        lines.append(
+            _("%(n)s items waiting for pick-up are cancelled: %(items)s.")
+            % {"n": len(waiting), "items": names}
+        )
+    return lines
 
 
 def personal_data_of(user) -> dict:
@@ -171,8 +192,19 @@ def catalog_item(item_id: int) -> CatalogItem | None:
     return CatalogItem.objects.filter(pk=item_id).first()
 
 
+def catalog_item_on_offer(item_id: int) -> CatalogItem | None:
+    """An item a worker may redeem now, with its sponsor and pick-up stations, or None."""
+    return catalog().filter(pk=item_id).first()
+
+
 def rules():
     return EarningRule.objects.select_related("funded_by")
+
+
+def rule_rows() -> list[dict]:
+    """The earning rules with the name of the report category each applies to (not its code)."""
+    names = {c.code: c.label for c in report_selectors.categories()}
+    return [{"rule": r, "category": names.get(r.category, r.category)} for r in rules()]
 
 
 def rule(rule_id: int) -> EarningRule | None:
@@ -332,13 +364,48 @@ def pools() -> list[Account]:
     )
 
 
+def pool_rows() -> list[dict]:
+    """The system accounts as the administrator reads them: the issuance account (the city's
+    mint, whose balance is the negative of every point ever issued) as the points issued."""
+    rows = []
+    for account in pools():
+        issued = account.kind == Account.Kind.ISSUANCE
+        rows.append(
+            {
+                "account": account,
+                "amount": -account.balance if issued else account.balance,
+                "issued": issued,
+            }
+        )
+    return rows
+
+
+WISH_COLUMNS = [
+    Column("title", gettext_lazy("Wish")),
+    Column("worker", gettext_lazy("Worker")),
+    Column("created", gettext_lazy("Submitted"), ("created_at", "id")),
+    Column("status", gettext_lazy("Status"), ("status", "-created_at")),
+]
+LEDGER_COLUMNS = [
+    Column("item", gettext_lazy("Item"), ("item__name", "-created_at")),
+    Column("code", gettext_lazy("Pick-up code")),
+    Column("worker", gettext_lazy("Worker")),
+    Column("station", gettext_lazy("Station"), ("station__name", "-created_at")),
+    Column("created", gettext_lazy("Redeemed"), ("created_at", "id")),
+    Column("closed", gettext_lazy("Closed"), ("closed_at", "id")),
+    Column("points", gettext_lazy("Points"), ("points", "id"), numeric=True),
+    Column("status", gettext_lazy("Status"), ("status", "-created_at")),
+]
+
+
 def redemption_ledger(
-    *, month: dt.date | None = None, status: str = "", station_id: int | None = None
+    *, month: dt.date | None = None, status: str = "", station_id: int | None = None, sort=None
 ):
-    """The redemption ledger (兑换台账): every redemption with item, worker, station, status."""
+    """The redemption ledger (兑换台账): every redemption with item, worker, station, status;
+    newest first unless `sort` (a core.listing.Sorting) says otherwise."""
     qs = Redemption.objects.select_related(
         "item__sponsor", "station", "worker", "closed_by"
-    ).order_by("-created_at")
+    ).order_by(*(sort.order_by() if sort is not None else ["-created_at"]))
     if month:
         start, end = month_bounds(month)
         qs = qs.filter(created_at__gte=start, created_at__lt=end)
@@ -349,8 +416,10 @@ def redemption_ledger(
     return qs
 
 
-def wishes(*, status: str = "", worker=None):
-    qs = Wish.objects.select_related("worker", "item").order_by("-created_at")
+def wishes(*, status: str = "", worker=None, sort=None):
+    qs = Wish.objects.select_related("worker", "item").order_by(
+        *(sort.order_by() if sort is not None else ["-created_at"])
+    )
     if status:
         qs = qs.filter(status=status)
     if worker is not None:
@@ -392,3 +461,108 @@ def reward_for_report_category(category_code: str, *, rewards: dict | None = Non
     Pass `rewards` (from `report_rewards`) to price many categories with one query."""
     rewards = report_rewards() if rewards is None else rewards
     return rewards.get(category_code, rewards.get("", 0))
+
+
+# --- city dashboards (驾驶舱, issue 18): facts and headlines for the portal ----------------
+# Read by the portal only (yizhan.portal.dashboards); see core.dashboards and
+# docs/DASHBOARDS.md. The ledger is append-only, so a day's sums never change later.
+
+
+def dashboard_facts(*, start, end):
+    """Per local day in [start, end), by the worker's home district: points issued to
+    workers (k1: the rule's source, or "grant"), taken back by corrections, handed over for
+    redemptions; and points earned per worker (k1: user id; the portal keeps those by month
+    for the top earners, as the monthly honours count them)."""
+    from django.db.models.functions import TruncDate
+
+    from yizhan.core.dashboards import Fact
+
+    tz = timezone.get_current_timezone()
+    entries = Entry.objects.filter(
+        posting__created_at__gte=start, posting__created_at__lt=end
+    ).annotate(local_day=TruncDate("posting__created_at", tzinfo=tz))
+    worker = entries.filter(account__kind=Account.Kind.WORKER)
+    district = "account__owner__worker__home_district_id"
+    issued = worker.filter(posting__kind__in=[Posting.Kind.AWARD, Posting.Kind.GRANT], amount__gt=0)
+    for r in (
+        issued.values("local_day", district, "posting__rule__source")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    ):
+        yield Fact(
+            "points.issued",
+            r["local_day"],
+            r[district],
+            r["s"],
+            k1=r["posting__rule__source"] or "grant",
+        )
+    reversed_ = worker.filter(posting__kind=Posting.Kind.REVERSAL)
+    for r in reversed_.values("local_day", district).annotate(s=Sum("amount")).order_by():
+        yield Fact("points.reversed", r["local_day"], r[district], -r["s"])
+    handed = entries.filter(account__kind=Account.Kind.REDEEMED, posting__kind=Posting.Kind.FULFIL)
+    rdistrict = "posting__redemption__worker__worker__home_district_id"
+    for r in handed.values("local_day", rdistrict).annotate(s=Sum("amount")).order_by():
+        yield Fact("points.redeemed", r["local_day"], r[rdistrict], r["s"])
+    earned = worker.filter(
+        posting__kind__in=[Posting.Kind.AWARD, Posting.Kind.GRANT, Posting.Kind.REVERSAL]
+    ).exclude(posting__rule__source=EarningRule.Source.HONOURS)
+    for r in (
+        earned.values("local_day", district, "account__owner_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    ):
+        if r["s"]:
+            yield Fact(
+                "points.earned", r["local_day"], r[district], r["s"], k1=str(r["account__owner_id"])
+            )
+
+
+def dashboard_worker_names(user_ids) -> dict[str, str]:
+    """{user id: masked name} for the top-earners table."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(pk__in=[int(i) for i in user_ids])
+    return {str(u.pk): mask_name(u.name) for u in users}
+
+
+def dashboard_source_labels() -> dict[str, str]:
+    return {**{k: str(v) for k, v in EarningRule.Source.choices}, "grant": _("Manual award")}
+
+
+def dashboard_headlines(*, scope):
+    """The city's reward pools, wishes waiting for a decision and redemptions waiting for
+    pick-up, now (pools are city-wide; the rest within the scope)."""
+    from django.db.models import Count
+
+    from yizhan.core.dashboards import Headline
+
+    pool = Account.objects.filter(kind__in=[Account.Kind.POOL, Account.Kind.SPONSOR]).aggregate(
+        s=Sum("balance")
+    )["s"]
+    waiting = Wish.objects.filter(status=Wish.Status.SUBMITTED)
+    held = Redemption.objects.filter(status=Redemption.Status.HELD)
+    if scope.district_ids is not None:
+        waiting = waiting.filter(worker__worker__home_district_id__in=scope.district_ids)
+        held = held.filter(worker__worker__home_district_id__in=scope.district_ids)
+    group = _("Points")
+    return [
+        Headline(
+            "points.pool",
+            "Points in the reward pools",
+            pool or 0,
+            group=group,
+            extra={"city_wide": True},
+        ),
+        Headline(
+            "points.wishes",
+            "Wishes waiting for a decision",
+            waiting.aggregate(n=Count("id"))["n"],
+            group=group,
+        ),
+        Headline(
+            "points.held",
+            "Redemptions waiting for pick-up",
+            held.aggregate(n=Count("id"))["n"],
+            group=group,
+        ),
+    ]

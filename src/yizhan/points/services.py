@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -28,6 +29,7 @@ from yizhan.accounts import selectors as accounts
 from yizhan.accounts.permissions import Role
 from yizhan.core import idempotency
 from yizhan.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from yizhan.core.images import ImageRejected, process_photo
 from yizhan.core.notifications import notify, notify_all
 from yizhan.core.schema import INT_MAX
 from yizhan.points import ledger, permissions, selectors
@@ -540,13 +542,22 @@ def _clean_item(*, name: str, price, stock) -> str:
 
 @transaction.atomic
 def catalog_item_create(
-    *, by, name: str, price: int, stock: int, stations, sponsor=None, description: str = ""
+    *,
+    by,
+    name: str,
+    price: int,
+    stock: int,
+    stations,
+    sponsor=None,
+    description: str = "",
+    photo=None,
 ) -> CatalogItem:
     _require_admin(by)
     name = _clean_item(name=name, price=price, stock=stock)
     stations = list(stations)
     if not stations:
         raise Invalid(fields={"stations": [_("Choose at least one pick-up station.")]})
+    cleaned = _product_photo(photo) if photo else None
     item = CatalogItem.objects.create(
         name=name,
         price=price,
@@ -556,6 +567,36 @@ def catalog_item_create(
         created_by=by,
     )
     item.stations.set(stations)
+    if cleaned is not None:
+        _store_photo(item, cleaned)
+    return item
+
+
+PHOTO_SIDE = 800  # a product photo on a phone needs no more
+
+
+def _product_photo(upload) -> bytes:
+    """The photo checked and re-encoded like every photo (core.images), or Invalid."""
+    try:
+        return process_photo(upload, max_side=PHOTO_SIDE).content
+    except ImageRejected as exc:
+        raise Invalid(fields={"photo": [str(exc)]}) from None
+
+
+def _store_photo(item: CatalogItem, content: bytes) -> None:
+    old = item.photo.name if item.photo else ""
+    item.photo.save(f"item-{item.pk}.jpg", ContentFile(content), save=True)
+    item.refresh_from_db(fields=["photo", "photo_width", "photo_height"])
+    if old:
+        storage = item.photo.storage
+        transaction.on_commit(lambda: storage.delete(old))
+
+
+@transaction.atomic
+def catalog_item_set_photo(*, by, item: CatalogItem, photo) -> CatalogItem:
+    """A new product photo for an item (the old file goes once the change is committed)."""
+    _require_admin(by)
+    _store_photo(item, _product_photo(photo))
     return item
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("points/", views.my_points_view, name="mine"),
     path("points/statement/<id:year>-<id:month>/", views.statement_view, name="statement"),
     path("points/catalog/", views.catalog_view, name="catalog"),
+    path("points/catalog/<id:item_id>/", views.redeem_confirm_view, name="redeem_confirm"),
     path("points/redeem/", views.redeem_view, name="redeem"),
     path("points/r/<str:code>/", views.redemption_view, name="redemption"),
     path("points/r/<str:code>/cancel/", views.cancel_view, name="cancel"),

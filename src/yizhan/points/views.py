@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -19,6 +20,7 @@ from yizhan.accounts import selectors as accounts
 from yizhan.accounts.permissions import role_required
 from yizhan.core.errors import Conflict, Invalid, NotAllowed, NotFound, YizhanError
 from yizhan.core.forms import add_service_errors
+from yizhan.core.listing import Sorting, page_of, param_choice
 from yizhan.core.pii import mask_name
 from yizhan.places import selectors as places
 from yizhan.points import exports, permissions, selectors, services
@@ -118,12 +120,44 @@ def catalog_view(request):
     )
 
 
+@role_required(WORKER)
+def redeem_confirm_view(request, item_id: int):
+    """Before points are spent: the item, what it costs, the balance after, where to pick
+    it up (the nearest station first when the phone shares its location) and until when."""
+    item = selectors.catalog_item_on_offer(item_id)
+    if item is None:
+        raise NotFound
+    figures = selectors.worker_balance(request.user)
+    pick_ups = [
+        {"id": s.id, "name": s.name, "address": s.address, "lat": s.lat, "lng": s.lng}
+        for s in item.stations.all()
+    ]
+    chosen = _id(request.GET.get("station"))
+    return render(
+        request,
+        "points/redeem.html",
+        {
+            "item": item,
+            **figures,
+            "after": figures["balance"] - item.price,
+            "missing": max(0, item.price - figures["balance"]),
+            "stations": pick_ups,
+            "chosen": chosen if any(s["id"] == chosen for s in pick_ups) else None,
+            "key": uuid.uuid4().hex,
+            "pickup_days": max(1, settings.POINTS_PICKUP_HOURS // 24),
+        },
+    )
+
+
 @require_POST
 @role_required(WORKER)
 def redeem_view(request):
     form = RedeemForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose an item and a pick-up station."))
+        item_id = _id(request.POST.get("item"))
+        if item_id and selectors.catalog_item_on_offer(item_id):
+            return redirect("points:redeem_confirm", item_id=item_id)
         return redirect("points:catalog")
     try:
         redemption, replayed = services.redemption_request(
@@ -134,7 +168,10 @@ def redeem_view(request):
         )
     except (Invalid, Conflict, NotAllowed) as exc:
         _say(request, exc)
-        return redirect("points:catalog")
+        return redirect(
+            reverse("points:redeem_confirm", args=[form.cleaned_data["item"]])
+            + f"?station={form.cleaned_data['station']}"
+        )
     if not replayed:
         messages.success(request, _("Redeemed. Show this code at the station to pick it up."))
     return redirect("points:redemption", code=redemption.code)
@@ -295,24 +332,24 @@ def admin_home_view(request):
     return render(
         request,
         "points/admin_home.html",
-        {"pools": selectors.pools(), **selectors.admin_counts()},
+        {"pools": selectors.pool_rows(), **selectors.admin_counts()},
     )
 
 
 @role_required(ADMIN)
 def admin_wishes_view(request):
-    status = request.GET.get("status", Wish.Status.SUBMITTED)
-    if status not in Wish.Status.values:
-        status = ""
-    page = Paginator(selectors.wishes(status=status), 25).get_page(request.GET.get("page"))
+    status = param_choice(request.GET.get("status", Wish.Status.SUBMITTED), Wish.Status.values)
+    sorting = Sorting(selectors.WISH_COLUMNS, request.GET.get("sort"), default="-created")
+    page = page_of(selectors.wishes(status=status, sort=sorting), request.GET.get("page"), 50)
     return render(
         request,
         "points/admin_wishes.html",
         {
             "page": page,
+            "headers": sorting.headers(request.GET),
             "status": status,
             "statuses": Wish.Status.choices,
-            "filters": {"status": status},
+            "filtered": "status" in request.GET,
         },
     )
 
@@ -369,7 +406,8 @@ def _renamed(exc: Invalid, names: dict) -> Invalid:
 
 @role_required(ADMIN)
 def admin_catalog_view(request):
-    form = ItemForm(request.POST if request.POST.get("step") == "create" else None)
+    creating = request.POST.get("step") == "create"
+    form = ItemForm(request.POST if creating else None, request.FILES if creating else None)
     if request.method == "POST" and form.is_bound:
         if form.is_valid():
             try:
@@ -377,7 +415,10 @@ def admin_catalog_view(request):
             except Invalid as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("Added to the catalogue."))
+                messages.success(
+                    request,
+                    _("“%(item)s” added to the catalogue.") % {"item": form.cleaned_data["name"]},
+                )
                 return redirect("points:admin_catalog")
     elif request.method == "POST":
         item_id = _id(request.POST.get("item"))
@@ -386,18 +427,26 @@ def admin_catalog_view(request):
             raise NotFound
         try:
             if request.POST.get("step") == "toggle":
-                services.catalog_item_update(by=request.user, item=item, active=not item.active)
+                item = services.catalog_item_update(
+                    by=request.user, item=item, active=not item.active
+                )
+                done = (
+                    _("“%(item)s” is offered again.")
+                    if item.active
+                    else _("“%(item)s” is withdrawn: workers no longer see it.")
+                )
             else:
                 restock = RestockForm(request.POST)
                 if not restock.is_valid():
                     raise Invalid(fields={"add": [_("Give a number of items other than zero.")]})
-                services.catalog_item_restock(
+                item = services.catalog_item_restock(
                     by=request.user, item=item, add=restock.cleaned_data["add"]
                 )
+                done = _("“%(item)s”: %(n)s in stock now.")
         except (Invalid, Conflict) as exc:
             _say(request, exc)
         else:
-            messages.success(request, _("Saved."))
+            messages.success(request, done % {"item": item.name, "n": item.stock})
             return redirect("points:admin_catalog")
     return render(
         request,
@@ -436,33 +485,40 @@ def _rule_form(request, rule):
     return render(
         request,
         "points/admin_rules.html",
-        {"form": form, "rule": rule, "rules": selectors.rules()},
+        {"form": form, "rule": rule, "rules": selectors.rule_rows()},
     )
 
 
 def _ledger_filters(request):
     month = _month(request.GET.get("month"))
-    status = request.GET.get("status", "")
-    status = status if status in Redemption.Status.values else ""
-    station = request.GET.get("station", "")
-    station_id = _id(station)
-    qs = selectors.redemption_ledger(month=month, status=status, station_id=station_id)
-    filters = {"month": f"{month:%Y-%m}" if month else "", "status": status, "station": station}
-    return qs, filters
+    status = param_choice(request.GET.get("status"), Redemption.Status.values)
+    station_id = _id(request.GET.get("station"))
+    sorting = Sorting(selectors.LEDGER_COLUMNS, request.GET.get("sort"), default="-created")
+    qs = selectors.redemption_ledger(
+        month=month, status=status, station_id=station_id, sort=sorting
+    )
+    filters = {
+        "month": f"{month:%Y-%m}" if month else "",
+        "status": status,
+        "station": str(station_id or ""),
+    }
+    return qs, filters, sorting
 
 
 @role_required(ADMIN)
 def admin_ledger_view(request):
-    qs, filters = _ledger_filters(request)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    qs, filters, sorting = _ledger_filters(request)
     return render(
         request,
         "points/admin_ledger.html",
         {
-            "page": page,
+            "page": page_of(qs, request.GET.get("page"), 50),
+            "headers": sorting.headers(request.GET),
             "filters": filters,
+            "filtered": any(filters.values()),
             "statuses": Redemption.Status.choices,
             "months": _recent_months(),
+            "stations": stations.station_rows().only("id", "code", "name"),
             "query": request.GET.urlencode(),
         },
     )
@@ -470,7 +526,7 @@ def admin_ledger_view(request):
 
 @role_required(ADMIN)
 def admin_ledger_xlsx_view(request):
-    qs, filters = _ledger_filters(request)
+    qs, filters, _sorting = _ledger_filters(request)
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -497,9 +553,12 @@ def admin_grant_view(request):
             messages.success(request, _("Posted as number %(n)d.") % {"n": posting.pk})
             return redirect("points:admin_grant")
         if reverse_form.is_bound and reverse_form.is_valid():
-            posting = selectors.find_posting(reverse_form.cleaned_data["posting"])
+            number = reverse_form.cleaned_data["posting"]
+            posting = selectors.find_posting(number)
             if posting is None:
-                raise Invalid(fields={"posting": [_("No such posting.")]})
+                raise Invalid(
+                    fields={"posting": [_("No posting has the number %(n)s.") % {"n": number}]}
+                )
             done = services.posting_reverse(
                 posting=posting, reason=reverse_form.cleaned_data["reason"], by=request.user
             )

@@ -24,3 +24,18 @@ class PortalConfig(AppConfig):
                 and find_spec(module)
             ):
                 nav.register(import_module(module).ENTRIES)
+
+        from django.conf import settings
+
+        from yizhan.core import periodic
+
+        periodic.register(
+            "portal.dashboard_refresh",
+            "yizhan.portal.tasks.dashboard_refresh",
+            every_seconds=settings.DASHBOARD_REFRESH_SECONDS,
+        )
+        periodic.register(
+            "portal.monthly_reports",
+            "yizhan.portal.tasks.monthly_reports",
+            every_seconds=6 * 3600,
+        )

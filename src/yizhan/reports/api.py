@@ -3,22 +3,42 @@ earns), nearby open reports (to avoid duplicates), submit with photos (multipart
 my reports, one report. Errors follow the API's one shape (`core.schema.ErrorOut`)."""
 
 import datetime as dt
+import math
+from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from yizhan.accounts.permissions import token_or_session
 from yizhan.core.errors import Invalid
 from yizhan.core.geo import to_wgs84
-from yizhan.core.schema import ERRORS, READ_ERRORS, CoordType, DbId, Latitude, Longitude
+from yizhan.core.schema import ERRORS, READ_ERRORS, CoordType, DbId, Latitude, Longitude, Text
 from yizhan.places import selectors as place_selectors
 from yizhan.points import selectors as points_selectors
 from yizhan.reports import selectors, services
 from yizhan.reports.models import Category, Report
 
 router = Router(tags=["reports"])
+
+
+def _coordinate(value):
+    """A latitude or longitude from a form. Empty is none sent (the page's form sends its
+    empty hidden fields): the service then asks for the spot. Text that is no number goes on
+    as NaN, which the service refuses like any spot off the map. Either way one message in
+    the reader's language about the location, never the parser's English about `lat`."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+# The default sits inside the type: ninja reads a Form field's default from there, not from
+# the signature, once the type carries a validator.
+Coordinate = Annotated[float | None, BeforeValidator(_coordinate), Field(None)]
 
 
 class ReportCategoryOut(Schema):
@@ -144,16 +164,17 @@ def nearby(request, query: Query[ReportNearbyIn]):
 @router.post(
     "",
     response={201: ReportOut, 200: ReportOut, **ERRORS},
-    summary="Send a hazard report with photos (multipart). Retrying with the same idempotency_key returns the first report (200).",
+    summary="Send a hazard report with photos (multipart). Retrying with the same idempotency_key "
+    "returns the first report (200); the same key with a different report is a 409.",
     auth=token_or_session,
 )
 def submit(
     request,
-    category: Form[str],
-    idempotency_key: Form[str],
-    description: Form[str] = "",
-    lat: Form[float | None] = None,
-    lng: Form[float | None] = None,
+    category: Form[Text(40, min_length=1)],
+    idempotency_key: Form[Text(64, min_length=1)],
+    description: str = Form("", max_length=500),
+    lat: Form[Coordinate] = None,
+    lng: Form[Coordinate] = None,
     crs: Form[str] = "wgs84",
     coord_type: Form[str] = "",
     use_photo_location: Form[bool] = False,

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yizhan.core.forms import picker_select
+from yizhan.places import selectors as places
 from yizhan.points.selectors import reward_for_report_category
 from yizhan.reports.models import Category, RejectReason
 
@@ -86,6 +88,14 @@ class ReportForm(forms.Form):
         self.fields["category"].rewards = rewards or {}
         self.fields["community"].choices = [("", _("— choose —")), *communities]
 
+    def clean(self):
+        # The hidden coordinates have no place on the page to show an error: a bad spot is
+        # said once, beside the location, as the service says a missing one.
+        cleaned = super().clean()
+        if [self._errors.pop(name) for name in ("lat", "lng", "crs") if name in self._errors]:
+            self.add_error("location", _("This spot is not a place on the map. Pick it again."))
+        return cleaned
+
 
 class NoteForm(forms.Form):
     note = forms.CharField(
@@ -108,7 +118,15 @@ class RejectForm(NoteForm):
     )
 
 
+def _transfer_targets():
+    return [("", _("The city dispatcher")), *places.community_choices(value="code")]
+
+
 class TransferForm(NoteForm):
-    community_code = forms.CharField(
-        label=_("Community code (empty: the city dispatcher)"), required=False, max_length=32
+    # A picker of the city's communities (by name, subdistrict or code), not a typed code.
+    community_code = forms.ChoiceField(
+        label=_("Transfer to"),
+        required=False,
+        choices=_transfer_targets,
+        widget=picker_select(),
     )

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.accounts.permissions import Role
-from yizhan.core.nav import ANONYMOUS, MENU, TAB, TILE, Entry
+from yizhan.core.nav import ANONYMOUS, ME, MENU, TAB, TILE, Entry
 from yizhan.reports.permissions import STAFF_ROLES
 
 ENTRIES = [
@@ -26,6 +26,7 @@ ENTRIES = [
         roles={Role.WORKER},
         hint=_("Follow what happened to them"),
         icon="list-check",
+        places={ME},
         order=25,
     ),
     Entry(

@@ -8,11 +8,14 @@ import hashlib
 import math
 import re
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from yizhan.core.errors import NotFound
 from yizhan.core.geo import haversine_m
+from yizhan.core.listing import Column, Sorting
+from yizhan.places.selectors import community_choices
 from yizhan.reports import permissions
 from yizhan.reports.models import (
     OPEN_STATES,
@@ -105,7 +108,33 @@ def visible_to_officer(user):
     return Report.objects.filter(handled)
 
 
-def officer_queue(*, user, state=None, category=None, overdue=False, now=None):
+# The queue's columns: what a header may sort by (a whitelist, see core.listing).
+QUEUE_COLUMNS = [
+    Column("id", gettext_lazy("Report"), ("id",)),
+    Column("state", gettext_lazy("State")),
+    Column("community", gettext_lazy("Community"), ("community__name", "id")),
+    Column("created", gettext_lazy("Submitted"), ("created_at", "id")),
+    Column("due", gettext_lazy("Response due"), ("due_at", "id")),
+]
+
+
+def queue_sorting(value) -> Sorting:
+    return Sorting(QUEUE_COLUMNS, value, default="due")
+
+
+def officer_queue(
+    *,
+    user,
+    state=None,
+    category=None,
+    overdue=False,
+    community_id=None,
+    number=None,
+    sort=None,
+    now=None,
+):
+    """The reports an officer handles: open ones (or those of `state`), the nearest response
+    deadline first unless `sort` (a core.listing.Sorting or a ?sort= value) says otherwise."""
     now = now or timezone.now()
     # The community's name, not its boundary (GeoJSON, kilobytes a row).
     qs = (
@@ -118,7 +147,41 @@ def officer_queue(*, user, state=None, category=None, overdue=False, now=None):
         qs = qs.filter(category__code=category)
     if overdue:
         qs = qs.filter(state__in=OPEN_STATES, due_at__lt=now)
-    return qs.order_by("due_at", "id")
+    if community_id is not None:
+        qs = qs.filter(community_id=community_id)
+    if number is not None:
+        qs = qs.filter(pk=number)
+    sorting = sort if isinstance(sort, Sorting) else queue_sorting(sort)
+    return qs.order_by(*sorting.order_by())
+
+
+def open_counts_by_community(*, community_ids) -> dict[int, int]:
+    """Open reports per community, for a page of communities (one grouped query)."""
+    rows = (
+        Report.objects.filter(community_id__in=list(community_ids), state__in=OPEN_STATES)
+        .values("community_id")
+        .annotate(n=Count("id"))
+        .values_list("community_id", "n")
+    )
+    return dict(rows)
+
+
+def queue_communities(user):
+    """The communities an officer may pick in the queue's filter (grouped by district), or
+    [] when they handle one community or none (nothing to choose)."""
+    if permissions.sees_all(user):
+        return community_choices()
+    ids = permissions.community_ids(user)
+    return community_choices(community_ids=ids) if len(ids) > 1 else []
+
+
+def next_in_queue(*, user, filters: dict, exclude_id=None):
+    """The first report of the officer's queue (as they last filtered and sorted it) other
+    than `exclude_id`: what to handle next."""
+    qs = officer_queue(user=user, **filters)
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    return qs.first()
 
 
 def open_on_map(*, queue, limit: int = 2000):
@@ -188,6 +251,11 @@ def mine(*, user):
         .select_related("category", "community", "department")
         .order_by("-created_at", "-id")
     )
+
+
+def open_count_of(*, user) -> int:
+    """How many of the person's own reports are still being handled (for their home page)."""
+    return Report.objects.filter(reporter=user, state__in=OPEN_STATES).count()
 
 
 def mine_for_viewer(*, user, limit: int = 100) -> list[Report]:
@@ -317,6 +385,198 @@ def personal_data_export(user) -> dict:
             .values_list("report_id", flat=True)
         ),
     }
+
+
+# --- city dashboards (驾驶舱, issue 18): facts and headlines for the portal ----------------
+# Read by the portal only (yizhan.portal.dashboards); see core.dashboards and
+# docs/DASHBOARDS.md. Keys: k1 department id ("" for community reports), k2 category code,
+# k3 the resolution-time bucket (for "reports.resolve_hours"). Steps come from the
+# append-only history, so a day's count never changes once the day is over.
+
+# Upper bounds (hours) of the resolution-time buckets; the median is read off them.
+RESOLVE_HOUR_BUCKETS = (1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 336, 720)
+_DASHBOARD_STEPS = {
+    "resolved": "reports.resolved",
+    "closed": "reports.closed",
+    "rejected": "reports.rejected",
+    "reopened": "reports.reopened",
+}
+
+
+def _district_path(prefix: str = "") -> str:
+    return f"{prefix}community__subdistrict__district_id"
+
+
+def _bucket(hours: float) -> str:
+    for i, bound in enumerate(RESOLVE_HOUR_BUCKETS):
+        if hours < bound:
+            return str(i)
+    return str(len(RESOLVE_HOUR_BUCKETS))
+
+
+def dashboard_facts(*, start, end):
+    """Per local day in [start, end): reports filed; resolved, closed, rejected, reopened;
+    and the hours from filing to each resolution, in buckets (for the median)."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    from yizhan.core.dashboards import Fact, first_id_since
+
+    tz = timezone.get_current_timezone()
+    filed = (
+        Report.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(local_day=TruncDate("created_at", tzinfo=tz))
+        .values("local_day", _district_path(), "department_id", "category__code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in filed:
+        yield Fact(
+            "reports.filed",
+            r["local_day"],
+            r[_district_path()],
+            r["n"],
+            k1=str(r["department_id"] or ""),
+            k2=r["category__code"],
+        )
+    first = first_id_since(ReportEvent.objects.all(), "created_at", start)
+    if first is None:
+        return
+    steps = ReportEvent.objects.filter(
+        pk__gte=first, created_at__gte=start, created_at__lt=end, action__in=_DASHBOARD_STEPS
+    )
+    keys = ("report__" + _district_path(), "report__department_id", "report__category__code")
+    counted = (
+        steps.annotate(local_day=TruncDate("created_at", tzinfo=tz))
+        .values("local_day", "action", *keys)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in counted:
+        yield Fact(
+            _DASHBOARD_STEPS[r["action"]],
+            r["local_day"],
+            r[keys[0]],
+            r["n"],
+            k1=str(r[keys[1]] or ""),
+            k2=r[keys[2]],
+        )
+    buckets: dict[tuple, int] = {}
+    for at, filed_at, district, department, category in steps.filter(action="resolved").values_list(
+        "created_at", "report__created_at", *keys
+    ):
+        hours = (at - filed_at).total_seconds() / 3600
+        key = (timezone.localtime(at, tz).date(), district, department, category, _bucket(hours))
+        buckets[key] = buckets.get(key, 0) + 1
+    for (day, district, department, category, bucket), n in buckets.items():
+        yield Fact(
+            "reports.resolve_hours",
+            day,
+            district,
+            n,
+            k1=str(department or ""),
+            k2=category,
+            k3=bucket,
+        )
+
+
+def _open_location_rows(qs, prefix=""):
+    return qs.values_list(
+        f"{prefix}lat",
+        f"{prefix}lng",
+        _district_path(prefix),
+        f"{prefix}department_id",
+        f"{prefix}category__code",
+    )
+
+
+def dashboard_open_points():
+    """(lat, lng, district, department, category) of every open report now: the portal bins
+    them into hexagons once a night (the heat map's base)."""
+    return _open_location_rows(Report.objects.filter(state__in=OPEN_STATES).order_by())
+
+
+def dashboard_open_changes(*, start, end):
+    """(lat, lng, district, department, category, +1/-1) for each step in [start, end) that
+    opened a report (filed, reopened) or ended its being open (resolved, rejected...): added to
+    the nightly base, they give the open reports of this moment."""
+    from yizhan.core.dashboards import first_id_since
+
+    first = first_id_since(ReportEvent.objects.all(), "created_at", start)
+    if first is None:
+        return []
+    open_states = [str(s) for s in OPEN_STATES]
+    rows = []
+    steps = ReportEvent.objects.filter(pk__gte=first, created_at__gte=start, created_at__lt=end)
+    for from_state, to_state, *where in steps.order_by().values_list(
+        "from_state",
+        "to_state",
+        "report__lat",
+        "report__lng",
+        "report__" + _district_path(),
+        "report__department_id",
+        "report__category__code",
+    ):
+        was, now_open = from_state in open_states, to_state in open_states
+        if was != now_open:
+            rows.append((*where, 1 if now_open else -1))
+    return rows
+
+
+def dashboard_filed_points(*, start, end):
+    """(lat, lng, district, department, category) of reports filed in [start, end), rejected
+    ones as invalid left out (the repeat spots)."""
+    qs = Report.objects.filter(created_at__gte=start, created_at__lt=end).exclude(
+        reject_reason="invalid"
+    )
+    return _open_location_rows(qs.order_by())
+
+
+def dashboard_overdue_now(*, district_ids=None, category=None, department_id=None, now=None):
+    """Open reports and those past their response target, now (partial indexes)."""
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    qs = Report.objects.filter(state__in=OPEN_STATES)
+    if district_ids is not None:
+        qs = qs.filter(**{f"{_district_path()}__in": district_ids})
+    if category:
+        qs = qs.filter(category__code=category)
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    return qs.aggregate(open=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
+
+
+def dashboard_labels() -> dict[str, dict[str, str]]:
+    return {"category": {c.code: c.label for c in Category.objects.all()}}
+
+
+def dashboard_headlines(*, scope):
+    """Open hazard reports and those past their response target, now, within the scope."""
+    from django.utils.translation import gettext as _
+
+    from yizhan.core.dashboards import Headline
+
+    counts = dashboard_overdue_now(
+        district_ids=scope.district_ids, department_id=scope.department_id, now=scope.now
+    )
+    group = _("Hazard reports")
+    return [
+        Headline("reports.open", "Open hazard reports", counts["open"], group=group),
+        Headline(
+            "reports.overdue_now", "Reports past their target", counts["overdue"], group=group
+        ),
+    ]
+
+
+def dashboard_filed_moments(*, start, end):
+    """(lat, lng, filed at) of reports filed in [start, end): where and when workers are out
+    (station planning's activity)."""
+    return (
+        Report.objects.filter(created_at__gte=start, created_at__lt=end)
+        .order_by()
+        .values_list("lat", "lng", "created_at")
+    )
 
 
 # --- Added for membership's grid members ("my grid", monthly activity) ------------------

@@ -28,7 +28,7 @@ from yizhan.accounts.selectors import users_holding
 from yizhan.core import events, workdays
 from yizhan.core.errors import Conflict, Invalid, NotAllowed, NotFound, Throttled, YizhanError
 from yizhan.core.geo import CRS_CHOICES, CRS_WGS84, to_wgs84, validate_lat_lng
-from yizhan.core.idempotency import create_once
+from yizhan.core.idempotency import IdempotencyKeyReused, create_once
 from yizhan.core.images import ImageRejected, phash_distance, process_photo
 from yizhan.core.notifications import notify_many
 from yizhan.places import selectors as place_selectors
@@ -178,6 +178,19 @@ def _client_key_errors(client_key: str) -> list[str]:
     return []
 
 
+def _same_request(report, category, description, lat, lng, processed) -> bool:
+    """Whether a retry carrying `report`'s key asks for the same report: same category, text,
+    spot and photos (by perceptual hash)."""
+    photos = sorted(p.phash for p in report.photos.all() if p.kind == Photo.Kind.BEFORE)
+    return (
+        report.category_id == category.pk
+        and report.description == description
+        and abs(report.lat - round(lat, 7)) < 1e-6
+        and abs(report.lng - round(lng, 7)) < 1e-6
+        and photos == sorted(p.phash for p in processed)
+    )
+
+
 def _check_daily_limit(reporter, now) -> None:
     local = timezone.localtime(now)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -281,10 +294,6 @@ def report_submit(
     errors: dict[str, list[str]] = {}
     if client_key and (key_errors := _client_key_errors(client_key)):
         raise Invalid(fields={"idempotency_key": key_errors})
-    if reporter is not None and client_key:
-        existing = Report.objects.filter(reporter=reporter, client_key=client_key).first()
-        if existing:
-            return Submitted(existing, created=False)
     if category is None:
         errors["category"] = [_("Choose what kind of hazard it is.")]
     elif not category.active:
@@ -321,6 +330,12 @@ def report_submit(
             errors["location"] = [problem]
     if errors:
         raise Invalid(fields=errors)
+    if reporter is not None and client_key:
+        existing = Report.objects.filter(reporter=reporter, client_key=client_key).first()
+        if existing:  # a retry: the first report, if it is the same request
+            if not _same_request(existing, category, description, lat, lng, processed):
+                raise IdempotencyKeyReused()
+            return Submitted(existing, created=False)
     if reporter is not None:
         _check_daily_limit(reporter, now)
 
@@ -590,7 +605,9 @@ def _merge(*, user, original_id: int, duplicate_ids, note="") -> BulkOutcome:
     locked = _locked(ids)
     original = locked.get(root_id)
     if original is None or not permissions.can_view(user, original):
-        raise Invalid(_("No report has this number."), field="duplicate_of")
+        raise Invalid(
+            _("No report has the number #%(id)s.") % {"id": original_id}, field="duplicate_of"
+        )
     if not permissions.can_handle(user, original):
         raise NotAllowed(
             _("Report #%(id)s is not in your queue: merge only into a report you handle.")

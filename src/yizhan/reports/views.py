@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,9 @@ from yizhan.accounts.permissions import Role, role_required
 from yizhan.core.errors import NotAllowed, NotFound, YizhanError
 from yizhan.core.forms import add_service_errors
 from yizhan.core.geo import to_wgs84
+from yizhan.core.listing import capped_count, param_choice, param_flag, param_id, param_text
 from yizhan.core.paging import window
+from yizhan.membership import selectors as membership
 from yizhan.places import selectors as place_selectors
 from yizhan.points import selectors as points_selectors
 from yizhan.reports import permissions, selectors, services
@@ -46,7 +49,7 @@ def new_view(request):
         request.FILES or None,
         initial={"idempotency_key": uuid.uuid4().hex},
         rewards=points_selectors.report_rewards(),
-        communities=place_selectors.community_choices(),
+        communities=place_selectors.community_choices(value="code"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -68,13 +71,9 @@ def new_view(request):
         except YizhanError as exc:
             add_service_errors(form, exc)
         else:
-            if result.created:
-                messages.success(
-                    request,
-                    _("Thank you! Your report went to %(owner)s.")
-                    % {"owner": _owner(result.report)},
-                )
-            return redirect("reports:detail", result.report.pk)
+            # The report's page says it was sent, to whom, and what it may earn (as it does
+            # after the JavaScript sending, which lands on the same address).
+            return redirect(reverse("reports:detail", args=[result.report.pk]) + "?sent=1")
     return render(request, "reports/new.html", {"form": form, "categories": selectors.categories()})
 
 
@@ -119,6 +118,17 @@ def _place(report: Report):
     return place_selectors.describe_point(lat=report.lat, lng=report.lng, address=report.address)
 
 
+def _mark_grid_members(reports) -> None:
+    """Sets `by_grid_member` on each report: made by a part-time grid member of its community
+    at the time (membership decides, one query for a page). Asked here, not in the selectors:
+    membership's selectors read reports', so reports' must not read membership's."""
+    found = membership.grid_members_among(
+        [(r.reporter_id, r.community_id, r.created_at) for r in reports]
+    )
+    for r in reports:
+        r.by_grid_member = (r.reporter_id, r.community_id) in found
+
+
 def _detail(request, report_id: int, *, status=200, **bound_forms):
     """The report page as this viewer may see it; `bound_forms` replace the empty forms when
     a step was refused, so the page shows the errors and keeps what was typed."""
@@ -129,6 +139,8 @@ def _detail(request, report_id: int, *, status=200, **bound_forms):
     forms = {name: cls(auto_id=auto_id) for name, (cls, auto_id) in DETAIL_FORMS.items()}
     forms.update(bound_forms)
     place = _place(report)
+    if permissions.can_handle(user, report):
+        _mark_grid_members([report])
     context = {
         "report": report,
         "place": place,
@@ -152,6 +164,14 @@ def _detail(request, report_id: int, *, status=200, **bound_forms):
         "following": following,
         "overdue": report.is_open and report.due_at < timezone.now(),
         "reopen_days": settings.REPORTS_AUTOCLOSE_DAYS,
+        "just_sent": is_reporter and request.GET.get("sent") == "1",
+        "owner": _owner(report),
+        "may_earn": (
+            points_selectors.reward_for_report_category(report.category.code)
+            if is_reporter and report.is_open
+            else 0
+        ),
+        **_queue_links(request, report),
         **forms,
     }
     return render(request, "reports/detail.html", context, status=status)
@@ -161,14 +181,16 @@ def detail_view(request, report_id: int):
     return _detail(request, report_id)
 
 
-def _act(request, report_id, do, form_name=None):
+def _act(request, report_id, do, form_name=None, *, done=None, to_queue=False):
     """Run one step from a form on the report page. A refusal is shown on that form (or, for a
-    button without fields, as a message on the page); 403 and 404 go to their own pages."""
+    button without fields, as a message on the page); 403 and 404 go to their own pages.
+    `done` is the sentence that says what happened (with %(id)s); `to_queue` goes back to
+    the officer's queue (the report left it)."""
     form_class, auto_id = DETAIL_FORMS.get(form_name, (NoteForm, "id_%s"))
     form = form_class(request.POST, request.FILES, auto_id=auto_id)
     if form.is_valid():
         try:
-            do(form.cleaned_data)
+            result = do(form.cleaned_data)
         except (NotAllowed, NotFound):
             raise
         except YizhanError as exc:
@@ -177,9 +199,23 @@ def _act(request, report_id, do, form_name=None):
                 return redirect("reports:detail", report_id)
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Done."))
+            said = done(result) if callable(done) else (done or _("Done.")) % {"id": report_id}
+            messages.success(request, said)
+            if to_queue:
+                query = request.session.get(QUEUE_SESSION_KEY, "")
+                return redirect(reverse("reports:console") + (f"?{query}" if query else ""))
             return redirect("reports:detail", report_id)
     return _detail(request, report_id, **{form_name or "note_form": form})
+
+
+def _transferred(report) -> str:
+    if report.department_id:
+        to = report.department.name
+    elif report.community_id:
+        to = report.community.name
+    else:
+        to = _("the city dispatcher")
+    return _("Report #%(id)s transferred to %(to)s.") % {"id": report.pk, "to": to}
 
 
 @require_POST
@@ -189,6 +225,7 @@ def accept_view(request, report_id):
         request,
         report_id,
         lambda d: services.report_accept(user=request.user, report_id=report_id, note=d["note"]),
+        done=_("Report #%(id)s accepted."),
     )
 
 
@@ -199,6 +236,7 @@ def start_view(request, report_id):
         request,
         report_id,
         lambda d: services.report_start(user=request.user, report_id=report_id, note=d["note"]),
+        done=_("Work on report #%(id)s started."),
     )
 
 
@@ -212,6 +250,7 @@ def resolve_view(request, report_id):
             user=request.user, report_id=report_id, note=d["note"], after_photo=d["after_photo"]
         ),
         "resolve_form",
+        done=_("Report #%(id)s resolved: the reporter is asked to confirm the fix."),
     )
 
 
@@ -229,6 +268,7 @@ def reject_view(request, report_id):
             duplicate_of_id=d["duplicate_of"],
         ),
         "reject_form",
+        done=_("Report #%(id)s rejected."),
     )
 
 
@@ -245,6 +285,8 @@ def transfer_view(request, report_id):
             community_code=d["community_code"],
         ),
         "transfer_form",
+        done=_transferred,
+        to_queue=permissions.is_report_staff(request.user),
     )
 
 
@@ -293,18 +335,25 @@ def _tell_outcome(request, outcome, done_message, **params) -> None:
             _("#%(id)s was left as it is: %(why)s") % {"id": report_id, "why": error.message},
         )
     if not outcome.done and not outcome.refused:
-        messages.warning(request, _("Choose reports in the list first."))
+        messages.warning(request, _("Nothing was selected: tick the reports in the list first."))
 
 
 def _console_post(request):
     ids = _ids(request.POST.getlist("ids"))
     action = request.POST.get("action")
+    if action not in ("accept", "merge"):
+        messages.error(request, _("Choose what to do with the selected reports."))
+        return
+    if not ids:
+        messages.warning(request, _("Nothing was selected: tick the reports in the list first."))
+        return
     try:
         if action == "accept":
             outcome = services.reports_bulk_accept(user=request.user, report_ids=ids)
             _tell_outcome(request, outcome, _("Accepted: %(ids)s."))
-        elif action == "merge":
-            original = _ids([request.POST.get("original", "").strip()])
+        else:
+            typed = request.POST.get("original", "").strip().lstrip("#")
+            original = _ids([typed])
             if not original:
                 messages.error(request, _("Give the number of the original report."))
                 return
@@ -359,24 +408,39 @@ def _queue_markers(queue, labels: dict) -> list[dict]:
     ]
 
 
+QUEUE_SESSION_KEY = "reports_queue"
+
+
+def _queue_filters(query) -> dict:
+    """The queue's filters from a query string, each ignored when it does not parse."""
+    category = selectors.category_by_code(query.get("category") or "")
+    return {
+        "state": param_choice(query.get("state"), State.values) or None,
+        "category": category.code if category else None,
+        "overdue": param_flag(query.get("overdue")),
+        "community_id": param_id(query.get("community")),
+        "number": param_id(param_text(query.get("q"), max_length=20).lstrip("#")),
+        "sort": query.get("sort"),
+    }
+
+
 @role_required(*permissions.STAFF_ROLES)
 def console_view(request):
     if request.method == "POST":
         _console_post(request)
         return redirect(request.get_full_path())
-    state = request.GET.get("state") or ""
-    state = state if state in State.values else ""
-    category = selectors.category_by_code(request.GET.get("category") or "")
-    overdue = request.GET.get("overdue") == "1"
-    qs = selectors.officer_queue(
-        user=request.user,
-        state=state or None,
-        category=category.code if category else None,
-        overdue=overdue,
-    )
-    page = window(qs, request.GET.get("page"), 30)  # no COUNT(*) over a city's queue
+    filters = _queue_filters(request.GET)
+    sorting = selectors.queue_sorting(filters["sort"])
+    qs = selectors.officer_queue(user=request.user, **{**filters, "sort": sorting})
+    page = window(qs, request.GET.get("page"), 50)  # no COUNT(*) over a city's queue…
+    count, more = capped_count(qs)  # …but how many, up to a thousand
     for r in page:
         r.place = _place(r)
+    _mark_grid_members(page)
+    # The report page's "back to queue" and "next in queue" follow this view of the queue.
+    remembered = request.GET.urlencode()[:1000]
+    if request.session.get(QUEUE_SESSION_KEY) != remembered:
+        request.session[QUEUE_SESSION_KEY] = remembered
     categories = selectors.categories()
     markers = _queue_markers(qs, {c.pk: c.label for c in categories})
     return render(
@@ -384,17 +448,43 @@ def console_view(request):
         "reports/console.html",
         {
             "page": page,
+            "count": count,
+            "count_more": more,
+            "headers": sorting.headers(request.GET),
             "now": timezone.now(),
             "markers_json": _json_script(markers, "queue-markers-data"),
             "states": State.choices,
             "categories": categories,
+            "communities": selectors.queue_communities(request.user),
+            "filtered": any(
+                filters[k] for k in ("state", "category", "overdue", "community_id", "number")
+            ),
             "filters": {
-                "state": state,
-                "category": category.code if category else "",
-                "overdue": "1" if overdue else "",
+                "state": filters["state"] or "",
+                "category": filters["category"] or "",
+                "overdue": "1" if filters["overdue"] else "",
+                "community": str(filters["community_id"] or ""),
+                "q": request.GET.get("q", "")[:20],
             },
         },
     )
+
+
+def _queue_links(request, report) -> dict:
+    """Back to the officer's queue as they last filtered it, and the next report in it."""
+    if not permissions.can_handle(request.user, report) or not permissions.is_report_staff(
+        request.user
+    ):
+        return {}
+    query = request.session.get(QUEUE_SESSION_KEY, "")
+    filters = _queue_filters(QueryDict(query))
+    return {
+        "base_template": "core/staff_base.html",
+        "back_url": reverse("reports:console") + (f"?{query}" if query else ""),
+        "next_report": selectors.next_in_queue(
+            user=request.user, filters=filters, exclude_id=report.pk
+        ),
+    }
 
 
 def public_view(request):

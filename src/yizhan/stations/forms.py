@@ -155,5 +155,12 @@ class ImportForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    image = forms.ImageField(label=_("Photo"))
+    # A plain file field: the photo is looked at once, by core.images, which refuses it
+    # above the byte and pixel limits before decoding it (Django's ImageField would open it).
+    image = forms.FileField(
+        label=_("Photo"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic"}
+        ),
+    )
     caption = forms.CharField(label=_("Caption"), required=False, max_length=120)

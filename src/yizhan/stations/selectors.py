@@ -18,8 +18,10 @@ from django.db.models.functions import ExtractHour, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yizhan.core import gazetteer
+from yizhan.core.listing import Column, Sorting
 from yizhan.stations import hours
 from yizhan.stations.index import Entry, Hit, StationIndex
 from yizhan.stations.models import (
@@ -387,6 +389,187 @@ def stale_stations():
         .select_related("community")
         .order_by(F("confirmed_at").asc(nulls_first=True), "code")
     )
+
+
+# --- city dashboards (驾驶舱, issue 18): facts and figures for the portal ------------------
+# Read by the portal only (yizhan.portal.dashboards); see core.dashboards and
+# docs/DASHBOARDS.md. Visits are append-only rows, so a day's count never changes later.
+
+
+def dashboard_facts(*, start, end):
+    """Per local day in [start, end): visits by district, station kind (k1) and local hour
+    (k2); and visits per station (k1 = station id) for the busiest-stations table."""
+    from django.db.models.functions import ExtractHour
+
+    from yizhan.core.dashboards import Fact, first_id_since
+
+    first = first_id_since(StationVisit.objects.all(), "at", start)
+    if first is None:
+        return
+    tz = hours.local_tz()
+    district = "station__community__subdistrict__district_id"
+    visits = StationVisit.objects.filter(pk__gte=first, at__gte=start, at__lt=end).annotate(
+        local_day=TruncDate("at", tzinfo=tz), local_hour=ExtractHour("at", tzinfo=tz)
+    )
+    for r in (
+        visits.values("local_day", district, "station__kind", "local_hour")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        yield Fact(
+            "stations.visits",
+            r["local_day"],
+            r[district],
+            r["n"],
+            k1=r["station__kind"],
+            k2=str(r["local_hour"]),
+        )
+    for r in visits.values("local_day", district, "station_id").annotate(n=Count("id")).order_by():
+        yield Fact(
+            "stations.visits_by_station",
+            r["local_day"],
+            r[district],
+            r["n"],
+            k1=str(r["station_id"]),
+        )
+
+
+def dashboard_stations(*, district_ids=None) -> list[dict]:
+    """Every station with its district, kind, place, whether its data is stale and how many
+    of its amenities are out of order (a city has about a thousand: one query each)."""
+    limit = timezone.now() - dt.timedelta(days=STALE_AFTER_DAYS)
+    qs = Station.objects.all()
+    if district_ids is not None:
+        qs = qs.filter(community__subdistrict__district_id__in=district_ids)
+    rows = qs.annotate(
+        broken=Count("offers", filter=Q(offers__out_of_order=True)),
+        district_id=F("community__subdistrict__district_id"),
+    ).values("id", "code", "name", "kind", "lat", "lng", "district_id", "confirmed_at", "broken")
+    return [
+        {**r, "stale": r["confirmed_at"] is None or r["confirmed_at"] < limit}
+        for r in rows.order_by("code")
+    ]
+
+
+def dashboard_out_of_order(*, district_ids=None, limit: int = 50) -> list[dict]:
+    """Amenities marked out of order, with their station (for the stations dashboard)."""
+    qs = StationAmenity.objects.filter(out_of_order=True).select_related("station", "amenity")
+    if district_ids is not None:
+        qs = qs.filter(station__community__subdistrict__district_id__in=district_ids)
+    return [
+        {"station": o.station.name, "code": o.station.code, "amenity": o.amenity.label}
+        for o in qs.order_by("station__code", "amenity__sort")[:limit]
+    ]
+
+
+def dashboard_open_week(*, week_start: dt.datetime) -> list[tuple[int, float, float, list[bool]]]:
+    """(station id, lat, lng, open in each of the 168 hours of the week from `week_start`,
+    Monday 00:00 local) from the finder's in-memory schedules: the planner's supply."""
+    index = station_index()
+    moments = [week_start + dt.timedelta(hours=h, minutes=30) for h in range(168)]
+    return [
+        (e.id, e.lat, e.lng, [hours.is_open(e.schedule, m) for m in moments]) for e in index.entries
+    ]
+
+
+def dashboard_kind_labels() -> dict[str, str]:
+    return {k: str(v) for k, v in Station.Kind.choices}
+
+
+def dashboard_headlines(*, scope):
+    """Stations, open now, with stale data, with an amenity out of order, within the scope."""
+    from yizhan.core.dashboards import Headline
+
+    rows = dashboard_stations(district_ids=scope.district_ids)
+    open_ids = {h.entry.id for h in filtered_stations(open_now=True, moment=scope.now)}
+    group = _("Stations")
+    return [
+        Headline("stations.count", _("Stations"), len(rows), group=group),
+        Headline(
+            "stations.open_now",
+            _("Open now"),
+            sum(1 for r in rows if r["id"] in open_ids),
+            group=group,
+        ),
+        Headline(
+            "stations.stale",
+            "Stations with stale data",
+            sum(1 for r in rows if r["stale"]),
+            group=group,
+        ),
+        Headline(
+            "stations.broken",
+            "Stations with an amenity out of order",
+            sum(1 for r in rows if r["broken"]),
+            group=group,
+        ),
+    ]
+
+
+def dashboard_visit_hours(*, start, end) -> list[tuple[float, float, int, int, int]]:
+    """(lat, lng, local weekday 0=Monday, local hour, visits) per station for [start, end):
+    where and when workers stop, for station planning."""
+    from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+
+    tz = hours.local_tz()
+    rows = (
+        StationVisit.objects.filter(at__gte=start, at__lt=end)
+        .annotate(wd=ExtractIsoWeekDay("at", tzinfo=tz), h=ExtractHour("at", tzinfo=tz))
+        .values("station__lat", "station__lng", "wd", "h")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [(r["station__lat"], r["station__lng"], r["wd"] - 1, r["h"], r["n"]) for r in rows]
+
+
+# --- the city's station directory (a staff table) -----------------------------------------
+
+DIRECTORY_COLUMNS = [
+    Column("name", gettext_lazy("Station"), ("name", "id")),
+    Column("code", gettext_lazy("Code"), ("code",)),
+    Column("kind", gettext_lazy("Kind"), ("kind", "code")),
+    Column(
+        "district", gettext_lazy("District"), ("community__subdistrict__district__code", "code")
+    ),
+    Column("status", gettext_lazy("Status")),
+    Column("confirmed", gettext_lazy("Last confirmed"), ("confirmed_at", "code")),
+    Column("visits", gettext_lazy("Visits (30 days)"), numeric=True),
+]
+
+
+def directory_sorting(value) -> Sorting:
+    return Sorting(DIRECTORY_COLUMNS, value, default="code")
+
+
+def station_directory(*, q="", kind="", district_id=None, stale=False, sort=None):
+    """Every station for the city's table: search by name, code or address, filter by kind,
+    district and data not confirmed for 30 days."""
+    qs = Station.objects.select_related("community__subdistrict__district")
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__istartswith=q) | Q(address__contains=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if district_id:
+        qs = qs.filter(community__subdistrict__district_id=district_id)
+    if stale:
+        limit = timezone.now() - dt.timedelta(days=STALE_AFTER_DAYS)
+        qs = qs.filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=limit))
+    sorting = sort if isinstance(sort, Sorting) else directory_sorting(sort)
+    return qs.order_by(*sorting.order_by())
+
+
+def visit_counts(*, station_ids, days: int = 30) -> dict[int, int]:
+    """Check-ins per station over the last `days` days, for the stations of one page (one
+    grouped query, not one per row)."""
+    start = timezone.now() - dt.timedelta(days=days)
+    rows = (
+        StationVisit.objects.filter(station_id__in=list(station_ids), at__gte=start)
+        .values("station_id")
+        .annotate(n=Count("id"))
+        .values_list("station_id", "n")
+    )
+    return dict(rows)
 
 
 # --- for other apps (training): when a station is busy, and a worker's usual stations ---------

@@ -9,7 +9,6 @@ bump `Station.updated_at` so every process's finder index picks them up.
 import datetime as dt
 import hashlib
 import hmac
-import io
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -452,20 +451,17 @@ MAX_PHOTO_SIDE = 1600
 
 @transaction.atomic
 def photo_add(*, station: Station, actor, upload, caption: str = "") -> StationPhoto:
-    """Keep a station photo, re-encoded: turned upright, at most 1600 px, no EXIF (location)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    """Keep a station photo through the one photo pipeline (core.images): refused above the
+    byte and pixel limits before it is decoded, turned upright, at most 1600 px, no EXIF."""
+    from yizhan.core.images import ImageRejected, process_photo
 
     require_manage_station(actor, station)
     try:
-        with Image.open(upload) as image:
-            image = ImageOps.exif_transpose(image).convert("RGB")
-            image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
-            out = io.BytesIO()
-            image.save(out, "JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise Invalid(fields={"image": [_("This file is not a photo we can read.")]}) from None
+        processed = process_photo(upload, max_side=MAX_PHOTO_SIDE)
+    except ImageRejected as exc:
+        raise Invalid(fields={"image": [str(exc)]}) from None
     photo = StationPhoto(station=station, caption=caption.strip()[:120])
-    photo.image.save("photo.jpg", ContentFile(out.getvalue()), save=False)
+    photo.image.save("photo.jpg", ContentFile(processed.content), save=False)
     photo.save()
     _touch(station)
     return photo

@@ -22,8 +22,9 @@ from yizhan.accounts.permissions import Role, role_required
 from yizhan.core import cached
 from yizhan.core.errors import Invalid, NotAllowed
 from yizhan.core.forms import add_service_errors
+from yizhan.core.listing import page_of, param_choice, param_flag, param_id, param_text
 from yizhan.places import selectors as place_selectors
-from yizhan.places.selectors import feature_collection
+from yizhan.places.selectors import districts, feature_collection
 from yizhan.stations import exporting, forms, links, selectors, services
 from yizhan.stations.models import ImportJob, Station, StationVisit
 from yizhan.stations.permissions import (
@@ -340,6 +341,7 @@ def console_view(request, code: str):
             "photo_form": forms.PhotoForm(),
             "amenity_rows": amenity_rows,
             "visits": selectors.visits_today(station=station),
+            "can_run_network": can_run_network(request.user),
         },
     )
 
@@ -514,14 +516,42 @@ def _bars(rows: list[dict]) -> list[dict]:
 
 @role_required(Role.CITY_ADMIN)
 def city_view(request):
-    stale = Paginator(selectors.stale_stations(), 50).get_page(request.GET.get("page"))
+    """The station network: every station in a table (search, filters, sort), usage, the
+    data keepers have not confirmed, imports."""
+    query = request.GET
+    filters = {
+        "q": param_text(query.get("q"), max_length=60),
+        "kind": param_choice(query.get("kind"), Station.Kind.choices),
+        "district": param_id(query.get("district")),
+        "stale": param_flag(query.get("stale")),
+    }
+    sorting = selectors.directory_sorting(query.get("sort"))
+    page = page_of(
+        selectors.station_directory(
+            q=filters["q"],
+            kind=filters["kind"],
+            district_id=filters["district"],
+            stale=filters["stale"],
+            sort=sorting,
+        ),
+        query.get("page"),
+        50,
+    )
+    visits = selectors.visit_counts(station_ids=[s.pk for s in page])
     return render(
         request,
         "stations/city.html",
         {
-            "stale": stale,
+            "page": page,
+            "rows": [(s, visits.get(s.pk, 0)) for s in page],
+            "headers": sorting.headers(query),
+            "filters": {**filters, "district": str(filters["district"] or "")},
+            "filtered": any(filters.values()),
+            "kinds": Station.Kind.choices,
+            "districts": districts(),
             "total": Station.objects.count(),
-            "busiest": selectors.busiest_stations(),
+            "stale_count": selectors.stale_stations().count(),
+            "busiest": selectors.busiest_stations(limit=10),
             "by_day": _bars(selectors.visits_by_day()),
             "by_hour": _bars(selectors.visits_by_hour()),
             "jobs": ImportJob.objects.defer("content")[:5],

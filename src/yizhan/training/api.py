@@ -114,7 +114,7 @@ class EnrolmentOut(Schema):
     offered_until: dt.datetime | None
 
 
-class CheckInIn(Schema):
+class TrainingCheckInIn(Schema):
     token: Text(100) = Field(description="the door code read from the QR on the screen")
     lat: Lat | None = None
     lng: Lng | None = None
@@ -153,12 +153,12 @@ class QuizOut(Schema):
     passed: bool
 
 
-class WishIn(Schema):
+class TrainingWishIn(Schema):
     topic: Text(20)
     note: Text(300) = ""
 
 
-class WishOut(Schema):
+class TrainingWishOut(Schema):
     id: int
     topic: str
     district_id: int | None
@@ -340,7 +340,7 @@ def my_pass(request):
 
 
 @router.post("/check-in", response={200: CheckInOut, **ERRORS})
-def check_in(request, payload: CheckInIn):
+def check_in(request, payload: TrainingCheckInIn):
     """The worker scanned the rotating door code (valid 30-60 s); within 300 m of the venue
     when lat/lng are sent. A repeated check-in answers `created: false`."""
     result = services.check_in_with_door_code(
@@ -349,8 +349,8 @@ def check_in(request, payload: CheckInIn):
     return _check_in_out(result)
 
 
-@router.post("/wishes", response={201: WishOut, **ERRORS})
-def make_wish(request, payload: WishIn):
+@router.post("/wishes", response={201: TrainingWishOut, **ERRORS})
+def make_wish(request, payload: TrainingWishIn):
     wish = services.wish_create(worker=request.auth, topic=payload.topic, note=payload.note)
     return Status(201, {"id": wish.pk, "topic": wish.topic, "district_id": wish.district_id})
 

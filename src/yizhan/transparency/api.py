@@ -20,7 +20,7 @@ from ninja.files import UploadedFile
 from yizhan.accounts.permissions import token_or_session
 from yizhan.core.errors import Invalid, NotAllowed, NotFound
 from yizhan.core.idempotency import run_once
-from yizhan.core.schema import BIGINT_MAX, ERRORS, READ_ERRORS, DbId
+from yizhan.core.schema import BIGINT_MAX, ERRORS, READ_ERRORS, DbId, Text
 from yizhan.transparency import links, selectors, services, statements
 from yizhan.transparency import permissions as perms
 from yizhan.transparency.models import Disclosure, ServiceType
@@ -81,7 +81,7 @@ class IndexOut(Schema):
     cap_bp: int | None
 
 
-class PointOut(Schema):
+class TransparencyPointOut(Schema):
     label: str
     met: bool | None
     evidence: str
@@ -91,7 +91,7 @@ class PrincipleOut(Schema):
     key: str
     label: str
     score: int
-    points: list[PointOut]
+    points: list[TransparencyPointOut]
     answer: str | None
     answered_at: dt.datetime | None
 
@@ -206,11 +206,11 @@ class DisclosureIn(Schema):
     max_weekly_minutes: int | None = Field(None, ge=-100_000, le=100_000)
 
 
-class NoteIn(Schema):
+class TransparencyNoteIn(Schema):
     note: str = Field("", max_length=1000)
 
 
-class ReasonIn(Schema):
+class TransparencyReasonIn(Schema):
     reason: str = Field(..., max_length=1000)
 
 
@@ -218,7 +218,7 @@ class TextIn(Schema):
     text: str = Field(..., max_length=2000)
 
 
-class AnswerIn(Schema):
+class TransparencyAnswerIn(Schema):
     principle: str = Field(..., max_length=16)
     text: str = Field(..., max_length=2000)
 
@@ -442,7 +442,7 @@ def order_create(request, payload: OrderIn, idempotency_key: str | None = Header
         "`duplicates`). 200 when nothing new was in the file."
     ),
 )
-def statement_upload(request, platform: Form[str], file: File[UploadedFile]):
+def statement_upload(request, platform: Form[Text(40, min_length=1)], file: File[UploadedFile]):
     if file.size and file.size > statements.MAX_BYTES:
         raise Invalid(field="file", message="The file is larger than 20 MB.")
     result = services.statement_import(
@@ -585,7 +585,7 @@ def confirm(request, code: str):
     response={201: PrincipleOut, **ERRORS},
     summary="The platform's written answer on one principle of its scorecard",
 )
-def answer(request, code: str, payload: AnswerIn):
+def answer(request, code: str, payload: TransparencyAnswerIn):
     platform = _platform(code)
     services.scorecard_answer(
         platform=platform, actor=request.auth, principle=payload.principle, text=payload.text
@@ -612,7 +612,7 @@ def case_statement(request, case_id: DbId, payload: TextIn):
     response={200: DisclosureOut, **ERRORS},
     summary="Publish a version awaiting review (city administrator)",
 )
-def publish(request, disclosure_id: DbId, payload: NoteIn):
+def publish(request, disclosure_id: DbId, payload: TransparencyNoteIn):
     found = selectors.disclosure_for_viewer(user=request.auth, disclosure_id=disclosure_id)
     return _disclosure(
         services.disclosure_publish(disclosure=found, actor=request.auth, note=payload.note)
@@ -624,7 +624,7 @@ def publish(request, disclosure_id: DbId, payload: NoteIn):
     response={200: DisclosureOut, **ERRORS},
     summary="Return a version for correction (city administrator)",
 )
-def reject(request, disclosure_id: DbId, payload: ReasonIn):
+def reject(request, disclosure_id: DbId, payload: TransparencyReasonIn):
     found = selectors.disclosure_for_viewer(user=request.auth, disclosure_id=disclosure_id)
     return _disclosure(
         services.disclosure_reject(disclosure=found, actor=request.auth, reason=payload.reason)

@@ -25,6 +25,7 @@ from yizhan.transparency.money import AmountError, rate_bp, yuan_to_fen
 LOCAL = ZoneInfo("Asia/Shanghai")
 MAX_ROWS = 200_000
 MAX_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 HEADER_SEARCH_ROWS = 12
 
 # canonical field → headings accepted for it (compared without spaces, brackets and case).
@@ -139,6 +140,12 @@ def _cells_from_csv(data: bytes) -> list[list]:
 def _cells_from_xlsx(data: bytes) -> list[list]:
     from openpyxl import load_workbook
 
+    from yizhan.core.uploads import UploadRejected, check_zip
+
+    try:
+        check_zip(data, max_unzipped=MAX_UNZIPPED_BYTES)  # a small file unpacking to gigabytes
+    except UploadRejected as exc:
+        raise StatementError(str(exc)) from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

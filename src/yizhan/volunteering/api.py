@@ -40,7 +40,7 @@ def _day(day: dt.date) -> dt.date:
 # --- Schemas ------------------------------------------------------------------------------------
 
 
-class PointOut(Schema):
+class VolunteeringPointOut(Schema):
     label: str
     lat: float
     lng: float
@@ -56,8 +56,8 @@ class TripOut(Schema):
     leave_at: dt.datetime
     pickup_at: dt.datetime
     dropoff_at: dt.datetime
-    pickup: PointOut
-    dropoff: PointOut
+    pickup: VolunteeringPointOut
+    dropoff: VolunteeringPointOut
     empty_km: float
 
 
@@ -109,7 +109,7 @@ class FreeNowIn(Schema):
     crs: str = Field("wgs84", description="wgs84, gcj02 or bd09")
 
 
-class HoursOut(Schema):
+class VolunteeringHoursOut(Schema):
     total_hours: float
     trips: int
     points: int
@@ -178,8 +178,8 @@ class RequestOut(Schema):
     beneficiary: str = Field(description="masked")
     earliest: dt.datetime
     latest: dt.datetime
-    pickup: PointOut
-    dropoff: PointOut
+    pickup: VolunteeringPointOut
+    dropoff: VolunteeringPointOut
     urgent: bool
     return_id: int | None
 
@@ -287,7 +287,7 @@ def free_now(request, body: FreeNowIn):
     return Status(201, services.free_now(user=_user(request), **body.dict()))
 
 
-@router.get("/hours", response={200: HoursOut, **READ_ERRORS}, auth=token_or_session)
+@router.get("/hours", response={200: VolunteeringHoursOut, **READ_ERRORS}, auth=token_or_session)
 def my_hours(request):
     user = _user(request)
     hours = selectors.my_hours(user)

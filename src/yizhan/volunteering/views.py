@@ -17,13 +17,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yizhan.core.errors import Invalid, NotFound, YizhanError
 from yizhan.core.forms import add_service_errors
+from yizhan.core.redirects import safe_target
 from yizhan.volunteering import forms, permissions, selectors, services
 from yizhan.volunteering.models import Campaign, Plan, Request
 
@@ -72,12 +72,7 @@ community_page = staff_page(permissions.can_register_beneficiaries)
 
 def _back(request) -> str:
     """Where the person came from, if it is this site; else the console."""
-    back = request.META.get("HTTP_REFERER", "")
-    if back and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return back
-    return reverse("volunteering:console")
+    return safe_target(request, request.META.get("HTTP_REFERER"), reverse("volunteering:console"))
 
 
 def _day(text: str | None) -> dt.date:

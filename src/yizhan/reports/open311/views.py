@@ -9,6 +9,7 @@ notes the public may read (docs/REPORTS.md, "Who sees what").
 """
 
 import datetime as dt
+import re
 import uuid
 import xml.etree.ElementTree as ET  # noqa: S405 - we only build XML, never parse it
 from functools import wraps
@@ -30,6 +31,15 @@ STATUS = {Invalid: 400, Conflict: 400}
 MAX_ID_DIGITS = 18
 
 
+# Characters XML 1.0 cannot hold (C0 controls but tab, newline and return; lone surrogates;
+# U+FFFE and U+FFFF): a description with one of them must not make the document unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(value) -> str:
+    return _NOT_XML.sub("\ufffd", str(value))
+
+
 def _xml(root_name: str, item_name: str, rows: list[dict]) -> bytes:
     root = ET.Element(root_name)
     for row in rows:
@@ -39,9 +49,9 @@ def _xml(root_name: str, item_name: str, rows: list[dict]) -> bytes:
             if isinstance(value, list):
                 for entry in value:
                     sub = ET.SubElement(child, "value")
-                    sub.text = str(entry)
+                    sub.text = _xml_text(entry)
             elif value is not None:
-                child.text = str(value).lower() if isinstance(value, bool) else str(value)
+                child.text = str(value).lower() if isinstance(value, bool) else _xml_text(value)
     return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="utf-8")
 
 

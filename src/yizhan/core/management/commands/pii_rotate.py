@@ -1,11 +1,13 @@
-"""`yizhan pii-rotate`: re-encrypt every personal-data column under the first key of
-YIZHAN_PII_KEYS, so an old key can then be removed. Safe to run again; batches of 1,000."""
+"""`yizhan pii-rotate`: re-encrypt every personal-data column, and every file in private
+storage (case attachments, statements), under the first key of YIZHAN_PII_KEYS, so an old
+key can then be removed. Safe to run again; batches of 1,000."""
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import models, transaction
 
 from yizhan.core import pii
+from yizhan.core.storage import PrivateStorage
 
 
 class Command(BaseCommand):
@@ -29,4 +31,24 @@ class Command(BaseCommand):
                         row.save(update_fields=names)
                         total += 1
             self.stdout.write(f"{model._meta.label}: {len(ids)} rows re-encrypted")
-        self.stdout.write(f"done: {total} rows")
+        files = self._rotate_files()
+        self.stdout.write(f"done: {total} rows, {files} files")
+
+    def _rotate_files(self) -> int:
+        total = 0
+        for model in apps.get_models():
+            for field in model._meta.fields:
+                if not isinstance(field, models.FileField):
+                    continue
+                storage = field.storage
+                if not isinstance(storage, PrivateStorage):
+                    continue
+                names = (
+                    model.objects.exclude(**{field.name: ""})
+                    .values_list(field.name, flat=True)
+                    .iterator(chunk_size=1000)
+                )
+                count = sum(1 for name in names if name and storage.rotate(name))
+                self.stdout.write(f"{model._meta.label}.{field.name}: {count} files re-encrypted")
+                total += count
+        return total

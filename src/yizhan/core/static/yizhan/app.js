@@ -6,6 +6,42 @@
 // (toMap) and every click or drawn point is shifted back (fromMap) before it leaves the page.
 (function () {
   "use strict";
+  // Styles that only make sense with this file (the file inputs' big buttons hide the
+  // browser's own control, whose chosen-file text the page then draws itself).
+  document.documentElement.classList.add("js");
+
+  // File inputs: a thumbnail of each chosen photo, the name of any other file.
+  function showChosen(input) {
+    var box = input.closest(".file-field");
+    if (!box) return;
+    var previews = box.querySelector(".file-previews");
+    var chosen = box.querySelector(".file-chosen");
+    // A new choice answers the error the field came back with.
+    box.classList.remove("has-error");
+    box.querySelectorAll(".error").forEach(function (el) { el.remove(); });
+    previews.querySelectorAll("img").forEach(function (img) { URL.revokeObjectURL(img.src); });
+    previews.textContent = "";
+    var files = Array.prototype.slice.call(input.files || []);
+    files.slice(0, 6).forEach(function (file) {
+      var figure = document.createElement("figure");
+      if (/^image\//.test(file.type) && window.URL && URL.createObjectURL) {
+        var img = document.createElement("img");
+        img.src = URL.createObjectURL(file);
+        img.alt = file.name;
+        figure.appendChild(img);
+      } else {
+        var name = document.createElement("span");
+        name.textContent = file.name;
+        figure.appendChild(name);
+      }
+      previews.appendChild(figure);
+    });
+    chosen.textContent = files.length === 0 ? "" :
+      files.length === 1 ? box.dataset.one : (box.dataset.many || "").replace("{n}", files.length);
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches(".file-field input[type=file]")) showChosen(event.target);
+  });
 
   // --- GCJ-02, the same formulas as yizhan.core.geo -------------------------------------
   var PI = Math.PI, A = 6378245.0, EE = 0.00669342162296594323;
@@ -330,17 +366,17 @@
     var spot = el.dataset.pin && readJSON(el.dataset.pin + "-data");
     if (spot) {
       pin(map, spot.lat, spot.lng, spot.label);
-      map.setView(toMap(spot.lat, spot.lng), spot.zoom || 16);
+      map.setView(toMap(spot.lat, spot.lng), spot.zoom || 16, { animate: false });  // a first view: no animation
       if (spot.near) {  // the station or landmark the description names, to find the way
         L.circleMarker(toMap(spot.near.lat, spot.near.lng), { radius: 6, weight: 2, color: "#fff",
                                                               fillColor: "#1a7f37", fillOpacity: 1 })
           .bindTooltip(escapeHTML(spot.near.label), { permanent: true, direction: "right", className: "yz-near" })
           .addTo(map);
         var both = L.latLngBounds([toMap(spot.lat, spot.lng), toMap(spot.near.lat, spot.near.lng)]);
-        if (!map.getBounds().contains(both)) map.fitBounds(both, { padding: [40, 40], maxZoom: spot.zoom || 16 });
+        if (!map.getBounds().contains(both)) map.fitBounds(both, { padding: [40, 40], maxZoom: spot.zoom || 16, animate: false });
       }
     } else if (bounds.isValid()) {
-      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
+      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16, animate: false });
     }
   }
 

@@ -58,7 +58,7 @@ document.addEventListener("DOMContentLoaded", function () {
   if (mapEl && typeof L !== "undefined" && window.YZ) {
     mapEl.hidden = false;
     map = YZ.map(mapEl, { pick: setPoint });
-    map.setView(YZ.toMap(36.0611, 103.8343), 13);
+    map.setView(YZ.toMap(36.0611, 103.8343), 13, { animate: false });  // no zoom animation on load: a tap during it would be lost
     if (latInput.value && lngInput.value) setPoint(parseFloat(latInput.value), parseFloat(lngInput.value));
   }
   form.querySelector("[name=category]").addEventListener("change", checkNearby);
@@ -79,6 +79,39 @@ document.addEventListener("DOMContentLoaded", function () {
     } catch (e) { /* ignore */ }
   }
   description.addEventListener("input", saveDraft);
+
+  // Errors as the page without JavaScript shows them: each message once, beside its field
+  // (the coordinates and the photo-location box are the location's), the rest on top.
+  var LOCATION_FIELDS = { location: 1, lat: 1, lng: 1, crs: 1, use_photo_location: 1 };
+  function showErrors(detail) {
+    form.querySelectorAll(".error, .js-error, .form-errors").forEach(function (el) { el.remove(); });
+    form.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
+    var seen = {};
+    var first = null;
+    detail.forEach(function (d) {
+      var name = LOCATION_FIELDS[d.field] ? "location" : d.field;
+      if (seen[name + "|" + d.message]) return;
+      seen[name + "|" + d.message] = true;
+      var input = name && name !== "location" && form.querySelector("[name=" + name + "]");
+      var box = name === "location" ? document.getElementById("location-field") : (input ? input.closest(".field") : null);
+      var p = document.createElement("p");
+      p.textContent = d.message;
+      if (box) {
+        p.className = "error js-error";
+        p.setAttribute("role", "alert");
+        box.classList.add("has-error");
+        (name === "location" && document.getElementById("location-errors") || box).appendChild(p);
+      } else {
+        box = document.createElement("div");
+        box.className = "form-errors js-error";
+        box.setAttribute("role", "alert");
+        box.appendChild(p);
+        form.insertBefore(box, form.firstElementChild);
+      }
+      first = first || box;
+    });
+    if (first && first.scrollIntoView) first.scrollIntoView({ block: "center" });
+  }
 
   // Send with fetch; on a dropped connection try again with the same key.
   form.addEventListener("submit", function (event) {
@@ -102,19 +135,12 @@ document.addEventListener("DOMContentLoaded", function () {
       }).then(function (result) {
         if (result.status === 200 || result.status === 201) {
           try { localStorage.removeItem(draftKey); } catch (e) { /* ignore */ }
-          window.location.href = "/reports/" + result.data.id + "/";
+          window.location.href = "/reports/" + result.data.id + "/?sent=1";
           return;
         }
         button.disabled = false;
         status.hidden = true;
-        (result.data.detail || [{ field: "", message: result.data.message }]).forEach(function (d) {
-          var p = document.createElement("p");
-          p.className = "error js-error";
-          p.textContent = d.message;
-          var field = d.field && form.querySelector("[name=" + (d.field === "location" ? "use_photo_location" : d.field) + "]");
-          var box = field ? field.closest(".field") : null;
-          (box || form).insertBefore(p, box ? null : form.firstChild);
-        });
+        showErrors(result.data.detail || [{ field: "", message: result.data.message }]);
       }).catch(function () {
         if (attempt < 4) {
           say(form.dataset.retrying || "…", true);

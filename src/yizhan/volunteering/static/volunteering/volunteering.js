@@ -8,13 +8,24 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
-  function baseMap(el) {
+  // Through the city's map (YZ, core/app.js): its tiles, its datum (WGS-84 points drawn where
+  // GCJ-02 tiles put them), its offline basemap and its Chinese controls.
+  function baseMap(el, options) {
+    if (window.YZ) return YZ.map(el, options || {});
     var map = L.map(el, { zoomSnap: 0.25 });
     map.attributionControl.setPrefix(false);
-    if (el.dataset.tiles) {
-      L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
-    }
     return map;
+  }
+  function at(p) {  // a WGS-84 [lat, lng] from the server, where the map draws it
+    return window.YZ ? YZ.toMap(p[0], p[1]) : L.latLng(p[0], p[1]);
+  }
+  function esc(text) {  // tooltips are HTML: names and addresses go in as text
+    return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function fromMap(latlng) {
+    return window.YZ ? YZ.fromMap(latlng) : { lat: latlng.lat, lng: latlng.lng };
   }
 
   function drawPlan(el) {
@@ -24,21 +35,21 @@
     var map = baseMap(el);
     var all = L.featureGroup().addTo(map);
     data.routes.forEach(function (route) {
-      var here = route.start;
+      var here = at(route.start);
       L.circleMarker(here, { radius: 6, color: route.colour, weight: 3, fillColor: "#fff", fillOpacity: 1 })
-        .bindTooltip(route.name).addTo(all);
+        .bindTooltip(esc(route.name)).addTo(all);
       route.stops.forEach(function (stop) {
-        L.polyline([here, stop.pickup], { color: route.colour, weight: 2, dashArray: "4 6" }).addTo(all);
-        L.polyline([stop.pickup, stop.dropoff], { color: route.colour, weight: 4 }).bindTooltip(stop.label).addTo(all);
-        L.circleMarker(stop.pickup, { radius: 4, color: route.colour, fillOpacity: 1 }).addTo(all);
-        here = stop.dropoff;
+        var pickup = at(stop.pickup), dropoff = at(stop.dropoff);
+        L.polyline([here, pickup], { color: route.colour, weight: 2, dashArray: "4 6" }).addTo(all);
+        L.polyline([pickup, dropoff], { color: route.colour, weight: 4 }).bindTooltip(esc(stop.label)).addTo(all);
+        L.circleMarker(pickup, { radius: 4, color: route.colour, fillOpacity: 1 }).addTo(all);
+        here = dropoff;
       });
     });
     data.waiting.forEach(function (w) {
-      L.circleMarker(w.pickup, { radius: 6, color: "#8e8e93", fillOpacity: 0.6 }).bindTooltip(w.label).addTo(all);
+      L.circleMarker(at(w.pickup), { radius: 6, color: "#8e8e93", fillOpacity: 0.6 }).bindTooltip(esc(w.label)).addTo(all);
     });
-    if (all.getLayers().length) map.fitBounds(all.getBounds(), { padding: [16, 16], maxZoom: 15 });
-    else map.setView([36.06, 103.83], 12);
+    if (all.getLayers().length) map.fitBounds(all.getBounds(), { padding: [16, 16], maxZoom: 15, animate: false });
   }
 
   function setUpPickMap(el) {
@@ -54,14 +65,13 @@
       else marker = L.marker(latlng).addTo(map);
     }
     if (lat.value && lng.value) {
-      put([+lat.value, +lng.value]);
-      map.setView([+lat.value, +lng.value], 15);
-    } else {
-      map.setView([36.06, 103.83], 12);
+      put(at([+lat.value, +lng.value]));
+      map.setView(at([+lat.value, +lng.value]), 15, { animate: false });
     }
     map.on("click", function (ev) {
-      lat.value = ev.latlng.lat.toFixed(6);
-      lng.value = ev.latlng.lng.toFixed(6);
+      var w = fromMap(ev.latlng);  // stored as WGS-84 whatever the tiles' datum
+      lat.value = w.lat.toFixed(6);
+      lng.value = w.lng.toFixed(6);
       put(ev.latlng);
     });
   }

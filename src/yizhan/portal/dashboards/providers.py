@@ -1,0 +1,58 @@
+"""The apps' answers to the dashboards, found like `nav.py`: each installed Yizhan app whose
+`selectors` module has `dashboard_facts` and/or `dashboard_headlines` (see core.dashboards).
+
+A new app plugs in by adding those two functions to its selectors; nothing in the portal
+changes. Metric names start with the app's label ("cases.filed"), so the portal asks only the
+app that owns a metric for today's live delta.
+"""
+
+import logging
+from functools import cache
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+
+logger = logging.getLogger("yizhan.dashboards")
+
+
+@cache
+def _selectors() -> dict:
+    found = {}
+    for config in apps.get_app_configs():
+        name = f"{config.name}.selectors"
+        if not config.name.startswith("yizhan.") or config.label in ("portal", "core"):
+            continue
+        if find_spec(name) is None:
+            continue
+        found[config.label] = import_module(name)
+    return found
+
+
+def fact_sources() -> dict:
+    """{app label: its dashboard_facts function}."""
+    return {
+        label: module.dashboard_facts
+        for label, module in _selectors().items()
+        if hasattr(module, "dashboard_facts")
+    }
+
+
+def headline_sources() -> dict:
+    return {
+        label: module.dashboard_headlines
+        for label, module in _selectors().items()
+        if hasattr(module, "dashboard_headlines")
+    }
+
+
+def headlines(scope) -> list:
+    """Every app's headline figures for `scope`; an app that fails is left out (and logged),
+    so one broken provider never takes the overview down."""
+    found = []
+    for label, provide in headline_sources().items():
+        try:
+            found.extend(provide(scope=scope))
+        except Exception:  # noqa: BLE001 - a provider's bug must not blank the page
+            logger.exception("dashboard headlines of %s failed", label)
+    return found

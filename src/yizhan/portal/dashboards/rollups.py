@@ -1,0 +1,276 @@
+"""Daily rollups of the apps' facts, and today's live delta.
+
+`refresh()` (the periodic job `portal.dashboard_refresh`) asks every app for its facts per
+local day and stores them in `Rollup` by day and by month, recounting a trailing window
+(whole months, at least `DASHBOARD_RECOUNT_DAYS` days) so late corrections settle; days before
+`RollupState.complete_until` are then complete. A `Reader` answers "how many, in these days,
+in this scope" from the month rows (whole months), the day rows (the edges) and, for the
+days the rollups do not cover yet (today), the facts the owning app reports live.
+
+The invariant the property test checks: for any scope and range, rolled rows plus the live
+delta equal the facts counted directly.
+"""
+
+import datetime as dt
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, Sum, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from yizhan.core.dashboards import Fact
+from yizhan.portal.dashboards import providers
+from yizhan.portal.models import Rollup, RollupState
+
+STATE = "facts"
+# Kept by month only: one row per worker and month would be too many by day.
+MONTH_ONLY = frozenset({"points.earned"})
+KEYS = ("district", "k1", "k2", "k3")
+
+
+def local_today(now=None) -> dt.date:
+    return timezone.localdate(now or timezone.now())
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_current_timezone())
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def complete_until() -> dt.date | None:
+    return RollupState.objects.filter(name=STATE).values_list("complete_until", flat=True).first()
+
+
+# --- refresh -------------------------------------------------------------------------------
+
+
+def _sum_facts(facts: Iterable[Fact]) -> dict[tuple, int]:
+    sums: dict[tuple, int] = defaultdict(int)
+    for f in facts:
+        sums[(f.metric, f.day, f.district, f.k1, f.k2, f.k3)] += f.value
+    return sums
+
+
+def _rows(sums: dict[tuple, int], grain: str, day_of=lambda d: d) -> list[Rollup]:
+    merged: dict[tuple, int] = defaultdict(int)
+    for (metric, day, *keys), value in sums.items():
+        if grain == Rollup.Grain.DAY and metric in MONTH_ONLY:
+            continue
+        merged[(metric, day_of(day), *keys)] += value
+    return [
+        Rollup(metric=m, grain=grain, day=d, district=dist, k1=k1, k2=k2, k3=k3, value=v)
+        for (m, d, dist, k1, k2, k3), v in merged.items()
+        if v
+    ]
+
+
+def refresh(*, now=None, since: dt.date | None = None) -> dict:
+    """Roll up every app's facts from `since` (default: the recount window before the last
+    complete day; the whole history kept in `DASHBOARD_HISTORY_DAYS` on the first run) to
+    yesterday, month by month, each app's month in one transaction."""
+    now = now or timezone.now()
+    today = local_today(now)
+    done = complete_until()
+    if since is None:
+        if done is None:
+            since = today - dt.timedelta(days=settings.DASHBOARD_HISTORY_DAYS)
+        else:
+            since = min(done, today) - dt.timedelta(days=settings.DASHBOARD_RECOUNT_DAYS)
+    month = month_start(since)  # whole months, so month rows are recounted whole
+    counted = 0
+    while month < today:
+        end = min(next_month(month), today)
+        for label, facts in providers.fact_sources().items():
+            sums = _sum_facts(facts(start=midnight(month), end=midnight(end)))
+            prefix = Q(metric__startswith=f"{label}.")
+            with transaction.atomic():
+                Rollup.objects.filter(
+                    prefix, grain=Rollup.Grain.DAY, day__gte=month, day__lt=end
+                ).delete()
+                Rollup.objects.filter(prefix, grain=Rollup.Grain.MONTH, day=month).delete()
+                Rollup.objects.bulk_create(_rows(sums, Rollup.Grain.DAY), batch_size=2000)
+                Rollup.objects.bulk_create(
+                    _rows(sums, Rollup.Grain.MONTH, month_start), batch_size=2000
+                )
+            counted += len(sums)
+        month = next_month(month)
+    RollupState.objects.update_or_create(
+        name=STATE, defaults={"complete_until": today, "refreshed_at": now}
+    )
+    return {"since": since.isoformat(), "complete_until": today.isoformat(), "facts": counted}
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+_live_cache: dict[tuple, tuple[float, list[Fact]]] = {}
+_live_lock = threading.Lock()
+
+
+def _live_facts(label: str, live_from: dt.date, now) -> list[Fact]:
+    """An app's facts since `live_from`, shared by this process's requests for
+    DASHBOARD_LIVE_SECONDS (a dashboard is at most that many seconds behind)."""
+    ttl = settings.DASHBOARD_LIVE_SECONDS
+    key = (label, live_from)
+    if ttl:
+        with _live_lock:
+            hit = _live_cache.get(key)
+        if hit and time.monotonic() - hit[0] < ttl:
+            return hit[1]
+    source = providers.fact_sources().get(label)
+    facts = list(source(start=midnight(live_from), end=now)) if source else []
+    if ttl:
+        with _live_lock:
+            _live_cache[key] = (time.monotonic(), facts)
+    return facts
+
+
+class Reader:
+    """Sums over rolled rows plus the live delta, for one request. Live facts are asked of
+    each app at most once per reader."""
+
+    def __init__(self, *, now=None, earliest: dt.date | None = None):
+        self.now = now or timezone.now()
+        self.today = local_today(self.now)
+        self.until = complete_until()
+        if self.until is None or self.until > self.today:
+            # Never refreshed (or a clock moved back): nothing rolled counts, all is live.
+            self.until = None
+        # Without rollups everything is live, from the first day of the earliest month asked
+        # for (month-only metrics count whole months).
+        self.live_from = self.until or month_start(earliest or self.today)
+        self._live: dict[str, list[Fact]] = {}
+
+    def live(self, label: str) -> list[Fact]:
+        if label not in self._live:
+            self._live[label] = _live_facts(label, self.live_from, self.now)
+        return self._live[label]
+
+    def _rolled_q(self, start: dt.date, end: dt.date, *, daily: bool, month_only: bool) -> Q | None:
+        if self.until is None:
+            return None
+        last = min(end, self.until - dt.timedelta(days=1))
+        if month_only:
+            months, m = [], month_start(start)
+            while m <= last:
+                months.append(m)
+                m = next_month(m)
+            return Q(grain=Rollup.Grain.MONTH, day__in=months) if months else None
+        if start > last:
+            return None
+        if daily:
+            return Q(grain=Rollup.Grain.DAY, day__gte=start, day__lte=last)
+        first_whole = start if start.day == 1 else next_month(start)
+        months, m = [], first_whole
+        while next_month(m) - dt.timedelta(days=1) <= last:
+            months.append(m)
+            m = next_month(m)
+        if not months:
+            return Q(grain=Rollup.Grain.DAY, day__gte=start, day__lte=last)
+        q = Q(grain=Rollup.Grain.MONTH, day__in=months)
+        if start < months[0]:
+            q |= Q(grain=Rollup.Grain.DAY, day__gte=start, day__lt=months[0])
+        after = next_month(months[-1])
+        if after <= last:
+            q |= Q(grain=Rollup.Grain.DAY, day__gte=after, day__lte=last)
+        return q
+
+    @staticmethod
+    def _matches(fact: Fact, filters: dict) -> bool:
+        districts = filters.get("district")
+        if districts is not None and fact.district not in districts:
+            return False
+        return all(
+            getattr(fact, key) == value
+            for key, value in filters.items()
+            if key != "district" and value not in (None, "")
+        )
+
+    @staticmethod
+    def _filter(qs, filters: dict):
+        districts = filters.get("district")
+        if districts is not None:
+            qs = qs.filter(district__in=list(districts))
+        for key in ("k1", "k2", "k3"):
+            if filters.get(key) not in (None, ""):
+                qs = qs.filter(**{key: filters[key]})
+        return qs
+
+    def sums(self, metrics, *, start: dt.date, end: dt.date, by=(), **filters) -> dict[tuple, int]:
+        """{(metric, *the `by` keys): total} for days start..end. `by` names any of day,
+        district, k1, k2, k3; filters: district (a set of ids or None), k1, k2, k3."""
+        metrics = list(metrics)
+        daily = "day" in by
+        out: dict[tuple, int] = defaultdict(int)
+        for month_only in (False, True):
+            group = [m for m in metrics if (m in MONTH_ONLY) == month_only]
+            if not group:
+                continue
+            q = self._rolled_q(start, end, daily=daily, month_only=month_only)
+            if q is not None:
+                qs = self._filter(Rollup.objects.filter(q, metric__in=group), filters)
+                for row in qs.values("metric", *by).annotate(v=Sum("value")).order_by():
+                    out[(row["metric"], *(row[k] for k in by))] += row["v"]
+            lo = month_start(start) if month_only else start
+            hi = next_month(end) - dt.timedelta(days=1) if month_only else end
+            for label in {m.split(".")[0] for m in group}:
+                for fact in self.live(label):
+                    if (
+                        fact.metric in group
+                        and fact.day >= self.live_from
+                        and lo <= fact.day <= hi
+                        and self._matches(fact, filters)
+                    ):
+                        out[(fact.metric, *(getattr(fact, k) for k in by))] += fact.value
+        return dict(out)
+
+    def total(self, metric: str, *, start, end, **filters) -> int:
+        return self.sums([metric], start=start, end=end, **filters).get((metric,), 0)
+
+    def top(self, metric: str, *, month: dt.date, per_district: int, **filters) -> dict:
+        """{district: [(k1, total), ...]} the largest totals of a month-only metric (by k1,
+        e.g. a worker) in each district, rolled rows and today's delta together."""
+        candidates: dict[tuple, int] = {}
+        q = self._rolled_q(month, month, daily=False, month_only=True)
+        if q is not None:
+            ranked = self._filter(Rollup.objects.filter(q, metric=metric), filters).annotate(
+                rank=Window(RowNumber(), partition_by=[F("district")], order_by=F("value").desc())
+            )
+            for row in ranked.filter(rank__lte=per_district * 3).values("district", "k1", "value"):
+                candidates[(row["district"], row["k1"])] = row["value"]
+        live = defaultdict(int)
+        for fact in self.live(metric.split(".")[0]):
+            if (
+                fact.metric == metric
+                and month_start(fact.day) == month
+                and fact.day >= self.live_from
+                and self._matches(fact, filters)
+            ):
+                live[(fact.district, fact.k1)] += fact.value
+        if live and q is not None:
+            missing = [k1 for key in live if key not in candidates for k1 in [key[1]]]
+            for chunk_start in range(0, len(missing), 500):
+                rows = Rollup.objects.filter(
+                    q, metric=metric, k1__in=missing[chunk_start : chunk_start + 500]
+                ).values_list("district", "k1", "value")
+                for district, k1, value in rows:
+                    candidates[(district, k1)] = value
+        for key, value in live.items():
+            candidates[key] = candidates.get(key, 0) + value
+        board: dict = defaultdict(list)
+        for (district, k1), value in sorted(candidates.items(), key=lambda kv: (-kv[1], kv[0][1])):
+            if value > 0 and len(board[district]) < per_district:
+                board[district].append((k1, value))
+        return dict(board)

@@ -1,0 +1,215 @@
+"""The dashboards as their readers meet them: figures, filters, scoping, bad input, the API
+and its schema, the rollup job, the monthly report, the provider hook."""
+
+import datetime as dt
+
+import pytest
+
+from tests.portal.conftest import days_ago
+from yizhan.core.dashboards import Headline
+from yizhan.portal import services
+from yizhan.portal.dashboards import providers, rollups
+from yizhan.portal.models import MonthlyReport, Rollup
+
+
+def closed_case(world, rating="satisfied"):
+    case = world.case_filed()
+    for step in ("accept", "dispatch", "sign_for", "reply", rating):
+        world.case_step(case, step)
+    return case
+
+
+@pytest.fixture
+def busy(world, clock):
+    """Three days ago: a case closed satisfied, one returned, a report, visits, points; the
+    rollup job ran this morning; today: one more case and a visit."""
+    clock.move_to(days_ago(3))
+    closed_case(world)
+    returned = world.case_filed()
+    for step in ("accept", "dispatch", "sign_for", "return"):
+        world.case_step(returned, step)
+    world.report()
+    world.visit(0)
+    world.grant(0, 20)
+    clock.move_to(days_ago(0, 7))
+    services.dashboard_refresh()
+    clock.move_to(days_ago(0, 10))
+    world.case_filed()
+    world.visit(1)
+    return world
+
+
+def indicators(response):
+    return {i["key"]: i for i in response.json()["indicators"]}
+
+
+def test_grievance_indicators_come_from_rollups_and_today(busy, login):
+    assert Rollup.objects.filter(metric="cases.filed", grain="d").exists()
+    body = login(busy.city.adam).get("/api/v1/dashboard/grievances?compare=none")
+    got = indicators(body)
+    assert got["filed"]["value"] == 3  # two rolled up, one filed today
+    assert got["returned"]["value"] == 1
+    assert got["satisfaction_rate"]["value"] == 100.0
+    assert got["on_time_rate"]["value"] == 100.0
+    assert got["open_now"]["value"] == 2
+
+
+def test_period_comparison_counts_the_period_before(busy, login):
+    client = login(busy.city.adam)
+    start = (days_ago(0) - dt.timedelta(days=1)).date().isoformat()
+    got = indicators(client.get(f"/api/v1/dashboard/grievances?start={start}&compare=previous"))
+    assert got["filed"]["value"] == 1 and got["filed"]["previous"] == 2  # 3 and 2 days ago
+    end = (days_ago(2)).date().isoformat()
+    got = indicators(client.get(f"/api/v1/dashboard/grievances?start={start[:8]}01&end={end}"))
+    assert got["filed"]["value"] == 2
+
+
+def test_stations_and_points_figures(busy, login):
+    client = login(busy.city.adam)
+    stations = indicators(client.get("/api/v1/dashboard/stations"))
+    assert stations["visits"]["value"] == 2 and stations["stations"]["value"] == 1
+    points = client.get("/api/v1/dashboard/points").json()
+    assert indicators_of(points)["issued"]["value"] == 20
+    top = next(c for c in points["charts"] if c["key"] == "top_earners")
+    assert top["rows"][0][2] == "王**" and top["rows"][0][3] == 20
+
+
+def indicators_of(data):
+    return {i["key"]: i for i in data["indicators"]}
+
+
+def test_hazard_reports_heat_map_lists_the_open_report(busy, login):
+    chart = login(busy.city.adam).get("/api/v1/dashboard/reports/charts/open_heatmap").json()
+    assert [r[1] for r in chart["rows"]] == [1]
+    assert len(chart["extra"]["outlines"][chart["rows"][0][0]]) == 6
+
+
+def test_district_officer_sees_only_their_district(busy, login):
+    dina = login(busy.dina)
+    own = dina.get("/api/v1/dashboard/grievances").json()
+    assert own["scope"]["districts"] == [busy.city.district.pk]
+    refused = dina.get(f"/api/v1/dashboard/grievances?district={busy.other_district.pk}")
+    assert refused.status_code == 403
+    assert "own district" in refused.json()["message"] or "本区" in refused.json()["message"]
+    olga = login(busy.olga).get("/api/v1/dashboard/grievances?compare=none").json()
+    assert indicators_of(olga)["filed"]["value"] == 0  # nothing filed in Qilihe
+
+
+def test_workers_and_other_staff_are_refused(busy, login):
+    assert login(busy.city.alice).get("/api/v1/dashboard/overview").status_code == 403
+    assert login(busy.city.grace).get("/dashboard/").status_code == 403
+    from django.test import Client
+
+    assert Client().get("/api/v1/dashboard/overview").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("start=2026-11-20&end=2026-11-10", "end"),
+        ("start=2024-01-01&end=2026-11-20", "start"),
+        ("end=2099-01-01", "end"),
+        ("start=yesterday", "start"),
+        ("district=999999", "district"),
+        ("district=99999999999999999999999", "district"),
+        ("department=424242", "department"),
+        ("category=nope", "category"),
+        ("compare=sometimes", "compare"),
+        ("category=" + "x" * 41, "category"),
+    ],
+)
+def test_bad_filters_get_a_clear_message(busy, login, query, field):
+    client = login(busy.city.adam)
+    response = client.get(f"/api/v1/dashboard/grievances?{query}")
+    assert response.status_code == 422, response.content
+    assert field in [d["field"] for d in response.json()["detail"]]
+    page = client.get(f"/dashboard/grievances/?{query}")
+    assert page.status_code == 422
+    assert 'role="alert"' in page.content.decode()
+
+
+def test_every_chart_follows_the_schema(busy, login):
+    """Each chart's rows have one value per column, labels first, numbers or nothing after."""
+    client = login(busy.city.adam)
+    for section in ("overview", "grievances", "reports", "stations", "points", "coverage"):
+        data = client.get(f"/api/v1/dashboard/{section}").json()
+        assert data["section"] == section and data["indicators"]
+        for chart in data["charts"]:
+            assert chart["kind"] in {"line", "bar", "pie", "table", "hexmap"}
+            for row in chart["rows"]:
+                assert len(row) == len(chart["columns"]), (section, chart["key"])
+            one = client.get(f"/api/v1/dashboard/{section}/charts/{chart['key']}")
+            assert one.status_code == 200 and one.json()["key"] == chart["key"]
+    assert client.get("/api/v1/dashboard/grievances/charts/nope").status_code == 404
+    assert client.get("/api/v1/dashboard/elsewhere").status_code == 422
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/dashboard/{section}" in schema["paths"]
+
+
+def test_excel_export_has_a_sheet_per_table(busy, login):
+    import io
+
+    import openpyxl
+
+    response = login(busy.city.adam).get("/dashboard/grievances/?format=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[0] == "指标" and "按部门" in book.sheetnames
+
+
+def test_the_periodic_job_rolls_up_and_the_month_gets_its_report(world, clock, run_tasks):
+    from yizhan.core import periodic
+
+    clock.move_to(days_ago(40))
+    closed_case(world)
+    clock.move_to(days_ago(0, 1))
+    periodic.tick()
+    run_tasks()
+    assert rollups.complete_until() == days_ago(0).date()
+    month = (days_ago(0).date().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    report = MonthlyReport.objects.get(month=month, district=None)
+    assert "满意" in report.html and f"{month:%Y-%m}" in report.html
+    assert MonthlyReport.objects.filter(month=month).count() == 3  # the city and its districts
+    assert services.monthly_reports_generate() == []  # kept, never generated twice
+
+
+def test_monthly_reports_are_listed_and_printable(world, login):
+    services.monthly_reports_generate()
+    client = login(world.city.adam)
+    assert "2026-10" in client.get("/dashboard/monthly/").content.decode()
+    report = MonthlyReport.objects.filter(district=None).first()
+    page = client.get(f"/dashboard/monthly/{report.pk}/")
+    assert page.status_code == 200 and "月报" in page.content.decode()
+    other = MonthlyReport.objects.exclude(district=None).first()
+    assert login(world.olga).get(f"/dashboard/monthly/{other.pk}/").status_code == 404
+
+
+def test_a_new_app_plugs_in_with_two_selectors(world, login, monkeypatch):
+    """An app's `dashboard_headlines` lands on the overview without a portal change."""
+    import types
+
+    fake = types.SimpleNamespace(
+        dashboard_headlines=lambda *, scope: [Headline("volunteering.hours", "志愿服务时长", 42)]
+    )
+    found = dict(providers._selectors())
+    monkeypatch.setattr(providers, "_selectors", lambda: {**found, "volunteering": fake})
+    got = indicators(login(world.city.adam).get("/api/v1/dashboard/overview"))
+    assert got["volunteering.hours"]["value"] == 42
+
+
+def test_a_broken_provider_does_not_blank_the_overview(world, login, monkeypatch):
+    import types
+
+    def boom(*, scope):
+        raise RuntimeError("bug in an app")
+
+    found = dict(providers._selectors())
+    monkeypatch.setattr(
+        providers,
+        "_selectors",
+        lambda: {**found, "news": types.SimpleNamespace(dashboard_headlines=boom)},
+    )
+    assert login(world.city.adam).get("/api/v1/dashboard/overview").status_code == 200
+
+
+def test_case_metrics_page_still_works(world, login):
+    assert login(world.city.dora).get("/cases/metrics/").status_code == 200
