@@ -1,6 +1,8 @@
 # Yizhan: two commands for a fresh Debian machine.
 #   make demo  - install, migrate, load the Lanzhou demo city, serve with printed logins
-#   make test  - install what tests need, run everything on SQLite and PostgreSQL
+#   make test  - install what tests need, run everything on SQLite and PostgreSQL; the
+#                PostgreSQL pass runs every benchmark at a tiny size (tests/test_benches.py),
+#                so none can rot unnoticed
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
@@ -9,7 +11,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/yizhan/static/vendor
 export YIZHAN_HOME := $(CURDIR)
 
-.PHONY: demo test install assets lint format messages bench clean serve test-sqlite test-postgres system-deps
+.PHONY: demo test install assets lint format messages bench bench-tiny clean serve test-sqlite test-postgres system-deps
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -67,15 +69,21 @@ test: system-deps install lint
 	$(BIN)/yizhan makemigrations --check --dry-run -v0
 	@echo "== SQLite =="
 	$(MAKE) --no-print-directory test-sqlite
-	@echo "== PostgreSQL =="
+	@echo "== PostgreSQL (with every benchmark, tiny) =="
 	$(MAKE) --no-print-directory test-postgres
 
 # Regenerate the translation catalogues from the code (needs gettext).
 messages: $(STAMP)
 	bash scripts/messages.sh
 
+# Every script in bench/, each in a database of its own on a throwaway PostgreSQL cluster
+# (`make bench BENCH=points` runs the scripts whose name contains "points"). Figures and how
+# to read them: docs/BENCHMARKS.md.
 bench: install
 	BENCH="$(BENCH)" bash scripts/with-postgres.sh $(BIN)/python bench/run.py
+
+bench-tiny: install
+	BENCH="$(BENCH)" bash scripts/with-postgres.sh $(BIN)/python bench/run.py --tiny
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

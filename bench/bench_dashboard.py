@@ -146,13 +146,14 @@ def load(size: dict) -> None:
         [n],
     )
     sql(
-        """INSERT INTO cases_caseevent (case_id, at, action, from_state, to_state, department_id, note)
-           SELECT id, created_at, 'submit', '', 'submitted', NULL::bigint, '' FROM cases_case WHERE description = 'bench'
+        """INSERT INTO cases_caseevent (case_id, at, action, from_state, to_state, department_id, note, visibility)
+           SELECT u.*, CASE WHEN u.action IN ('submit', 'accept', 'reply', 'close') THEN 'public' ELSE 'staff' END
+           FROM (SELECT id, created_at AS at, 'submit' AS action, '', 'submitted', NULL::bigint, '' FROM cases_case WHERE description = 'bench'
            UNION ALL SELECT id, accepted_at, 'accept', 'submitted', 'accepted', NULL::bigint, '' FROM cases_case WHERE description = 'bench'
            UNION ALL SELECT id, dispatched_at, 'dispatch', 'accepted', 'dispatched', department_id, '' FROM cases_case WHERE description = 'bench'
            UNION ALL SELECT id, replied_at, 'reply', 'handling', 'replied', department_id, '' FROM cases_case WHERE description = 'bench' AND replied_at IS NOT NULL
            UNION ALL SELECT id, closed_at, 'close', 'replied', 'closed', department_id, '' FROM cases_case WHERE description = 'bench' AND closed_at IS NOT NULL AND closed_at < now()
-           UNION ALL SELECT id, created_at + interval '3 days', 'return', 'signed', 'returned', department_id, '' FROM cases_case WHERE description = 'bench' AND id % 25 = 0
+           UNION ALL SELECT id, created_at + interval '3 days', 'return', 'signed', 'returned', department_id, '' FROM cases_case WHERE description = 'bench' AND id % 25 = 0) u
            ORDER BY 2"""
     )
     say(f"cases: {count('cases_case'):,} with {count('cases_caseevent'):,} steps")

@@ -335,6 +335,7 @@ def main() -> int:
     parser.add_argument(
         "--full", action="store_true", help="300,000 workers, 100,000 IDs, 50,000 pending"
     )
+    parser.add_argument("--tiny", action="store_true", help="the default size (for bench/run.py)")
     args = parser.parse_args()
     measure("full" if args.full else "tiny")
     return 0

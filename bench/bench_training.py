@@ -262,6 +262,7 @@ def split(jobs: list, n: int) -> list[list]:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--full", action="store_true", help="the 500-person event")
+    parser.add_argument("--tiny", action="store_true", help="seconds: 16 people, 4 devices")
     parser.add_argument("--people", type=int, default=None)
     parser.add_argument("--devices", type=int, default=8)
     parser.add_argument("--repeats", type=float, default=0.25, help="share of repeated scans")
@@ -271,7 +272,9 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    people = args.people or (500 if args.full else 40)
+    people = args.people or (500 if args.full else 16 if args.tiny else 40)
+    if args.tiny:
+        args.devices = min(args.devices, 4)
     if args.pace is None:
         args.pace = 1.0 if args.full else 0.05
     database = configure()

@@ -155,8 +155,8 @@ def insert_orders_postgres(platforms, workers: int, per_worker: int) -> None:
     with connection.cursor() as cur:
         cur.execute(
             """INSERT INTO accounts_user (password, is_superuser, mobile, mobile_index, name,
-                   is_active, is_staff, date_joined, language)
-               SELECT '!', false, 'x', 'bench-' || g, '', true, false, now(), 'zh-hans'
+                   name_index, mobile_mask_index, is_active, is_staff, date_joined, language)
+               SELECT '!', false, 'x', 'bench-' || g, '', '', '', true, false, now(), 'zh-hans'
                FROM generate_series(1, %s) g""",
             [workers],
         )
@@ -266,12 +266,13 @@ def bench_index(platforms, workers: int, per_worker: int) -> list[tuple[str, str
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--full", action="store_true", help="the issue's sizes (PostgreSQL)")
+    parser.add_argument("--tiny", action="store_true", help="seconds: 500 rows, 100 workers")
     parser.add_argument("--rows", type=int, help="statement rows")
     parser.add_argument("--workers", type=int, help="workers in the index month")
     parser.add_argument("--per-worker", type=int, default=30, help="orders per worker")
     args = parser.parse_args()
-    rows = args.rows or (100_000 if args.full else 2_000)
-    workers = args.workers or (300_000 if args.full else 300)
+    rows = args.rows or (100_000 if args.full else 500 if args.tiny else 2_000)
+    workers = args.workers or (300_000 if args.full else 100 if args.tiny else 300)
     platforms, driver = setup()
     say(f"{machine()}, {connection.vendor}, load average {loadavg()}, {dt.date.today()}")
     report("Statement import", bench_statement(platforms, driver, rows))

@@ -50,8 +50,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--full", action="store_true", help="200 requests, 60 volunteers, 10 s")
     parser.add_argument("--seeds", type=int, default=1, help="independent days to average")
+    parser.add_argument("--tiny", action="store_true", help="seconds: 12 requests, 0.5 s")
     args = parser.parse_args()
     requests, volunteers, limit = (200, 60, 10.0) if args.full else (20, 8, 2.0)
+    if args.tiny:
+        requests, volunteers, limit = 12, 5, 0.5
     anchor = cpu_anchor()
     rows = [("machine", machine()), ("cpu anchor (2M float adds)", f"{anchor:.3f} s")]
     cuts = []

@@ -41,10 +41,11 @@ def bench_locate(n=10_000):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-city", action="store_true", help="skip the 300,000-worker city")
+    parser.add_argument("--tiny", action="store_true", help="seconds: the small city")
     args = parser.parse_args()
     fresh_database()
     started = time.monotonic()
-    scale = "demo" if args.skip_city else "city"
+    scale = "small" if args.tiny else "demo" if args.skip_city else "city"
     summary = CityGenerator(scale=scale).build()
     elapsed = time.monotonic() - started
     report(
@@ -57,7 +58,7 @@ def main():
             ("time", f"{elapsed:.0f} s ({summary.workers / elapsed:,.0f} workers/s)"),
         ],
     )
-    bench_locate()
+    bench_locate(500 if args.tiny else 10_000)
 
 
 if __name__ == "__main__":

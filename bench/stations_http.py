@@ -139,14 +139,20 @@ def main():
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--tiny", action="store_true", help="seconds: small city, 1 s runs")
     args = parser.parse_args()
+    if args.tiny:
+        args.seconds, args.requests, args.clients = 1, 300, "2"
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("run under scripts/with-postgres.sh (make bench does)")
     env = server_env()
     yizhan = [str(BIN / "yizhan")]
     subprocess.run([*yizhan, "migrate", "--noinput", "-v0"], env=env, check=True)
     subprocess.run(
-        [*yizhan, "demo-load", "--if-empty"], env=env, check=True, stdout=subprocess.DEVNULL
+        [*yizhan, "demo-load", "--if-empty", *(["--scale", "small"] if args.tiny else [])],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     port = free_port()
     server = subprocess.Popen(
@@ -174,8 +180,9 @@ def main():
         wait_until_up(port)
         for clients in [int(c) for c in str(args.clients).split(",")]:
             bounded = {"max_requests": args.requests, "clients": clients}
-            drive(port, health, seconds=2, **bounded)  # warm up every worker
-            drive(port, nearest, seconds=2, **bounded)
+            warm = 0.5 if args.tiny else 2
+            drive(port, health, seconds=warm, **bounded)  # warm up every worker
+            drive(port, nearest, seconds=warm, **bounded)
             result = {
                 "clients": clients,
                 "health": drive(port, health, seconds=args.seconds, **bounded),

@@ -110,7 +110,10 @@ def measure(index, points, **filters):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--points", type=int, default=10_000)
+    parser.add_argument("--tiny", action="store_true", help="seconds: 200 points")
     args = parser.parse_args()
+    if args.tiny:
+        args.points = 200
     workdays._overrides_cache = {}  # no database here: no administrator overrides
     rng = random.Random(2026)
     print(

@@ -198,7 +198,7 @@ REPORTS_AUTOCLOSE_DAYS = envint("YIZHAN_REPORTS_AUTOCLOSE_DAYS", 7)
 CASES_ACCEPT_WORKING_DAYS = envint("YIZHAN_CASES_ACCEPT_WORKING_DAYS", 1)
 CASES_RETURN_WORKING_DAYS = envint("YIZHAN_CASES_RETURN_WORKING_DAYS", 2)
 CASES_SWEEP_SECONDS = envint("YIZHAN_CASES_SWEEP_SECONDS", 60)
-CASES_SWEEP_BATCH = envint("YIZHAN_CASES_SWEEP_BATCH", 1000)
+CASES_SWEEP_BATCH = envint("YIZHAN_CASES_SWEEP_BATCH", 0)  # 0: each kind in one statement
 
 # City dashboards (docs/DASHBOARDS.md): how often the rollup job looks for a new day, how many
 # past days each run recounts, how far back the first run goes, the longest range a page shows.
@@ -215,6 +215,11 @@ DASHBOARD_LIVE_SECONDS = envint("YIZHAN_DASHBOARD_LIVE_SECONDS", 15)
 STATIONS_CHECK_IN_RADIUS_M = envint("YIZHAN_STATIONS_CHECK_IN_RADIUS_M", 300)
 # How long a redeemed item waits at the station before it is refunded and restocked.
 POINTS_PICKUP_HOURS = envint("YIZHAN_POINTS_PICKUP_HOURS", 72)
+# Event-driven awards are staged and posted in batches (docs/POINTS.md): at most this many
+# per transaction, and a process books at most one applier run per delay (0: one run per
+# staged award, in its own transaction — the demo and the tests).
+POINTS_AWARD_BATCH = envint("YIZHAN_POINTS_AWARD_BATCH", 500)
+POINTS_AWARD_DELAY_MS = envint("YIZHAN_POINTS_AWARD_DELAY_MS", 250 if PRODUCTION else 0)
 
 # --- Background tasks: a database-backed queue (SQLite in the demo, PostgreSQL with skip-locked).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -61,3 +61,19 @@ def test_the_command_runs_once(cases):
     cases.signed(now=at(2026, 9, 1, 9))
     call_command("cases_sweep", verbosity=0)
     assert CaseEvent.objects.filter(action="supervise").count() == 1
+
+
+def test_the_sweep_is_set_based_as_many_statements_for_thirty_cases_as_for_three(cases):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(n, day):
+        for _ in range(n):
+            cases.signed(now=at(2026, 9, day, 9))
+        with CaptureQueriesContext(connection) as queries:
+            result = services.deadline_sweep(now=at(2026, 11, day))
+        assert result.overdue == n
+        return len(queries)
+
+    assert statements(3, 1) == statements(30, 2)
+    assert CaseEvent.objects.filter(action="supervise").count() == 33

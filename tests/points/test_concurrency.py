@@ -130,3 +130,26 @@ def test_hand_over_cancel_and_sweep_racing_close_a_redemption_once(bank):
     assert len(closed) == 1, results
     assert Posting.objects.filter(redemption=redemption).count() == 2
     assert verify_ledger().ok
+
+
+def test_stagers_and_several_appliers_at_once_post_each_source_once_within_the_caps(bank):
+    people = workers(bank, 6)
+    rule = bank.rules["wire"]  # 20 a report, 60 a day
+
+    def stage_then_apply(i):
+        for n in range(12):  # every thread stages the same 12 reports for its worker...
+            services.award_request(
+                deed="report_verified",
+                worker_id=people[i % 6].pk,
+                source_id=f"{i % 6}-{n}",
+                category=rule.category,
+            )
+        return services.awards_apply_all(limit=5)  # ...and applies batches of five
+
+    results = at_once(12, stage_then_apply)
+    assert all(isinstance(r, int) for r in results), results
+    services.awards_apply_all()
+    assert [selectors.worker_balance(u)["balance"] for u in people] == [60] * 6
+    assert Posting.objects.filter(kind="award").count() == 6 * 3
+    report = verify_ledger()
+    assert report.ok, report.violations

@@ -1,18 +1,20 @@
 """The ledger: balanced, append-only, at most one award per source and rule, never below
 zero, corrections by reversal, and `yizhan points verify` catches any tampering."""
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from yizhan.core import events
 from yizhan.core.errors import Conflict, Invalid
 from yizhan.core.models import EventDelivery
 from yizhan.points import ledger, selectors, services
-from yizhan.points.models import Account, Posting
+from yizhan.points.models import Account, AwardRequest, Posting
 from yizhan.points.verification import verify_ledger
 
 
@@ -64,8 +66,11 @@ def test_unknown_category_earns_the_catch_all_rule_and_staff_earn_nothing(bank):
     events.deliver(
         events.publish("report.verified", report_id=8, reporter_id=bank.kim.pk, category="x")
     )
+    assert balance(bank.alice) == 0  # staged: the batch applier posts it
+    assert services.awards_apply().posted == 1
     assert balance(bank.alice) == 5
     assert not Account.objects.filter(owner=bank.kim).exists()
+    assert not AwardRequest.objects.exists()
 
 
 def test_daily_cap_cuts_the_award(bank):
@@ -75,7 +80,7 @@ def test_daily_cap_cuts_the_award(bank):
     assert balance(bank.alice) == 60
 
 
-def test_empty_pool_refuses_the_award_and_the_event_can_be_replayed(bank):
+def test_empty_pool_keeps_the_award_waiting_until_it_is_topped_up(bank, clock):
     pool = ledger.system_account(Account.Kind.POOL)
     with transaction.atomic():
         ledger.post(
@@ -83,13 +88,19 @@ def test_empty_pool_refuses_the_award_and_the_event_can_be_replayed(bank):
             lines=[(pool, -100_000), (ledger.system_account("issuance"), 100_000)],
             reason="drain",
         )
-    event = events.publish("report.verified", report_id=1, reporter_id=bank.alice.pk)
-    with pytest.raises(Conflict) as empty:
-        events.deliver(event)
+    events.deliver(events.publish("report.verified", report_id=1, reporter_id=bank.alice.pk))
+    applied = services.awards_apply()
+    assert (applied.posted, applied.waiting) == (0, 1)
+    assert balance(bank.alice) == 0 and AwardRequest.objects.count() == 1
+    with pytest.raises(Conflict) as empty:  # an award made now is refused at once
+        services.award(
+            rule=bank.rules["report"], worker=bank.alice, source_type="report", source_id=2
+        )
     assert empty.value.code == "insufficient_points"
-    assert balance(bank.alice) == 0
     services.pool_issue(points=1000, reason="top up")
-    assert events.deliver(event) == 1
+    assert services.awards_apply().claimed == 0  # it waits a minute before the next try
+    clock.move_to(timezone.now() + dt.timedelta(seconds=61))
+    assert services.awards_apply().posted == 1
     assert balance(bank.alice) == 5
     assert verify_ledger().ok
 

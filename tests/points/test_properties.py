@@ -1,5 +1,5 @@
-"""Property-based: under any sequence of awards, grants, redemptions, hand-overs,
-cancellations, expiries and reversals, the ledger's invariants hold and every balance and
+"""Property-based: under any sequence of awards (now, or staged and posted in batches),
+grants, redemptions, hand-overs, cancellations, expiries and reversals, the ledger's invariants hold and every balance and
 stock equals a simple model's."""
 
 import datetime as dt
@@ -43,6 +43,10 @@ class LedgerMachine(RuleBasedStateMachine):
         self.rule = EarningRule.objects.create(
             code="r", name="r", source="report_verified", points=7, daily_cap=1000
         )
+        # The only rule for reports, so staged reports earn by it too.
+        EarningRule.objects.filter(source="report_verified").exclude(pk=self.rule.pk).update(
+            active=False
+        )
         self.items = [
             services.catalog_item_create(
                 by=city.adam, name=f"item{p}", price=p, stock=s, stations=[city.station]
@@ -53,6 +57,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.stock = {i.pk: i.stock for i in self.items}
         self.held: dict[str, tuple] = {}  # code -> (worker pk, item pk, points)
         self.awarded: set = set()
+        self.staged: dict[int, int] = {}  # source → worker pk (the first staging wins)
         self.reversible: list[Posting] = []
 
     def teardown(self):
@@ -69,6 +74,24 @@ class LedgerMachine(RuleBasedStateMachine):
             self.awarded.add(source)
             self.balance[user.pk] += 7
             self.reversible.append(posting)
+
+    @rule(worker=st.integers(0, 2), source=st.integers(1, 6))
+    def stage(self, worker, source):
+        user = self.workers[worker]
+        services.award_request(deed="report_verified", worker_id=user.pk, source_id=source)
+        self.staged.setdefault(source, user.pk)
+
+    @rule(limit=st.integers(1, 4))
+    def apply_batches(self, limit):
+        services.awards_apply_all(limit=limit)
+        for source, worker_pk in sorted(self.staged.items()):
+            if source not in self.awarded:
+                self.awarded.add(source)
+                self.balance[worker_pk] += 7
+                self.reversible.append(
+                    Posting.objects.get(kind="award", source_type="report", source_id=source)
+                )
+        self.staged.clear()
 
     @rule(worker=st.integers(0, 2), points=st.integers(1, 40))
     def grant(self, worker, points):

@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,7 +54,7 @@ from yizhan.cases.models import (
 from yizhan.core.errors import Conflict, Invalid, NotAllowed
 from yizhan.core.events import publish
 from yizhan.core.idempotency import create_once
-from yizhan.core.notifications import notify, notify_many, sms_to_number
+from yizhan.core.notifications import notify, notify_all, notify_many, sms_to_number
 from yizhan.core.workdays import add_working_days
 
 S = Case.State
@@ -1033,97 +1033,144 @@ class SweepResult:
     accept_overdue: int = 0
 
 
-def _claim(qs, field: str, now, batch: int) -> list[tuple[int, int | None]]:
-    """Claim up to `batch` cases of `qs` by stamping `field`; returns (id, department id).
-
-    Rows are locked with SKIP LOCKED (PostgreSQL) and the stamp is conditional on the
-    field being empty, so two sweeps running at once never act on the same case twice.
-    """
-    rows = list(
-        qs.filter(**{f"{field}__isnull": True})
-        .select_for_update(skip_locked=True)
-        .order_by("id")
-        .values_list("id", "department_id")[:batch]
-    )
-    if not rows:
-        return []
-    ids = [r[0] for r in rows]
-    Case.objects.filter(id__in=ids, **{f"{field}__isnull": True}).update(**{field: now})
-    claimed = set(Case.objects.filter(id__in=ids, **{field: now}).values_list("id", flat=True))
-    return [r for r in rows if r[0] in claimed]
+# What each pass claims: the stamp column, the condition (SQL over cases_case, with the
+# parameters it needs), the history action, and whether the dispatchers hear of it too.
+SWEEP_KINDS = ("remind", "overdue", "accept")
 
 
-def _digest(users, n, message, url):
-    notify_many(users=users, message=message, params={"n": n}, url=url, verb="case_deadline")
-
-
-def _sweep_batch(kind, qs, field, now, batch, message, action, dispatchers_too):
-    with transaction.atomic():
-        claimed = _claim(qs, field, now, batch)
-        if not claimed:
-            return 0
-        CaseEvent.objects.bulk_create(
-            CaseEvent(case_id=cid, at=now, action=action, department_id=dep) for cid, dep in claimed
+def _sweep_plan(kind: str, now, remind_until):
+    handling = "state IN (%s, %s, %s)"
+    states = list(OPEN_HANDLING_STATES)
+    if kind == "remind":
+        return (
+            "reminded_at",
+            f"{handling} AND due_at > %s AND due_at <= %s",
+            [*states, now, remind_until],
+            A.REMIND,
+            _("%(n)s work orders are due by the end of the next working day."),
+            False,
         )
-        if kind != "accept":
-            per_department: dict = {}
-            for _cid, dep in claimed:
-                per_department[dep] = per_department.get(dep, 0) + 1
-            queue = reverse("cases:department_queue") + "?overdue=1"
-            for dep, n in per_department.items():
-                officers = accounts.users_holding(Role.DEPARTMENT_OFFICER, department_id=dep)
-                _digest(officers, n, message, queue)
-        if dispatchers_too:
-            _digest(
-                accounts.users_holding(Role.DISPATCHER),
-                len(claimed),
-                message,
-                reverse("cases:queue") + "?overdue=1",
+    if kind == "overdue":
+        return (
+            "overdue_at",
+            f"{handling} AND due_at < %s",
+            [*states, now],
+            A.SUPERVISE,
+            _("Supervision notice: %(n)s work orders are past their deadline."),
+            True,
+        )
+    return (
+        "accept_overdue_at",
+        "state = %s AND accept_due_at < %s",
+        [S.SUBMITTED, now],
+        A.SUPERVISE,
+        _("%(n)s demands were not accepted within the time limit."),
+        True,
+    )
+
+
+def _claim_and_record(field, condition, params, action, now, batch) -> dict:
+    """Stamp `field` on every case matching `condition` whose stamp is still empty, and write
+    each one's history row; {department id: cases claimed}. Set-based: on PostgreSQL one
+    statement (an UPDATE … RETURNING feeding an INSERT … SELECT, counted by department);
+    elsewhere an UPDATE … RETURNING and one INSERT. The stamp is conditional on being
+    empty, so two sweeps at once never claim a case twice (the second waits for the
+    first's row locks, then finds the stamp set). With `batch`, at most that many cases
+    (locked with SKIP LOCKED on PostgreSQL, so parallel sweeps share the work)."""
+    table, events = Case._meta.db_table, CaseEvent._meta.db_table
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    params = [
+        connection.ops.adapt_datetimefield_value(p) if isinstance(p, dt.datetime) else p
+        for p in params
+    ]
+    where = f"{condition} AND {field} IS NULL"
+    postgres = connection.vendor == "postgresql"
+    if batch:
+        lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
+        where = f"id IN (SELECT id FROM {table} WHERE {where} ORDER BY id LIMIT %s{lock})"
+        params = [*params, batch]
+    update = f"UPDATE {table} SET {field} = %s WHERE {where} RETURNING id, department_id"
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute(
+                f"WITH claimed AS ({update}),"
+                f" history AS (INSERT INTO {events} (case_id, at, action, from_state, to_state,"
+                " department_id, note, visibility)"
+                " SELECT id, %s, %s, '', '', department_id, '', %s FROM claimed)"
+                " SELECT department_id, count(*) FROM claimed GROUP BY department_id",
+                [stamp, *params, stamp, action, visibility_of(action)],
             )
-        return len(claimed)
+            return dict(cursor.fetchall())
+        cursor.execute(update, [stamp, *params])
+        claimed = cursor.fetchall()
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case_id=cid,
+                at=now,
+                action=action,
+                department_id=dep,
+                visibility=visibility_of(action),
+            )
+            for cid, dep in claimed
+        ],
+        batch_size=2000,
+    )
+    counts: dict = {}
+    for _cid, dep in claimed:
+        counts[dep] = counts.get(dep, 0) + 1
+    return counts
+
+
+def _digests(per_department: dict, message, dispatchers_too: bool) -> None:
+    """One notice per person and pass (not per case), each an INSERT … SELECT of the
+    people holding the role: the officers of each department with its count, the
+    dispatchers with the total."""
+    queue = reverse("cases:department_queue") + "?overdue=1"
+    for dep, n in sorted(per_department.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
+        if dep is not None:
+            notify_all(
+                users=accounts.users_holding(Role.DEPARTMENT_OFFICER, department_id=dep),
+                message=message,
+                params={"n": n},
+                url=queue,
+                verb="case_deadline",
+            )
+    if dispatchers_too:
+        notify_all(
+            users=accounts.users_holding(Role.DISPATCHER),
+            message=message,
+            params={"n": sum(per_department.values())},
+            url=reverse("cases:queue") + "?overdue=1",
+            verb="case_deadline",
+        )
 
 
 def deadline_sweep(*, now=None, batch: int | None = None) -> SweepResult:
     """One pass over every open deadline: reminders one working day ahead, overdue marks
     with a supervision notice (督办) to the department and the dispatchers, and orders
-    nobody accepted in time. Notices are digests, one per person per batch."""
+    nobody accepted in time. Each kind is claimed and recorded set-based in its own
+    transaction; notices are digests, one per person per pass. `batch` (default
+    `CASES_SWEEP_BATCH`, 0: no bound) caps the cases one transaction claims."""
     now = _now(now)
-    batch = batch or settings.CASES_SWEEP_BATCH
+    batch = settings.CASES_SWEEP_BATCH if batch is None else batch
     remind_until = end_of_day(add_working_days(local_date(now), 1))
-    handling = Case.objects.filter(state__in=OPEN_HANDLING_STATES)
-    plans = [
-        (
-            "remind",
-            handling.filter(due_at__gt=now, due_at__lte=remind_until),
-            "reminded_at",
-            _("%(n)s work orders are due by the end of the next working day."),
-            A.REMIND,
-            False,
-        ),
-        (
-            "overdue",
-            handling.filter(due_at__lt=now),
-            "overdue_at",
-            _("Supervision notice: %(n)s work orders are past their deadline."),
-            A.SUPERVISE,
-            True,
-        ),
-        (
-            "accept",
-            Case.objects.filter(state=S.SUBMITTED, accept_due_at__lt=now),
-            "accept_overdue_at",
-            _("%(n)s demands were not accepted within the time limit."),
-            A.SUPERVISE,
-            True,
-        ),
-    ]
     result = SweepResult()
-    for kind, qs, field_name, message, action, dispatchers_too in plans:
+    for kind in SWEEP_KINDS:
+        field_name, condition, params, action, message, dispatchers_too = _sweep_plan(
+            kind, now, remind_until
+        )
         total = 0
         while True:
-            n = _sweep_batch(kind, qs, field_name, now, batch, message, action, dispatchers_too)
-            total += n
-            if n < batch:
+            with transaction.atomic():
+                counts = _claim_and_record(field_name, condition, params, action, now, batch)
+                claimed = sum(counts.values())
+                if claimed:
+                    if kind == "accept":  # not yet with a department: the dispatchers only
+                        counts = {None: claimed}
+                    _digests(counts, message, dispatchers_too)
+            total += claimed
+            if not batch or claimed < batch:
                 break
         setattr(
             result,

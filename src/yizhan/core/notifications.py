@@ -12,8 +12,11 @@ rolled-back step never texts anyone.
 """
 
 from contextlib import nullcontext
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext
@@ -129,6 +132,49 @@ def notify_many(
             _sms_after_commit(user, message, params)
     Notification.objects.bulk_create(rows)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notice of `notify_each`: the arguments `notify` takes, without SMS."""
+
+    user: object
+    message: object
+    params: dict | None = None
+    url: str = ""
+    verb: str = ""
+
+
+def notify_each(*, notices) -> int:
+    """Many different notices (to different people, with different parameters) in one
+    INSERT: a batch of steps' worth, e.g. the demo city's. No SMS (that is `notify`)."""
+    rows = [_row(n.user, n.message, n.params, n.url, n.verb) for n in notices if n.user]
+    Notification.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def notify_all(*, users, message, params: dict | None = None, url: str = "", verb: str = "") -> int:
+    """Tell everyone a query selects the same thing, in one statement (INSERT … SELECT: the
+    recipients are never fetched), e.g. `notify_all(users=users_holding(Role.X, …), …)`.
+    `users` is a QuerySet of users; each is told once. No SMS (that is `notify_many`)."""
+    try:
+        ids_sql, ids_params = (
+            users.order_by().values(recipient=F("pk")).distinct().query.sql_with_params()
+        )
+    except EmptyResultSet:  # `User.objects.none()` and the like: nobody to tell
+        return 0
+    stored = Notification._meta.get_field("params").get_db_prep_save(
+        _store_params(params), connection
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Notification._meta.db_table}"
+            " (recipient_id, verb, message, params, text, url, created_at)"
+            f" SELECT recipients.recipient, %s, %s, %s, '', %s, %s FROM ({ids_sql}) recipients",
+            [verb[:40], message_id(message)[:300], stored, url[:300], now, *ids_params],
+        )
+        return cursor.rowcount
 
 
 def sms_to_number(*, mobile: str, message, params: dict | None = None, language=None) -> None:

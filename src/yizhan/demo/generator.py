@@ -162,9 +162,12 @@ class CityGenerator:
                     communities.append(community)
         Community.objects.bulk_create(communities, batch_size=500)
         self.summary.communities = len(communities)
-        invalidate_index()  # later steps of this same transaction route points to them
-        transaction.on_commit(invalidate_index)
-        return list(Community.objects.select_related("subdistrict__district").order_by("code"))
+        # Later steps of this same transaction route points to them; the index they build
+        # is the committed data's, so it is not thrown away at the commit.
+        invalidate_index()
+        if any(c.pk is None for c in communities):  # a backend without RETURNING
+            return list(Community.objects.select_related("subdistrict__district").order_by("code"))
+        return sorted(communities, key=lambda c: c.code)  # as read back, without re-reading
 
     # --- organisations --------------------------------------------------------------
 
@@ -226,16 +229,15 @@ class CityGenerator:
                         community_id=index.locate(point.x, point.y),
                     )
                 )
-        Station.objects.bulk_create(stations, batch_size=500)
+        by_id = {c.pk: c for c in communities}
+        for station in stations:  # what furnishing reads (the district's name), without a query
+            station.community = by_id.get(station.community_id)
         self.summary.stations = len(stations)
-        saved = list(Station.objects.select_related("community__subdistrict__district"))
-        furnish_stations(
-            sorted(saved, key=lambda s: s.code),
-            banks=data.BANKS,
-            surnames=data.SURNAMES,
-            given=data.GIVEN,
-        )
-        return list(Station.objects.order_by("code"))
+        # Furnished, then inserted with their amenities and hours: one INSERT each.
+        furnish_stations(stations, banks=data.BANKS, surnames=data.SURNAMES, given=data.GIVEN)
+        if any(s.pk is None for s in stations):  # a backend without RETURNING
+            return list(Station.objects.order_by("code"))
+        return stations
 
     # --- people ---------------------------------------------------------------------
 

@@ -256,12 +256,17 @@ def seed_membership(*, rng_seed: int = 20261129) -> dict:
         admin = User.objects.get_by_mobile(CITY_ADMIN)
         districts = list(District.objects.order_by("code"))
         communities = list(
-            Community.objects.select_related("subdistrict__district").order_by("code")
+            Community.objects.select_related("subdistrict__district")
+            .defer("boundary", "subdistrict__boundary", "subdistrict__district__boundary")
+            .order_by("code")
         )
         stations_by_kind: dict[str, list] = {}
-        for station in Station.objects.select_related("community__subdistrict__district").exclude(
-            community=None
-        ):
+        stations = Station.objects.select_related("community__subdistrict__district").defer(
+            "community__boundary",
+            "community__subdistrict__boundary",
+            "community__subdistrict__district__boundary",
+        )
+        for station in stations.exclude(community=None):
             stations_by_kind.setdefault(station.kind, []).append(station)
         orgs = _build_tree(admin, rng, districts, stations_by_kind)
         surnames = list("王李张刘陈杨赵黄周吴徐孙马朱胡郭何")
@@ -271,6 +276,7 @@ def seed_membership(*, rng_seed: int = 20261129) -> dict:
         profiles = list(
             WorkerProfile.objects.filter(erased_at=None)
             .select_related("user", "home_district")
+            .defer("home_district__boundary")
             .order_by("id")
         )
         worker = next(p for p in profiles if p.user.mobile == DEMO_WORKER)

@@ -211,7 +211,8 @@ def named() -> NamedPoints:
         return _named["value"]
 
 
-def invalidate() -> None:
+def invalidate(*, areas: bool = True) -> None:
+    """Drop the indexes (the named points only, with areas=False: a landmark changed)."""
     with _lock:
-        for state in (_areas, _named):
+        for state in (_areas, _named) if areas else (_named,):
             state.update(value=None, fingerprint=None, checked=0.0)

@@ -26,6 +26,11 @@ def invalidate_index() -> None:
     lookup.invalidate()
 
 
+def invalidate_named_index() -> None:
+    """After a landmark changed: the named points only (the areas index stays)."""
+    lookup.invalidate(areas=False)
+
+
 def community_index() -> PolygonIndex:
     return lookup.areas().index
 

@@ -11,7 +11,7 @@ from yizhan.core.errors import Invalid
 from yizhan.core.geo import CRS_CHOICES, CRS_WGS84, to_wgs84, validate_lat_lng
 from yizhan.places.geometry import GeometryError
 from yizhan.places.models import Community, District, Landmark, Subdistrict
-from yizhan.places.selectors import in_city, invalidate_index
+from yizhan.places.selectors import in_city, invalidate_index, invalidate_named_index
 from yizhan.places.text import readings
 
 
@@ -170,5 +170,5 @@ def landmarks_import_csv(*, text: str, crs: str = CRS_WGS84, replace: bool = Fal
         deactivated = (
             Landmark.objects.filter(active=True).exclude(code__in=seen).update(active=False)
         )
-    transaction.on_commit(invalidate_index)
+    transaction.on_commit(invalidate_named_index)
     return LandmarkImport(created=created, updated=updated, deactivated=deactivated)

@@ -240,6 +240,38 @@ class Entry(models.Model):
         return f"{self.amount:+d} → {self.account}"
 
 
+class AwardRequest(models.Model):
+    """An event-driven award waiting to be posted (docs/POINTS.md, "Awards in batches").
+
+    Subscribers stage one row per good deed (at most once per source, `ON CONFLICT DO
+    NOTHING`); the batch applier resolves the rules, checks the worker and the caps and posts
+    up to `POINTS_AWARD_BATCH` of them per transaction, then deletes them. A row whose
+    funding pool is short waits (`not_before`) until the pool is topped up.
+    """
+
+    deed = models.CharField(_("deed"), max_length=20, choices=EarningRule.Source.choices)
+    category = models.CharField(_("category"), max_length=40, blank=True)
+    # A user id from the event's payload, checked (an active worker?) when applied.
+    worker_id = models.BigIntegerField(_("worker"))
+    source_type = models.CharField(_("source type"), max_length=30)
+    source_id = models.CharField(_("source id"), max_length=60)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    created_at = models.DateTimeField(_("staged at"))
+    not_before = models.DateTimeField(_("apply after"))
+
+    class Meta:
+        verbose_name = _("award waiting to be posted")
+        verbose_name_plural = _("awards waiting to be posted")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_type", "source_id"], name="points_award_request_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.deed} {self.source_type} {self.source_id} → {self.worker_id}"
+
+
 class HardshipApproval(models.Model):
     """A worker approved for the monthly hardship allowance, from one month to another."""
 

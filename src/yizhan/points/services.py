@@ -13,11 +13,13 @@ person; people hear about decisions that concern them through `core.notification
 import datetime as dt
 import logging
 import secrets
+import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,15 +30,15 @@ from yizhan.accounts.permissions import Role
 from yizhan.core import idempotency
 from yizhan.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from yizhan.core.images import ImageRejected, process_photo
-from yizhan.core.notifications import notify, notify_many
+from yizhan.core.notifications import notify, notify_all
 from yizhan.core.schema import INT_MAX
 from yizhan.points import ledger, permissions, selectors
 from yizhan.points.models import (
     MIN_PRICE,
     Account,
+    AwardRequest,
     CatalogItem,
     EarningRule,
-    Entry,
     HardshipApproval,
     Posting,
     Redemption,
@@ -91,31 +93,6 @@ def pool_issue(*, points: int, reason: str, by=None, account: Account | None = N
     )
 
 
-def _local_day_start(now: dt.datetime) -> dt.datetime:
-    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _earned_since(account: Account, rule: EarningRule, since: dt.datetime) -> int:
-    total = Entry.objects.filter(
-        account=account,
-        posting__kind=Posting.Kind.AWARD,
-        posting__rule=rule,
-        posting__created_at__gte=since,
-    ).aggregate(total=Sum("amount"))["total"]
-    return total or 0
-
-
-def _within_caps(account: Account, rule: EarningRule, points: int) -> int:
-    """How many of `points` the caps still allow today and this month (the lock on the
-    worker's account makes this count safe against a concurrent award)."""
-    day = _local_day_start(timezone.now())
-    if rule.daily_cap is not None:
-        points = min(points, rule.daily_cap - _earned_since(account, rule, day))
-    if rule.monthly_cap is not None:
-        points = min(points, rule.monthly_cap - _earned_since(account, rule, day.replace(day=1)))
-    return max(points, 0)
-
-
 @transaction.atomic
 def award(
     *,
@@ -128,42 +105,186 @@ def award(
     by=None,
 ) -> Posting | None:
     """Award `rule.points` x quantity for one source (a verified report, an hour of
-    volunteering…), at most once per (source, rule), cut to the worker's caps.
+    volunteering…), at most once per (source, rule), cut to the worker's caps — now, in
+    this transaction (event-driven awards go through `award_request` and the batch
+    applier instead; both post with `ledger.post_awards`).
 
     Returns the award posting — the earlier one if this source was already rewarded — or
     None when the rule is inactive, the caps are used up or the person is not a worker.
-    Raises Conflict when the funding pool is empty (the event can be replayed).
+    Raises Conflict when the funding pool is empty.
     """
     source_id = str(source_id)
     if not rule.active or not permissions.is_worker(worker):
         return None
-    account = ledger.lock_workers([worker])[worker.pk]
-    earlier = Posting.objects.filter(
-        kind=Posting.Kind.AWARD, source_type=source_type, source_id=source_id, rule=rule
-    ).first()
-    if earlier is not None:
-        return earlier
-    points = _within_caps(account, rule, rule.points * max(int(quantity), 0))
-    if points <= 0:
+    line = ledger.AwardLine(
+        rule=rule,
+        user_id=worker.pk,
+        source_type=source_type,
+        source_id=source_id,
+        points=rule.points * max(int(quantity), 0),
+        reason=reason,
+        created_by_id=by.pk if getattr(by, "is_authenticated", False) else None,
+    )
+    try:
+        outcome = ledger.post_awards([line])
+    except ledger.PoolShort as exc:
+        raise Conflict(_("The reward pool has too few points."), code=exc.code) from None
+    if outcome.capped:
         logger.info(
             "award capped: rule %s worker %s %s %s", rule.code, worker.pk, source_type, source_id
         )
-        return None
-    pool = rule.funded_by or ledger.system_account(Account.Kind.POOL)
-    try:
-        return ledger.post(
-            kind=Posting.Kind.AWARD,
-            lines=[(pool, -points), (account, points)],
-            source_type=source_type,
-            source_id=source_id,
+    return outcome.posting(line.key)
+
+
+# --- Event-driven awards: staged, then posted in batches -------------------------------------
+
+# The sources of the good deeds subscribers stage, and the source type their postings name.
+DEED_SOURCE_TYPES = {
+    EarningRule.Source.REPORT_VERIFIED: "report",
+    EarningRule.Source.VOLUNTEER_HOUR: "volunteering",
+    EarningRule.Source.TRAINING: "training",
+    EarningRule.Source.EVENT: "event",
+    EarningRule.Source.WELFARE: "welfare",
+}
+_booked_until: list = [None]  # when this process's next booked applier run starts
+
+
+def award_request(
+    *, deed: str, worker_id, source_id, quantity: int = 1, category: str = ""
+) -> None:
+    """Stage the award for a good deed (what subscribers call): one INSERT … ON CONFLICT DO
+    NOTHING, so the same source staged twice is one request, and the applier run booked.
+    The rule (for a report: its category's, else the catch-all), the worker (an active
+    worker?) and the caps are settled when the batch is posted (`awards_apply`)."""
+    source_type = DEED_SOURCE_TYPES[deed]
+    now = timezone.now()
+    stamp = ledger._when(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AwardRequest._meta.db_table} (deed, category, worker_id, source_type,"
+            " source_id, quantity, created_at, not_before)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [
+                deed,
+                category[:40],
+                int(worker_id),
+                source_type,
+                str(source_id)[:60],
+                max(int(quantity), 0),
+                stamp,
+                stamp,
+            ],
+        )
+    _book_applier()
+
+
+def _book_applier() -> None:
+    """Book a run of the batch applier. With `POINTS_AWARD_DELAY_MS` 0 each request books
+    its own run in its transaction; otherwise a process books at most one run per delay,
+    after its commit: a request committed before a booked run starts is seen by that run."""
+    from yizhan.points.tasks import apply_awards
+
+    delay = dt.timedelta(milliseconds=settings.POINTS_AWARD_DELAY_MS)
+    if not delay:
+        apply_awards.enqueue()
+        return
+
+    def book():
+        now = timezone.now()
+        if _booked_until[0] is not None and now < _booked_until[0]:
+            return
+        _booked_until[0] = now + delay
+        apply_awards.using(run_after=_booked_until[0]).enqueue()
+
+    transaction.on_commit(book)
+
+
+def _active_workers(user_ids) -> set[int]:
+    """Which of these users are active workers (erased or closed accounts earn nothing)."""
+    rows = accounts.worker_list().filter(user_id__in=sorted(user_ids), user__is_active=True)
+    return set(rows.order_by().values_list("user_id", flat=True))
+
+
+def _rules_for(deeds) -> dict[str, list[EarningRule]]:
+    rules: dict[str, list[EarningRule]] = {}
+    for rule in EarningRule.objects.filter(source__in=sorted(deeds), active=True).order_by("pk"):
+        rules.setdefault(rule.source, []).append(rule)
+    return rules
+
+
+def _lines_for(request, rules) -> list:
+    """The awards one staged request earns: for a report the rule of its category, else the
+    catch-all (empty category); for any other deed every active rule of its source."""
+    found = rules.get(request.deed, [])
+    if request.deed == EarningRule.Source.REPORT_VERIFIED:
+        own = [r for r in found if r.category == request.category and r.category]
+        found = (own or [r for r in found if not r.category])[:1]
+    return [
+        ledger.AwardLine(
             rule=rule,
-            reason=reason,
-            created_by=by,
+            user_id=request.worker_id,
+            source_type=request.source_type,
+            source_id=request.source_id,
+            points=rule.points * request.quantity,
+            tag=request.pk,
         )
-    except IntegrityError:  # the same source was awarded concurrently for another worker
-        return Posting.objects.get(
-            kind=Posting.Kind.AWARD, source_type=source_type, source_id=source_id, rule=rule
+        for rule in found
+    ]
+
+
+@dataclass
+class Applied:
+    claimed: int = 0
+    posted: int = 0
+    waiting: int = 0  # left for a pool that is short of points
+
+
+def _apply_batch(limit: int, *, careful: bool) -> Applied:
+    now = timezone.now()
+    requests = list(
+        AwardRequest.objects.select_for_update(skip_locked=True)
+        .filter(not_before__lte=now)
+        .order_by("pk")[:limit]
+    )
+    if not requests:
+        return Applied()
+    rules = _rules_for({r.deed for r in requests})
+    workers = _active_workers({r.worker_id for r in requests})
+    lines = [line for r in requests if r.worker_id in workers for line in _lines_for(r, rules)]
+    outcome = ledger.post_awards(lines, careful=careful, now=now)
+    waiting = {line.tag for line in outcome.short}
+    if waiting:
+        AwardRequest.objects.filter(pk__in=waiting).update(
+            not_before=now + dt.timedelta(seconds=60)
         )
+        logger.warning("%d awards wait for their pool to be topped up", len(waiting))
+    AwardRequest.objects.filter(pk__in=[r.pk for r in requests if r.pk not in waiting]).delete()
+    return Applied(claimed=len(requests), posted=len(outcome.posted), waiting=len(waiting))
+
+
+def awards_apply(*, limit: int | None = None) -> Applied:
+    """Post up to `limit` staged awards in one transaction (the batch applier). A pool too
+    short for the batch: the batch is posted again carefully — what the pools can pay is
+    posted, the rest waits a minute (and `yizhan points issue` tops the pool up)."""
+    limit = limit or settings.POINTS_AWARD_BATCH
+    try:
+        with transaction.atomic():
+            return _apply_batch(limit, careful=False)
+    except ledger.PoolShort:
+        with transaction.atomic():
+            return _apply_batch(limit, careful=True)
+
+
+def awards_apply_all(*, limit: int | None = None, seconds: float = 30.0) -> int:
+    """Batches until nothing is left to post (or `seconds` have passed); awards posted."""
+    limit = limit or settings.POINTS_AWARD_BATCH
+    deadline = time.monotonic() + seconds
+    posted = 0
+    while True:
+        applied = awards_apply(limit=limit)
+        posted += applied.posted
+        if applied.claimed < limit or applied.waiting or time.monotonic() > deadline:
+            return posted
 
 
 @transaction.atomic
@@ -177,12 +298,13 @@ def grant(*, worker, points: int, reason: str, by=None, via: str = "") -> Postin
         raise Invalid(fields={"mobile": [_("No account with this mobile number.")]})
     if not permissions.is_worker(worker):
         raise Invalid(fields={"mobile": [_("This person is not a registered worker.")]})
-    account = ledger.lock_workers([worker])[worker.pk]
-    pool = ledger.system_account(Account.Kind.POOL)
     try:
         posting = ledger.post(
             kind=Posting.Kind.GRANT,
-            lines=[(pool, -points), (account, points)],
+            lines=[
+                (ledger.System(Account.Kind.POOL), -points),
+                (ledger.WorkerOf(worker.pk), points),
+            ],
             source_type="manual",
             source_id=via,
             reason=reason,
@@ -310,6 +432,24 @@ def _month_key(month: dt.date) -> str:
     return f"{month:%Y-%m}"
 
 
+MONTHLY_BATCH = 500
+
+
+def _post_monthly(lines: list) -> int:
+    """Monthly awards, `MONTHLY_BATCH` per transaction through the batch path (at most once
+    per source and rule, so a second run posts nothing). Raises Conflict when the pool is
+    short; what was posted stays, the next daily run posts the rest."""
+    made = 0
+    for start in range(0, len(lines), MONTHLY_BATCH):
+        with transaction.atomic():
+            try:
+                outcome = ledger.post_awards(lines[start : start + MONTHLY_BATCH])
+            except ledger.PoolShort as exc:
+                raise Conflict(_("The reward pool has too few points."), code=exc.code) from None
+        made += len(outcome.posted) + len(outcome.earlier)
+    return made
+
+
 def monthly_hardship_award(*, month: dt.date) -> int:
     """The monthly allowance for every approved worker (e.g. 60 points), once per month."""
     month = month_start(month)
@@ -317,18 +457,22 @@ def monthly_hardship_award(*, month: dt.date) -> int:
     approvals = HardshipApproval.objects.filter(first_month__lte=month).exclude(
         last_month__lt=month
     )
-    made = 0
-    for approval in approvals.select_related("worker").iterator():
-        for rule in rules:
-            posting = award(
-                rule=rule,
-                worker=approval.worker,
-                source_type="hardship",
-                source_id=f"{_month_key(month)}:{approval.worker_id}",
-                reason=approval.reason,
-            )
-            made += posting is not None
-    return made
+    approvals = list(approvals.order_by("pk").values_list("worker_id", "reason"))
+    workers = _active_workers({worker_id for worker_id, _reason in approvals})
+    lines = [
+        ledger.AwardLine(
+            rule=rule,
+            user_id=worker_id,
+            source_type="hardship",
+            source_id=f"{_month_key(month)}:{worker_id}",
+            points=rule.points,
+            reason=reason,
+        )
+        for worker_id, reason in approvals
+        if worker_id in workers
+        for rule in rules
+    ]
+    return _post_monthly(lines)
 
 
 def monthly_honours_award(*, month: dt.date) -> int:
@@ -340,24 +484,22 @@ def monthly_honours_award(*, month: dt.date) -> int:
             source=EarningRule.Source.HONOURS, active=True, rank__in=[1, 2, 3]
         )
     }
-    made = 0
-    for district_code, top in selectors.monthly_top_three(month=month).items():
-        for rank, row in enumerate(top, 1):
-            rule = rules.get(rank)
-            if rule is None:
-                continue
-            worker = accounts.active_user(row["user_id"])
-            if worker is None:
-                continue
-            posting = award(
-                rule=rule,
-                worker=worker,
-                source_type="honours",
-                source_id=f"{_month_key(month)}:{district_code}:{rank}",
-                reason=_("Pioneer of the month, rank %(rank)d") % {"rank": rank},
-            )
-            made += posting is not None
-    return made
+    tops = selectors.monthly_top_three(month=month)
+    workers = _active_workers({row["user_id"] for top in tops.values() for row in top})
+    lines = [
+        ledger.AwardLine(
+            rule=rules[rank],
+            user_id=row["user_id"],
+            source_type="honours",
+            source_id=f"{_month_key(month)}:{district_code}:{rank}",
+            points=rules[rank].points,
+            reason=_("Pioneer of the month, rank %(rank)d") % {"rank": rank},
+        )
+        for district_code, top in tops.items()
+        for rank, row in enumerate(top, 1)
+        if rank in rules and row["user_id"] in workers
+    ]
+    return _post_monthly(lines)
 
 
 # --- Wishes and the catalogue --------------------------------------------------------------
@@ -573,13 +715,79 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def _record(redemption: Redemption, status: str, by=None, note: str = "") -> None:
-    RedemptionEvent.objects.create(
-        redemption=redemption,
-        status=status,
-        by=by if getattr(by, "is_authenticated", False) else None,
-        note=note[:200],
-    )
+def _record(redemption: Redemption, status: str, by=None, note: str = "", at=None) -> None:
+    """A row of the redemption's history (one INSERT, no RETURNING: nobody reads its id)."""
+    by_id = by.pk if getattr(by, "is_authenticated", False) else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {RedemptionEvent._meta.db_table} (redemption_id, status, at, by_id, note)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            [redemption.pk, status, ledger._when(at or timezone.now()), by_id, note[:200]],
+        )
+
+
+def _offer(item_id: int, station_id: int):
+    """The item (id, name, price) and the station's name, if the item is offered there (one
+    query, only the columns the redemption needs)."""
+    through = CatalogItem.stations.through
+    station_table = CatalogItem.stations.field.related_model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT i.name, i.price, s.name FROM {through._meta.db_table} o"
+            f" JOIN {CatalogItem._meta.db_table} i ON i.id = o.catalogitem_id"
+            f" JOIN {station_table} s ON s.id = o.station_id"
+            " WHERE o.catalogitem_id = %s AND o.station_id = %s AND i.active",
+            [item_id, station_id],
+        )
+        offer = cursor.fetchone()
+    if offer is not None:
+        # The other columns stay deferred: read from the database if anyone asks for them.
+        item = CatalogItem.from_db(connection.alias, ["id", "name", "price"], [item_id, *offer[:2]])
+        return item, offer[2]
+    if not CatalogItem.objects.filter(pk=item_id, active=True).exists():
+        raise Invalid(fields={"item_id": [_("This item is not in the catalogue.")]})
+    raise Invalid(fields={"station_id": [_("This item cannot be picked up at that station.")]})
+
+
+def _insert_redemption(*, worker, item, station_id, now) -> Redemption:
+    """A new redemption with a fresh pick-up code (INSERT … ON CONFLICT (code) DO NOTHING: a
+    code already taken, astronomically rare, is drawn again without a savepoint)."""
+    expires_at = now + dt.timedelta(hours=settings.POINTS_PICKUP_HOURS)
+    when = ledger._when(now)
+    for _attempt in range(5):
+        code = _new_code()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Redemption._meta.db_table} (code, worker_id, item_id, station_id,"
+                " points, status, created_at, expires_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (code) DO NOTHING RETURNING id",
+                [
+                    code,
+                    worker.pk,
+                    item.pk,
+                    station_id,
+                    item.price,
+                    Redemption.Status.HELD,
+                    when,
+                    ledger._when(expires_at),
+                ],
+            )
+            row = cursor.fetchone()
+        if row:
+            redemption = Redemption(
+                pk=row[0],
+                code=code,
+                worker=worker,
+                item=item,
+                station_id=station_id,
+                points=item.price,
+                status=Redemption.Status.HELD,
+                created_at=now,
+                expires_at=expires_at,
+            )
+            redemption._state.adding, redemption._state.db = False, connection.alias
+            return redemption
+    raise AssertionError("five pick-up codes in a row were taken")
 
 
 @transaction.atomic
@@ -587,57 +795,55 @@ def redemption_create(*, worker, item_id: int, station_id: int) -> Redemption:
     """Hold the item's price and one item of stock in one transaction; return the
     redemption with its pick-up code, and tell the station's keepers to have it ready.
     Refuses with a message and changes nothing when the worker lacks points, the stock is
-    gone or the item is not offered at that station."""
+    gone or the item is not offered at that station.
+
+    Twelve round trips, the hot rows last (docs/POINTS.md, "Locking"): the offer, the
+    redemption, its history row and the keepers' notices first; then the worker's debit
+    (which locks their account), the posting and its entries; then the item's stock, and
+    escrow last, so both are held only for the last statements before COMMIT."""
     if not permissions.is_worker(worker):
         raise NotAllowed(_("Only workers can redeem points."))
-    item = CatalogItem.objects.filter(pk=item_id, active=True).first()
-    if item is None:
-        raise Invalid(fields={"item_id": [_("This item is not in the catalogue.")]})
-    station = item.stations.filter(pk=station_id).first()
-    if station is None:
-        raise Invalid(fields={"station_id": [_("This item cannot be picked up at that station.")]})
-    account = ledger.lock_workers([worker])[worker.pk]
-    if account.balance < item.price:
-        raise Conflict(
-            _("Not enough points: %(item)s costs %(price)d, you have %(balance)d.")
-            % {"item": item.name, "price": item.price, "balance": account.balance},
-            code=ledger.INSUFFICIENT,
-        )
-    if not CatalogItem.objects.filter(pk=item.pk, stock__gte=1).update(stock=F("stock") - 1):
-        raise Conflict(_("Sorry, %(item)s is out of stock.") % {"item": item.name})
+    item, station_name = _offer(item_id, station_id)
     now = timezone.now()
-    for attempt in range(5):
-        try:
-            with transaction.atomic():
-                redemption = Redemption.objects.create(
-                    code=_new_code(),
-                    worker=worker,
-                    item=item,
-                    station_id=station_id,
-                    points=item.price,
-                    expires_at=now + dt.timedelta(hours=settings.POINTS_PICKUP_HOURS),
-                )
-            break
-        except IntegrityError:  # a code collision: astronomically rare, try another
-            if attempt == 4:
-                raise
-    escrow = ledger.system_account(Account.Kind.ESCROW)
-    ledger.post(
-        kind=Posting.Kind.HOLD,
-        lines=[(account, -item.price), (escrow, item.price)],
-        redemption=redemption,
-        source_type="redemption",
-        source_id=redemption.pk,
-        created_by=worker,
-    )
-    _record(redemption, Redemption.Status.HELD, by=worker)
-    notify_many(
-        users=accounts.users_holding(Role.STATION_KEEPER, station=station),
+    redemption = _insert_redemption(worker=worker, item=item, station_id=station_id, now=now)
+    _record(redemption, Redemption.Status.HELD, by=worker, at=now)
+    notify_all(
+        users=accounts.users_holding(Role.STATION_KEEPER, station_id=station_id),
         message=gettext_lazy("%(item)s was redeemed for pick-up at %(station)s: have it ready."),
-        params={"item": item.name, "station": station.name},
+        params={"item": item.name, "station": station_name},
         url=reverse("points:keeper"),
         verb="points.pick_up",
     )
+
+    try:
+        ledger.post(
+            kind=Posting.Kind.HOLD,
+            lines=[
+                (ledger.WorkerOf(worker.pk), -item.price),
+                (ledger.System(Account.Kind.ESCROW), item.price),
+            ],
+            redemption=redemption,
+            source_type="redemption",
+            source_id=redemption.pk,
+            created_by=worker,
+            take_stock=item.pk,
+            now=now,
+        )
+    except ledger.OutOfStock:
+        raise Conflict(_("Sorry, %(item)s is out of stock.") % {"item": item.name}) from None
+    except Conflict as exc:
+        if exc.code != ledger.INSUFFICIENT:
+            raise
+        account = selectors.account_of(worker)
+        raise Conflict(
+            _("Not enough points: %(item)s costs %(price)d, you have %(balance)d.")
+            % {
+                "item": item.name,
+                "price": item.price,
+                "balance": account.balance if account else 0,
+            },
+            code=ledger.INSUFFICIENT,
+        ) from None
     from yizhan.points.tasks import schedule_expiry_sweep
 
     transaction.on_commit(lambda: schedule_expiry_sweep(redemption.expires_at))
@@ -649,9 +855,11 @@ def redemption_request(*, worker, item_id: int, station_id: int, key: str) -> tu
     returns the first redemption. Returns (redemption, replayed). A missing or malformed
     key is Invalid; a key used before for another item or station is a Conflict."""
 
+    made = []
+
     def action():
-        redemption = redemption_create(worker=worker, item_id=item_id, station_id=station_id)
-        return 201, {"code": redemption.code}
+        made.append(redemption_create(worker=worker, item_id=item_id, station_id=station_id))
+        return 201, {"code": made[0].code}
 
     outcome = idempotency.run_once(
         user=worker,
@@ -660,12 +868,14 @@ def redemption_request(*, worker, item_id: int, station_id: int, key: str) -> tu
         request_data={"item": item_id, "station": station_id},
         action=action,
     )
+    if made and not outcome.replayed:
+        return made[0], False
     return Redemption.objects.get(code=outcome.response["code"]), outcome.replayed
 
 
 def _close_with_refund(*, redemption: Redemption, status: str, by=None, note: str = "") -> None:
     """Cancel or expire a held redemption: claim it with a conditional update, put the
-    item back in stock and the points back in the worker's account."""
+    item back in stock and the points back in the worker's account (locked first)."""
     account = ledger.lock_workers([redemption.worker])[redemption.worker_id]
     now = timezone.now()
     claim = Redemption.objects.filter(pk=redemption.pk, status=Redemption.Status.HELD)
@@ -673,16 +883,19 @@ def _close_with_refund(*, redemption: Redemption, status: str, by=None, note: st
         claim = claim.filter(expires_at__lte=now)
     if not claim.update(status=status, closed_at=now, closed_by=by):
         raise Conflict(_("This redemption is no longer waiting for pick-up."))
-    CatalogItem.objects.filter(pk=redemption.item_id).update(stock=F("stock") + 1)
-    escrow = ledger.system_account(Account.Kind.ESCROW)
     ledger.post(
         kind=Posting.Kind.REFUND,
-        lines=[(escrow, -redemption.points), (account, redemption.points)],
+        lines=[
+            (ledger.System(Account.Kind.ESCROW), -redemption.points),
+            (account, redemption.points),
+        ],
         redemption=redemption,
         source_type="redemption",
         source_id=redemption.pk,
         reason=note,
         created_by=by,
+        hot=lambda: CatalogItem.objects.filter(pk=redemption.item_id).update(stock=F("stock") + 1),
+        now=now,
     )
     _record(redemption, status, by=by, note=note)
     if status == Redemption.Status.EXPIRED:
@@ -748,13 +961,14 @@ def redemption_fulfil(*, keeper, code: str) -> Redemption:
     ledger.post(
         kind=Posting.Kind.FULFIL,
         lines=[
-            (ledger.system_account(Account.Kind.ESCROW), -redemption.points),
-            (ledger.system_account(Account.Kind.REDEEMED), redemption.points),
+            (ledger.System(Account.Kind.ESCROW), -redemption.points),
+            (ledger.System(Account.Kind.REDEEMED), redemption.points),
         ],
         redemption=redemption,
         source_type="redemption",
         source_id=redemption.pk,
         created_by=keeper,
+        now=now,
     )
     _record(redemption, Redemption.Status.FULFILLED, by=keeper)
     redemption.refresh_from_db()
@@ -791,10 +1005,11 @@ def personal_data_erase(*, user) -> int:
     posting still balances and `yizhan points verify` passes, but the free text around them
     goes — posting reasons, redemption notes, wishes, hardship reasons. Items waiting for
     pick-up are cancelled and refunded. Returns the rows touched; 0 when run again."""
-    touched = 0
+    touched = AwardRequest.objects.filter(worker_id=user.pk).delete()[0]  # nothing more earned
     for redemption in Redemption.objects.filter(worker=user, status=Redemption.Status.HELD):
         try:
-            _close_with_refund(redemption=redemption, status=Redemption.Status.CANCELLED)
+            with transaction.atomic():  # a refusal leaves nothing half-written behind
+                _close_with_refund(redemption=redemption, status=Redemption.Status.CANCELLED)
         except Conflict:  # closed meanwhile
             continue
         touched += 1

@@ -9,13 +9,15 @@ The contract, one event per good deed (payload keys in brackets):
 - "event.attended"         (attendance_id, worker_id)
 - "welfare.attended"       (participation_id, worker_id)       → public-welfare activity
 
-Each handler is idempotent twice over: core.events delivers at most once per subscriber,
-and the ledger posts at most one award per (source, rule). If the pool is empty the
-handler raises, the delivery is not recorded, and `yizhan events-replay` retries later.
+Each handler stages the award (`services.award_request`: one INSERT … ON CONFLICT DO
+NOTHING) and the batch applier posts it within moments (docs/POINTS.md, "Awards in
+batches"). Idempotent three times over: core.events delivers at most once per subscriber,
+a source is staged once, and the ledger posts at most one award per (source, rule). If the
+pool is empty the staged award waits, and is posted once the pool is topped up.
 """
 
-from yizhan.accounts import selectors as accounts
 from yizhan.core.events import subscribe
+from yizhan.core.schema import INT_MAX
 from yizhan.points import services
 from yizhan.points.models import EarningRule
 
@@ -52,32 +54,35 @@ def register() -> None:
         subscribe(name, "yizhan.points.subscribers.on_good_deed")
 
 
-def _worker(user_id):
-    return accounts.active_user(user_id)
-
-
-def rule_for_report(category: str) -> EarningRule | None:
-    """The active rule for this report category, or the catch-all rule (empty category)."""
-    rules = EarningRule.objects.filter(
-        source=EarningRule.Source.REPORT_VERIFIED, active=True, category__in=[category or "", ""]
-    )
-    return sorted(rules, key=lambda r: (r.category == "", r.pk))[0] if rules else None
+def _user_id(value) -> int | None:
+    """A user id from an event's payload, or None for one that cannot be an id."""
+    try:
+        user_id = int(value)
+    except (TypeError, ValueError):
+        return None
+    return user_id if 0 < user_id < 2**63 else None
 
 
 def on_report_verified(event) -> None:
+    """Stage the award (one INSERT); the batch applier finds the rule for the report's
+    category (else the catch-all), checks the worker and the caps, and posts it."""
     payload = event.payload
-    worker = _worker(payload.get("reporter_id"))
-    rule = rule_for_report(str(payload.get("category") or ""))
-    if worker is None or rule is None or payload.get("report_id") is None:
+    user_id = _user_id(payload.get("reporter_id"))
+    if user_id is None or payload.get("report_id") is None:
         return
-    services.award(rule=rule, worker=worker, source_type="report", source_id=payload["report_id"])
+    services.award_request(
+        deed=EarningRule.Source.REPORT_VERIFIED,
+        worker_id=user_id,
+        source_id=payload["report_id"],
+        category=str(payload.get("category") or ""),
+    )
 
 
 def on_good_deed(event) -> None:
-    source, source_type, id_key, worker_key, quantity_key = DEEDS[event.name]
+    source, _source_type, id_key, worker_key, quantity_key = DEEDS[event.name]
     payload = event.payload
-    worker = _worker(payload.get(worker_key))
-    if worker is None or payload.get(id_key) is None:
+    user_id = _user_id(payload.get(worker_key))
+    if user_id is None or payload.get(id_key) is None:
         return
     quantity = 1
     if quantity_key:
@@ -85,11 +90,8 @@ def on_good_deed(event) -> None:
             quantity = int(payload.get(quantity_key) or 0)
         except (TypeError, ValueError):
             return
-    for rule in EarningRule.objects.filter(source=source, active=True):
-        services.award(
-            rule=rule,
-            worker=worker,
-            source_type=source_type,
-            source_id=payload[id_key],
-            quantity=quantity,
-        )
+    if quantity <= 0:
+        return
+    services.award_request(
+        deed=source, worker_id=user_id, source_id=payload[id_key], quantity=min(quantity, INT_MAX)
+    )

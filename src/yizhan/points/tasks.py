@@ -14,11 +14,32 @@ def sweep_expired_redemptions() -> int:
     return services.redemptions_expire_due()
 
 
+_booked_sweeps: set[dt.datetime] = set()
+
+
 def schedule_expiry_sweep(when: dt.datetime) -> None:
-    """Each redemption books a sweep for the moment it would expire: the sweep runs in the
-    background worker exactly when there may be something to expire, and sweeps
-    everything due, so a missed run is caught by the next one (or `yizhan points sweep`)."""
-    sweep_expired_redemptions.using(run_after=when + dt.timedelta(seconds=5)).enqueue()
+    """Each redemption books a sweep for just after it would expire (called after commit):
+    the sweep runs in the background worker when there may be something to expire, and
+    sweeps everything due, so a missed run is caught by the next one (or `yizhan points
+    sweep`, or the hourly safety net). The redemptions of one minute share a run (booked
+    once per process, for the start of the next minute): a burst of redemptions books a
+    handful of runs, not one each."""
+    minute = when.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    if minute in _booked_sweeps:
+        return
+    sweep_expired_redemptions.using(run_after=minute + dt.timedelta(seconds=1)).enqueue()
+    _booked_sweeps.add(minute)
+    if len(_booked_sweeps) > 4096:  # a long-lived process forgets the minutes long past
+        for old in sorted(_booked_sweeps)[:2048]:
+            _booked_sweeps.discard(old)
+
+
+@task()
+def apply_awards() -> int:
+    """The batch applier: post the staged awards (docs/POINTS.md, "Awards in batches")."""
+    from yizhan.points import services
+
+    return services.awards_apply_all()
 
 
 @task()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
-from yizhan.points.models import Account, CatalogItem, Entry, Posting, Redemption
+from yizhan.points.models import Account, AwardRequest, CatalogItem, Entry, Posting, Redemption
 
 HELD_OR_AFTER = {
     Redemption.Status.HELD: {Posting.Kind.HOLD},
@@ -62,6 +62,7 @@ def _check_postings(report: Report) -> None:
         if found:
             report.fail(message, found)
     report.totals["postings"] = Posting.objects.count()
+    report.totals["awards waiting"] = AwardRequest.objects.count()
     report.totals["entries"] = Entry.objects.count()
 
 

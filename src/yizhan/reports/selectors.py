@@ -136,7 +136,12 @@ def officer_queue(
     """The reports an officer handles: open ones (or those of `state`), the nearest response
     deadline first unless `sort` (a core.listing.Sorting or a ?sort= value) says otherwise."""
     now = now or timezone.now()
-    qs = visible_to_officer(user).select_related("category", "community")
+    # The community's name, not its boundary (GeoJSON, kilobytes a row).
+    qs = (
+        visible_to_officer(user)
+        .select_related("category", "community")
+        .defer("community__boundary")
+    )
     qs = qs.filter(state=state) if state in State.values else qs.filter(state__in=OPEN_STATES)
     if category:
         qs = qs.filter(category__code=category)

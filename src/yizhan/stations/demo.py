@@ -116,7 +116,8 @@ def furnish_stations(
     stations: list[Station], *, banks: list[str], surnames: list[str], given: list[str], seed=SEED
 ) -> None:
     """Amenities, hours, operators and keepers' names for the demo stations; the name lists
-    come from the demo app, which calls this (apps never import the demo)."""
+    come from the demo app, which calls this (apps never import the demo). Stations not yet
+    saved are inserted with all of it in one go (no UPDATE of every station afterwards)."""
     rng = random.Random(seed)
     amenity_ids = dict(Amenity.objects.values_list("code", "id"))
     now = timezone.now()
@@ -158,11 +159,14 @@ def furnish_stations(
         station.confirmed_at = now - dt.timedelta(
             days=rng.uniform(31, 120) if stale else rng.uniform(0, 25)
         )
-    Station.objects.bulk_update(
-        stations,
-        ["is_24h", "operator", "services", "manager", "phone", "capacity", "confirmed_at"],
-        batch_size=500,
-    )
+    if all(station.pk is None for station in stations):
+        Station.objects.bulk_create(stations, batch_size=500)
+    else:
+        Station.objects.bulk_update(
+            stations,
+            ["is_24h", "operator", "services", "manager", "phone", "capacity", "confirmed_at"],
+            batch_size=500,
+        )
     StationAmenity.objects.bulk_create(offers, batch_size=2000)
     OpeningHours.objects.bulk_create(rows, batch_size=2000)
     HoursException.objects.bulk_create(exceptions, batch_size=2000)

@@ -141,8 +141,12 @@ def solve(
     *,
     model: TravelModel = DEFAULT,
     time_limit_s: float = 10.0,
+    solution_limit: int | None = None,
 ) -> Plan:
-    """The OR-Tools plan (routing with time windows, allowed vehicles, drop penalties)."""
+    """The OR-Tools plan (routing with time windows, allowed vehicles, drop penalties).
+
+    The search stops at the time limit, or after `solution_limit` improving solutions if
+    that comes first: a bound by solutions gives the same plan on any machine (the demo)."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     started = time.perf_counter()
@@ -235,6 +239,8 @@ def solve(
     spent = time.perf_counter() - started
     # Keep a margin for reading the solution back, so the whole call stays within the limit.
     params.time_limit.FromMilliseconds(max(200, int((time_limit_s * 0.9 - spent) * 1000)))
+    if solution_limit:
+        params.solution_limit = solution_limit
     solution = routing.SolveWithParameters(params)
     if solution is None:  # no solution at all: say so rather than guess
         plan.unserved += [j.key for j in live]

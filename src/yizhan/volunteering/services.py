@@ -1072,7 +1072,12 @@ def _trip_url(trip: Trip) -> str:
 
 @transaction.atomic
 def plan_solve(
-    *, by, day: dt.date, campaign: Campaign | None = None, time_limit_s: float = 5.0
+    *,
+    by,
+    day: dt.date,
+    campaign: Campaign | None = None,
+    time_limit_s: float = 5.0,
+    solution_limit: int | None = None,
 ) -> Plan:
     """Solve the day (or a campaign's requests that day) and store the plan's trips.
 
@@ -1082,7 +1087,9 @@ def plan_solve(
     in the plan's figures, never dropped."""
     _require_coordinator(by)
     inp = planning.build_input(day, campaign=campaign)
-    best = dispatch.solve(inp.jobs, inp.shifts, time_limit_s=time_limit_s)
+    best = dispatch.solve(
+        inp.jobs, inp.shifts, time_limit_s=time_limit_s, solution_limit=solution_limit
+    )
     baseline = dispatch.greedy(inp.jobs, inp.shifts)
     plan = Plan.objects.create(
         day=day,
