@@ -291,6 +291,7 @@ def pct(values, q):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--full", action="store_true")
+    parser.add_argument("--tiny", action="store_true", help="the default size (make test)")
     parser.add_argument("--samples", type=int)
     parser.add_argument("--skip-load", action="store_true")
     args = parser.parse_args()

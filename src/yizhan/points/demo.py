@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yizhan.accounts.models import Role, RoleAssignment, User, WorkerProfile
-from yizhan.points import services
+from yizhan.points import selectors, services
 from yizhan.points.demo_photos import product_photo
 from yizhan.points.models import HardshipApproval, Sponsor
 from yizhan.reports import selectors as report_selectors
@@ -116,11 +116,9 @@ def _seed_demo_worker(worker, admin, rules, items, station) -> None:
     # Awards for the worker's own reports that were verified (the reports were seeded before
     # the rules existed, so the verification earned nothing then): each entry of the history
     # opens the report it was for.
-    from yizhan.points.subscribers import rule_for_report
-
     verified = report_selectors.mine(user=worker).filter(reporter=worker, verified_at__isnull=False)
     for report in verified.order_by("verified_at")[:3]:
-        rule = rule_for_report(report.category.code)
+        rule = selectors.report_rule(report.category.code)
         if rule is not None:
             services.award(rule=rule, worker=worker, source_type="report", source_id=report.pk)
     services.award(

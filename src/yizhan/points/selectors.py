@@ -473,6 +473,19 @@ def report_rewards() -> dict[str, int]:
     return rewards
 
 
+def report_rule(category_code: str) -> EarningRule | None:
+    """The rule a verified report of this category earns by: the category's oldest active
+    rule, else the catch-all (empty category) — as the batch applier and `report_rewards`
+    decide."""
+    rules = EarningRule.objects.filter(
+        source=EarningRule.Source.REPORT_VERIFIED,
+        active=True,
+        category__in=[category_code or "", ""],
+    ).order_by("pk")
+    own = [r for r in rules if r.category and r.category == category_code]
+    return (own or [r for r in rules if not r.category] or [None])[0]
+
+
 def reward_for_report_category(category_code: str, *, rewards: dict | None = None) -> int:
     """Points a verified report of this category earns (before caps); 0 if no rule pays it.
     Pass `rewards` (from `report_rewards`) to price many categories with one query."""
