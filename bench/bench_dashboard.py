@@ -57,6 +57,8 @@ def setup(scale: str):
         say("bench_dashboard needs PostgreSQL: bash scripts/with-postgres.sh … (skipped)")
         sys.exit(0)
     call_command("migrate", verbosity=0)
+    # Production renders {% static %} from the manifest: the monthly reports the demo writes too.
+    call_command("collectstatic", "--noinput", verbosity=0)
     from yizhan.places.models import District
 
     if not District.objects.exists():

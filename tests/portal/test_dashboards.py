@@ -179,6 +179,10 @@ def test_monthly_reports_are_listed_and_printable(world, login):
     report = MonthlyReport.objects.filter(district=None).first()
     page = client.get(f"/dashboard/monthly/{report.pk}/")
     assert page.status_code == 200 and "月报" in page.content.decode()
+    # Stored without stylesheet links (their hashed names change with each release): the
+    # page names them when it is served.
+    assert "<link" not in report.html
+    assert '<link rel="stylesheet" href="/static/portal/dashboard.css' in page.content.decode()
     other = MonthlyReport.objects.exclude(district=None).first()
     assert login(world.olga).get(f"/dashboard/monthly/{other.pk}/").status_code == 404
 

@@ -163,7 +163,22 @@ def monthly_report_view(request, report_id: int):
     report = _monthly_for(request.user).filter(pk=report_id).first()
     if report is None:
         raise NotFound
-    return HttpResponse(MonthlyReport.objects.get(pk=report.pk).html)
+    html = MonthlyReport.objects.get(pk=report.pk).html
+    return HttpResponse(html.replace(STYLESHEETS_MARK, _stylesheets(), 1))
+
+
+# The stored report names its stylesheets when it is served, not when it is written: hashed
+# file names change with every release, and a stored link to an old one would be broken.
+STYLESHEETS_MARK = "<!--yz:stylesheets-->"
+
+
+def _stylesheets() -> str:
+    from django.templatetags.static import static
+
+    return "".join(
+        f'<link rel="stylesheet" href="{static(path)}">'
+        for path in ("yizhan/app.css", "portal/dashboard.css")
+    )
 
 
 def _weekdays():
