@@ -96,14 +96,15 @@ def load(size: dict) -> None:
              k AS (SELECT array_agg(id ORDER BY id) a, count(*) n FROM reports_category)
         INSERT INTO reports_report (token, source, client_key, category_id, description, lat, lng,
             community_id, state, reject_reason, photo_reused, media_url, created_at, updated_at,
-            due_at, resolved_at, closed_at)
+            due_at, resolved_at, closed_at, location_source, address)
         SELECT gen_random_uuid(), 'bench', '', k.a[1 + (g::bigint * 7) % k.n], '',
             36.00 + ((g::bigint * 7919) % 1200) * 0.0001, 103.62 + ((g::bigint * 104729) % 3000) * 0.0001,
             c.a[1 + (g::bigint * 13) % c.n],
             CASE WHEN g % 20 = 0 THEN 'submitted' WHEN g % 20 = 1 THEN 'in_progress' ELSE 'closed' END,
             '', false, '', t, t, t + interval '3 days',
             CASE WHEN g % 20 > 1 THEN t + (1 + g % 200) * interval '1 hour' END,
-            CASE WHEN g % 20 > 1 THEN t + (1 + g % 200) * interval '1 hour' + interval '7 days' END
+            CASE WHEN g % 20 > 1 THEN t + (1 + g % 200) * interval '1 hour' + interval '7 days' END,
+            'point', ''
         FROM c, k, generate_series(1, %s) g,
              LATERAL (SELECT now() - ({n} - g) * ({DAYS} * 86400.0 / {n}) * interval '1 second' AS t) tt
         """,
