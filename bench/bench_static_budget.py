@@ -1,4 +1,4 @@
-"""Static budget bench (docs/BENCHMARKS_STATIC.md): each worker page on a weak signal.
+"""Each worker page on a weak signal (docs/BENCHMARKS.md, "Worker pages on a weak signal").
 
 Issue 10's budget: every worker page under 200 KB transferred on first load and under 1.5 s to
 usable on slow 3G. The app runs as deployed (bench/_server.py: YIZHAN_ENV=production, hashed

@@ -1,6 +1,6 @@
 """The map pages ask for their map data in <head> (issue 10, "Static files and speed on a weak
 signal"): on slow 3G the finder's station layer and the basemap's first layers then download
-beside leaflet.js, not one 300 ms round trip after it (docs/BENCHMARKS_STATIC.md)."""
+beside leaflet.js, not one 300 ms round trip after it (docs/BENCHMARKS.md, "Worker pages on a weak signal")."""
 
 import re
 
