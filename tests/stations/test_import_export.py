@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -209,6 +210,37 @@ def test_sniffing_tells_xlsx_from_csv():
     with pytest.raises(Invalid) as too_big:
         sniff_format(b"x" * (5 * 1024 * 1024 + 1))
     assert "file" in too_big.value.fields
+
+
+def lying_zip(unzipped_mb: int) -> bytes:
+    """An .xlsx-shaped zip whose sheet inflates to `unzipped_mb` MB while its headers
+    claim 100 bytes: the size must be counted while inflating, not read from the headers."""
+    sheet = b"<worksheet><sheetData>" + b"<row/>" * (unzipped_mb * 2**20 // 6)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+    data = bytearray(buf.getvalue())
+    name = b"xl/worksheets/sheet1.xml"
+    for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = 0
+        while (at := data.find(signature, start)) != -1:
+            start = at + 4
+            name_at = at + (30 if signature == b"PK\x03\x04" else 46)
+            if data[name_at : name_at + len(name)] == name:
+                data[at + size_at : at + size_at + 4] = (100).to_bytes(4, "little")
+    return bytes(data)
+
+
+def test_a_spreadsheet_that_inflates_past_the_limit_is_refused_whatever_its_headers_say():
+    bomb = lying_zip(70)
+    assert len(bomb) < 5 * 1024 * 1024
+    with zipfile.ZipFile(io.BytesIO(bomb)) as z:  # the headers lie
+        assert sum(i.file_size for i in z.infolist()) < 1000
+    with pytest.raises(Invalid) as refused:
+        sniff_format(bomb)
+    assert refused.value.fields["file"]
 
 
 @pytest.mark.parametrize("who", ["kim", "alice", "dora"])
