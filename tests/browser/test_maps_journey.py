@@ -20,6 +20,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.reports.conftest import make_jpeg
+from tests.stations.conftest import add_station
 from yizhan.core.geo import wgs84_to_gcj02
 from yizhan.places import services as places
 from yizhan.reports import services
@@ -243,11 +244,22 @@ def test_a_tap_on_an_amap_map_is_stored_as_the_wgs84_point_under_the_finger(
     assert abs(lat - SPOT[0]) < 2e-5 and abs(lng - SPOT[1]) < 2e-5
 
 
-def test_the_finder_and_the_public_map(city, report, page, tiles):
+def test_the_finder_and_the_public_map(city, report, page, tiles, settings):
+    for n in range(40):  # more than the list's page: the rest are the map's layer
+        add_station(f"M{n}", lat=36.01 + n * 0.001, lng=103.81 + (n % 7) * 0.002)
+    settings.MAP_CLUSTER_ABOVE = 10  # a city's network at a small scale: clustered at once
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
     page.goto("/stations/")
     page.wait_for_function(
         "() => document.getElementById('station-map').dataset.stations !== undefined"
     )
+    # The city's whole network is drawn clustered from the first view, the plug-in having
+    # come inside Leaflet's own file: no request after the scripts ran.
+    page.wait_for_function(
+        "() => document.getElementById('station-map').dataset.clustered === '1'"
+    )
+    assert not [url for url in asked if "markercluster" in url.lower()], asked
     assert page.locator("#locate-me").is_visible()  # the script showed it: it works here
     save(page, "maps-finder")
     page.goto("/reports/public/")
