@@ -65,7 +65,7 @@ def main() -> int:
         cuts.append(cut)
         rows += [
             (
-                f"day {seed}",
+                f"seed {seed}",
                 f"{requests} requests ({out['feasible']} feasible), {volunteers} volunteers",
             ),
             (
