@@ -276,10 +276,12 @@ def seed_membership(*, rng_seed: int = 20261129) -> dict:
         profiles = list(
             WorkerProfile.objects.filter(erased_at=None)
             .select_related("user", "home_district")
-            .defer("home_district__boundary")
+            # Not their encrypted fields: 9,000 decryptions for the few the services read.
+            .defer("home_district__boundary", "id_number", "user__mobile", "user__name")
             .order_by("id")
         )
-        worker = next(p for p in profiles if p.user.mobile == DEMO_WORKER)
+        demo_index = blind_index(DEMO_WORKER)
+        worker = next(p for p in profiles if p.user.mobile_index == demo_index)
         others = [p for p in profiles if p.pk != worker.pk]
         rng.shuffle(others)
         n = len(others)
