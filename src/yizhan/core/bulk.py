@@ -1,5 +1,6 @@
-"""Many rows in one prepared INSERT, for bulk writers that need no ids back (the demo city's
-history tables, the dashboards' rollups).
+"""Many rows in one prepared statement, for bulk writers: `insert` for rows that need no ids
+back (the demo city's history tables, the dashboards' rollups), `update` for one column set to
+a value of its own in each of many rows.
 
 `bulk_create` writes the SQL of every batch afresh and passes every value through its field's
 conversions; for thousands of rows of plain numbers, text and dates that is most of the time
@@ -9,7 +10,8 @@ would write and, like it, calls no `save()` and sends no signal; unlike it, it g
 objects no primary key.
 """
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable, Sequence
 
 from django.db import connections, models, router, transaction
 
@@ -56,6 +58,7 @@ def insert(objs: Sequence[models.Model], *, using: str | None = None) -> int:
     as_is = {f for f in fields if type(f) in _AS_IS}
     related = [f for f in fields if f.is_relation]
     rows = []
+    last: dict = {}  # field → (moment, converted): rows often share one moment object
     for obj in objs:
         if type(obj) is not model:
             raise TypeError(f"insert() takes one model's rows, not {type(obj).__name__}")
@@ -75,9 +78,16 @@ def insert(objs: Sequence[models.Model], *, using: str | None = None) -> int:
         for f in fields:
             value = getattr(obj, f.attname)
             if f not in as_is or not isinstance(value, _PLAIN):
-                if hasattr(value, "resolve_expression"):
+                seen = last.get(f)
+                if seen is not None and seen[0] is value:
+                    value = seen[1]
+                elif hasattr(value, "resolve_expression"):
                     raise TypeError(f"{f.name}: an expression; use bulk_create")
-                value = f.get_db_prep_save(value, connection)
+                else:
+                    converted = f.get_db_prep_save(value, connection)
+                    if isinstance(value, dt.date | dt.time):  # immutable: safe to reuse
+                        last[f] = (value, converted)
+                    value = converted
             row.append(value)
         rows.append(row)
     quote = connection.ops.quote_name
@@ -86,6 +96,28 @@ def insert(objs: Sequence[models.Model], *, using: str | None = None) -> int:
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
+    with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)
+
+
+def update(model: type[models.Model], field: str, values: Iterable[tuple], *, using=None) -> int:
+    """Set `field` of each row (pk, value) in `values`: one prepared UPDATE run for every row,
+    where `bulk_update` or an UPDATE with `Case(When(pk=…))` builds and resolves a branch per
+    row. The value goes through the field's conversion; nothing else is touched (no
+    `auto_now`, no signal). Returns how many (pk, value) pairs were sent."""
+    opts = model._meta
+    column = opts.get_field(field)
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    rows = [
+        (column.get_db_prep_save(value, connection), opts.pk.get_db_prep_save(pk, connection))
+        for pk, value in values
+    ]
+    if not rows:
+        return 0
+    quote = connection.ops.quote_name
+    sql = f"UPDATE {quote(opts.db_table)} SET {quote(column.column)} = %s WHERE {quote(opts.pk.column)} = %s"
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
         cursor.executemany(sql, rows)
     return len(rows)
