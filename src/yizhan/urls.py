@@ -1,37 +1,8 @@
-from django.conf import settings
-from django.contrib import admin
-from django.contrib.auth.models import Group
-from django.urls import include, path, re_path
-from django.views.static import serve
+"""The URLs: the JSON API at /api/v1/, then every page (`yizhan.site_urls`)."""
+
+from django.urls import path
 
 from yizhan.api import api
-from yizhan.portal.urls import root_urlpatterns as portal_root
+from yizhan.site_urls import urlpatterns as site
 
-# Roles and scopes are RoleAssignment rows; Django's groups would only confuse.
-if admin.site.is_registered(Group):
-    admin.site.unregister(Group)
-
-urlpatterns = [
-    *portal_root,
-    path("", include("yizhan.portal.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", api.urls),
-    path("admin/", admin.site.urls),
-    path("", include("yizhan.accounts.urls")),
-    path("", include("yizhan.reports.urls")),
-    path("open311/v2/", include("yizhan.reports.open311.urls")),
-    path("", include("yizhan.stations.urls")),
-    path("", include("yizhan.places.urls")),
-    path("cases/", include("yizhan.cases.urls")),
-    path("", include("yizhan.points.urls")),
-    path("volunteering/", include("yizhan.volunteering.urls")),
-    path("training/", include("yizhan.training.urls")),
-    path("transparency/", include("yizhan.transparency.urls")),
-    path("membership/", include("yizhan.membership.urls")),
-    path("news/", include("yizhan.news.urls")),
-]
-
-if settings.SERVE_MEDIA:  # the demo serves uploads itself; production uses nginx or S3
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+urlpatterns = [path("api/v1/", api.urls), *site]

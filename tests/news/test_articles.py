@@ -183,6 +183,20 @@ def test_search_finds_chinese_words_pinyin_and_initials(news):
         assert list(selectors.article_list(query=query)) == found, query
 
 
+def test_articles_saved_with_indexing_deferred_are_found_at_the_next_search(news):
+    """search.deferred() (the demo loader's): no words stored at first; the next search indexes
+    them, with the words an immediate save stores, and finds them."""
+    from yizhan.news import search
+
+    with search.deferred():
+        late = news.published(title="九月培训日历", category="notice", body="驿站电动车安全培训。")
+    assert Article.objects.get(pk=late.pk).search_text == ""
+    now = news.published(title="九月培训日历", category="notice", body="驿站电动车安全培训。")
+    assert list(selectors.article_list(query="培训日历")) == [now, late]
+    assert Article.objects.get(pk=late.pk).search_text == now.search_text != ""
+    assert search.index_pending() == 0
+
+
 def test_search_ignores_what_the_database_cannot_hold(news):
     news.published()
     assert list(selectors.article_list(query="\x00隐患'\"):*&|!")) != ["boom"]

@@ -29,3 +29,10 @@ def test_the_demo_news_is_seeded_through_the_services(city):
     )
     assert Comment.objects.filter(status="published").exists()
     assert list(selectors.article_list())[0].pinned
+    # Indexed at the first search, not while loading; then found by words and by pinyin.
+    assert set(Article.objects.values_list("search_text", flat=True)) == {""}
+    assert [a.title for a in selectors.article_list(query="抽成比例")] == [
+        "平台规则公示：抽成比例与工作时长"
+    ]
+    assert [a.title for a in selectors.article_list(query="pxrl")] == ["十二月技能培训日历"]
+    assert "" not in set(Article.objects.values_list("search_text", flat=True))

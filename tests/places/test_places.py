@@ -104,3 +104,27 @@ def test_communities_geojson_round_trips(city, client):
         "620102001002",
         "620102002001",
     }
+
+
+def test_an_index_primed_from_communities_in_hand_answers_as_one_read_back(city):
+    """prime_index (the demo generator's, right after its bulk insert) is kept as the index
+    and routes every point as the index built from the database does."""
+    from yizhan.places import lookup
+    from yizhan.places.models import Community
+
+    points = [(36.02, 103.82), (36.05, 103.82), (36.07, 103.82), (36.05, 103.88), (36.5, 103.8)]
+    in_hand = list(Community.objects.select_related("subdistrict__district"))
+    selectors.prime_index(in_hand)
+    primed = lookup.areas()
+    answers = [(primed.community_at(lat, lng), primed.in_city(lat, lng)) for lat, lng in points]
+    selectors.invalidate_index()
+    read_back = lookup.areas()
+    assert read_back is not primed
+    assert answers == [(read_back.community_at(a, b), read_back.in_city(a, b)) for a, b in points]
+    assert [a[0].community_id if a[0] else None for a in answers] == [
+        city.community_a.id,
+        city.community_a.id,
+        city.community_b.id,
+        city.community_c.id,
+        None,
+    ]

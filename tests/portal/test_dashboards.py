@@ -200,6 +200,29 @@ def test_a_new_app_plugs_in_with_two_selectors(world, login, monkeypatch):
     assert got["volunteering.hours"]["value"] == 42
 
 
+def test_a_monthly_report_asks_each_app_for_its_headlines_once(world, monkeypatch):
+    """The overview and the coverage sections both list the apps' headlines; one report asks
+    an app once (providers.headlines_kept), and shows its figure in both."""
+    import types
+
+    asked = []
+
+    def headlines(*, scope):
+        asked.append(scope)
+        return [Headline("volunteering.hours", "志愿服务时长", 42, extra={"coverage": True})]
+
+    found = dict(providers._selectors())
+    monkeypatch.setattr(
+        providers,
+        "_selectors",
+        lambda: {**found, "volunteering": types.SimpleNamespace(dashboard_headlines=headlines)},
+    )
+    html = services.monthly_report_render(month=days_ago(40).date())
+    assert len(asked) == 1 and html.count("志愿服务时长") == 2
+    providers.headlines(asked[0])  # outside a report: asked every time
+    assert len(asked) == 2
+
+
 def test_a_broken_provider_does_not_blank_the_overview(world, login, monkeypatch):
     import types
 

@@ -178,3 +178,57 @@ def test_reminders_go_the_day_before_once_with_an_sms(
     note = Notification.objects.filter(recipient=city.alice, verb="training").latest("id")
     assert note.params["title"] == "急救培训"
     assert any("急救培训" in m.text for m in sms.outbox(mobile=city.alice.mobile))
+
+
+# --- several at once (signup_many: an organiser's group, the demo's audiences) ---------------
+
+
+def test_signing_up_several_at_once_fills_the_places_then_the_waiting_list_in_order(training, city):
+    course = training.course(capacity=2)
+    bob, cat, dee = training.worker(), training.worker(), training.worker()
+    made = services.signup_many(workers=[city.alice, bob, cat, dee], activity_id=course.pk)
+    assert [e.status for e in made] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    assert fresh(course).taken == 2
+    from yizhan.training import selectors
+
+    positions = [selectors.waitlist_position(Enrolment.objects.get(worker=w)) for w in (cat, dee)]
+    assert positions == [1, 2]
+
+
+def test_signing_up_several_leaves_out_whom_signup_would_refuse(training, city):
+    """Staff, workers outside the audience and those already signed up are left out; the
+    rest are signed up as one at a time would have done."""
+    course = training.course(
+        by=city.pat, audience="platform", audience_platform_id=city.platform.pk
+    )
+    outsider = training.worker(platform=city.other_platform)
+    insider = training.worker(platform=city.platform)
+    services.signup(worker=city.alice, activity_id=course.pk)
+    made = services.signup_many(
+        workers=[city.alice, outsider, city.kim, insider, insider], activity_id=course.pk
+    )
+    assert [e.worker_id for e in made] == [insider.pk]
+    assert fresh(course).taken == 2
+    assert set(Enrolment.objects.values_list("worker_id", flat=True)) == {city.alice.pk, insider.pk}
+
+
+def test_signing_up_several_revives_a_cancelled_sign_up(training, city):
+    course = training.course()
+    services.signup(worker=city.alice, activity_id=course.pk)
+    services.signup_cancel(worker=city.alice, activity_id=course.pk)
+    services.signup_many(workers=[city.alice], activity_id=course.pk)
+    assert Enrolment.objects.get().status == "confirmed" and fresh(course).taken == 1
+
+
+def test_signing_up_several_to_a_cancelled_event_or_after_the_deadline_is_refused(
+    training, city, clock
+):
+    party = training.event()
+    services.activity_cancel(actor=city.kim, activity_id=party.pk, reason="暴雨预警")
+    with pytest.raises(Conflict):
+        services.signup_many(workers=[city.alice], activity_id=party.pk)
+    course = training.course(signup_deadline=timezone.now() + dt.timedelta(hours=1))
+    clock.move_to(timezone.now() + dt.timedelta(hours=2))
+    with pytest.raises(Invalid, match="Sign-up closed at"):
+        services.signup_many(workers=[city.alice], activity_id=course.pk)
+    assert not Enrolment.objects.exists()

@@ -33,6 +33,56 @@ def test_overlapping_availability_is_refused(vera, driver):
     assert Availability.objects.count() == before
 
 
+def test_a_week_of_windows_is_given_at_once(vera, team, city):
+    """availability_add_weekly: the windows in one go, with the same rules as one at a time."""
+    v = services.volunteer_enrol(by=vera, user=add_worker(city, "13800000003", "张志愿"), team=team)
+    split = [(dt.time(6, 0), dt.time(10, 0)), (dt.time(16, 0), dt.time(20, 0))]
+    made = services.availability_add_weekly(
+        user=vera, volunteer=v, windows=[(d, s, e) for d in range(7) for s, e in split]
+    )
+    assert len(made) == 14
+    assert list(
+        v.availability.order_by("weekday", "starts").values_list("weekday", "starts", "ends")
+    ) == [(d, s, e) for d in range(7) for s, e in split]
+
+
+@pytest.mark.parametrize(
+    "windows, field",
+    [
+        ([(2, dt.time(19, 0), dt.time(21, 0))], "ends"),  # overlaps a window already given
+        ([(7, dt.time(6, 0), dt.time(7, 0))], "weekday"),
+        ([(1, dt.time(22, 0), dt.time(21, 0))], "ends"),
+    ],
+)
+def test_a_week_of_windows_with_one_wrong_is_refused_whole(driver, windows, field):
+    before = Availability.objects.count()
+    with pytest.raises(Invalid) as exc:
+        services.availability_add_weekly(
+            user=driver.user, windows=[(0, dt.time(21, 0), dt.time(22, 0)), *windows]
+        )
+    assert field in fields(exc)
+    assert Availability.objects.count() == before
+
+
+def test_windows_given_at_once_may_not_overlap_each_other(vera, team, city):
+    v = services.volunteer_enrol(by=vera, user=add_worker(city, "13800000003", "张志愿"), team=team)
+    with pytest.raises(Invalid) as exc:
+        services.availability_add_weekly(
+            user=vera,
+            volunteer=v,
+            windows=[(3, dt.time(8, 0), dt.time(12, 0)), (3, dt.time(11, 0), dt.time(13, 0))],
+        )
+    assert fields(exc) == {"ends": ["This window overlaps one you already gave."]}
+    assert not v.availability.exists()
+
+
+def test_only_a_coordinator_gives_someone_else_s_windows(driver, rider):
+    with pytest.raises(NotAllowed):
+        services.availability_add_weekly(
+            user=rider.user, volunteer=driver, windows=[(0, dt.time(21, 0), dt.time(22, 0))]
+        )
+
+
 def test_a_window_that_ends_before_it_starts_is_refused(driver):
     with pytest.raises(Invalid) as exc:
         services.availability_add(

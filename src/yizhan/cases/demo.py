@@ -15,6 +15,7 @@ from yizhan.cases.models import (
     TimeLimitType,
     visibility_of,
 )
+from yizhan.core import bulk
 from yizhan.orgs.models import Department
 
 LIMIT_TYPES = [  # code, name, working days (12345 practice; editable in the back office)
@@ -232,5 +233,5 @@ def seed_demo_cases(*, n: int = 300, seed: int = 5, now=None) -> int:
                             visibility=visibility_of(action),
                         )
                     )
-        CaseEvent.objects.bulk_create(events, batch_size=1000)
+        bulk.insert(events)
     return len(cases)

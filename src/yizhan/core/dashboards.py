@@ -105,6 +105,8 @@ def first_id_since(queryset, field: str, moment) -> int | None:
 
     if stamp_from(hi) < moment:
         return None
+    if stamp_from(lo) >= moment:  # the table starts after the moment: read it all
+        return lo
     while lo < hi:
         mid = (lo + hi) // 2
         if stamp_from(mid) >= moment:

@@ -1,6 +1,8 @@
 """Facts and name pools for the Lanzhou demo city. Districts and counties are real; their
 boxes are simplified (non-overlapping) and everything below them is synthetic."""
 
+from yizhan.accounts.demo import DEMO_PASSWORD  # noqa: F401 - the demo logins print it
+
 # code, name, (min_lng, min_lat, max_lng, max_lat), subdistrict names, communities per subdistrict
 DISTRICTS = [
     (
@@ -213,5 +215,3 @@ STATION_MIX = [  # kind, count, name pattern
     ("business", 10, "{place}商圈楼宇服务中心"),
 ]
 BANKS = ["工商银行", "农业银行", "建设银行", "兰州银行", "甘肃银行", "邮储银行"]
-
-DEMO_PASSWORD = "Demo@2026"

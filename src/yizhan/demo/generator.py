@@ -12,20 +12,25 @@ import random
 from dataclasses import dataclass, field
 
 import shapely
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from shapely.geometry import MultiPoint
 
+from yizhan.accounts.demo import demo_password_hash
 from yizhan.accounts.models import Role, RoleAssignment, User, WorkerProfile
 from yizhan.core.pii import blind_index, mobile_mask_index, name_index
 from yizhan.core.validators import id_check_char
 from yizhan.demo import data
 from yizhan.demo.progress import Progress
 from yizhan.orgs.models import Department, Employer, Platform
-from yizhan.places.geometry import PolygonIndex, to_geojson
+from yizhan.places.geometry import to_geojson
 from yizhan.places.models import Community, District, Subdistrict
-from yizhan.places.selectors import invalidate_index, real_district_boundaries
+from yizhan.places.selectors import (
+    community_index,
+    invalidate_index,
+    prime_index,
+    real_district_boundaries,
+)
 from yizhan.reports import demo as reports_demo
 from yizhan.stations.demo import furnish_stations
 from yizhan.stations.models import Station
@@ -164,9 +169,10 @@ class CityGenerator:
         self.summary.communities = len(communities)
         # Later steps of this same transaction route points to them; the index they build
         # is the committed data's, so it is not thrown away at the commit.
-        invalidate_index()
         if any(c.pk is None for c in communities):  # a backend without RETURNING
+            invalidate_index()
             return list(Community.objects.select_related("subdistrict__district").order_by("code"))
+        prime_index(communities)  # from the shapes in hand, not parsed back from JSON
         return sorted(communities, key=lambda c: c.code)  # as read back, without re-reading
 
     # --- organisations --------------------------------------------------------------
@@ -201,14 +207,10 @@ class CityGenerator:
     # --- stations -------------------------------------------------------------------
 
     def build_stations(self, communities: list[Community]) -> list[Station]:
-        index = PolygonIndex([(c.id, c.boundary) for c in communities])
+        index = community_index()  # the areas index build_places made
         # Stations cluster where work is: the four urban districts get 85% of them.
-        urban = [
-            c
-            for c in communities
-            if c.subdistrict.district.code in {"620102", "620103", "620104", "620105"}
-        ]
-        weights = [6 if c in urban else 1 for c in communities]
+        urban = {"620102", "620103", "620104", "620105"}
+        weights = [6 if c.subdistrict.district.code in urban else 1 for c in communities]
         stations, serial = [], 0
         for kind, count, pattern in data.STATION_MIX:
             for _ in range(count):
@@ -261,7 +263,7 @@ class CityGenerator:
         total = self.scale["workers"]
         progress = Progress("workers", total, self.stream) if self.stream else None
         # One shared hash: hashing 300,000 passwords would take hours and add nothing.
-        password = make_password(data.DEMO_PASSWORD)
+        password = demo_password_hash()
         kinds = [k for k, _ in WorkerProfile.Kind.choices]
         kind_weights = [55, 20, 15, 7, 3]
         now = timezone.now()
@@ -313,7 +315,7 @@ class CityGenerator:
         self.summary.workers = total
 
     def build_staff(self, communities, stations, platforms) -> None:
-        password = make_password(data.DEMO_PASSWORD)
+        password = demo_password_hash()
         chengguan = [c for c in communities if c.subdistrict.district.code == "620102"]
         grid_community = chengguan[0]
         station = next(s for s in stations if s.kind == "union")

@@ -1,9 +1,16 @@
 """Chinese full-text search: words from jieba (search mode) plus the title's pinyin and
 initials, kept in `Article.search_text`. PostgreSQL matches them with a GIN-indexed
 to_tsvector('simple', search_text) and prefix queries; SQLite falls back to LIKE per word.
+
+An article saved inside `deferred()` is kept with an empty `search_text` (no article's words
+are ever empty: it has a title) and indexed by `index_pending()` when the index is next read.
+The demo loader saves its articles that way: building the segmenter takes most of a second,
+which the first search pays anyway (it cuts the query with the same segmenter).
 """
 
+import contextvars
 import re
+from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q
@@ -49,6 +56,40 @@ def document(*, title: str, summary: str, body: str, category: str) -> str:
     return " ".join(seen)
 
 
+_deferred = contextvars.ContextVar("news_search_deferred", default=False)
+
+
+@contextmanager
+def deferred():
+    """Articles saved inside are indexed at the next search instead of now."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+def is_deferred() -> bool:
+    return _deferred.get()
+
+
+def index_pending() -> int:
+    """Index the articles saved inside `deferred()` (an empty `search_text`); returns how many.
+    Each is written only if still pending, so two searches at once write the same words once."""
+    from yizhan.news.models import Article
+
+    pending = list(Article.objects.filter(search_text="").select_related("category"))
+    for article in pending:
+        words = document(
+            title=article.title,
+            summary=article.summary,
+            body=article.body,
+            category=article.category.name,
+        )
+        Article.objects.filter(pk=article.pk, search_text="").update(search_text=words)
+    return len(pending)
+
+
 def query_tokens(query: str) -> list[str]:
     query = render.strip_control(query or "").strip().lower()[:MAX_QUERY]
     if query.replace(" ", "").isascii():
@@ -77,6 +118,7 @@ def filter_queryset(queryset, query: str):
     tokens = query_tokens(query)
     if not tokens:
         return queryset.none() if (query or "").strip() else queryset
+    index_pending()
     if connection.vendor == "postgresql":
         # Tokens hold only [0-9a-z] and Han characters, so quoting them is enough.
         tsquery = " & ".join(f"'{token}':*" for token in tokens)

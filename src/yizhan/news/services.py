@@ -94,6 +94,9 @@ def _history(article: Article, action: str, by, note: str = "") -> None:
 
 
 def _reindex(article: Article) -> None:
+    if search.is_deferred():
+        article.search_text = ""  # indexed at the next search (search.index_pending)
+        return
     article.search_text = search.document(
         title=article.title,
         summary=article.summary,

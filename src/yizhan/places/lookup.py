@@ -41,12 +41,13 @@ class AreaNames:
 
 
 class Areas:
-    def __init__(self):
-        rows = list(
-            Community.objects.exclude(boundary=None)
-            .select_related("subdistrict__district")
-            .order_by("id")
-        )
+    def __init__(self, rows: list[Community] | None = None):
+        if rows is None:
+            rows = list(
+                Community.objects.exclude(boundary=None)
+                .select_related("subdistrict__district")
+                .order_by("id")
+            )
         self.index = PolygonIndex([(c.id, c.boundary) for c in rows])
         self.names = {
             c.id: AreaNames(
@@ -166,6 +167,19 @@ def _fresh(state, fingerprint_fn, build):
 
 def areas() -> Areas:
     return _fresh(_areas, areas_fingerprint, Areas)
+
+
+def prime(communities: list[Community]) -> None:
+    """Build the areas index from communities just written, without reading back their
+    boundaries (parsing 720 of them from JSON was most of the demo's index build). They must
+    be every community, saved, with their subdistrict and district attached; the fingerprint
+    is read from the database as usual, so any later change rebuilds the index."""
+    rows = sorted((c for c in communities if c.boundary is not None), key=lambda c: c.pk)
+    value = Areas(rows)
+    fingerprint = areas_fingerprint()
+    with _lock:
+        _areas.update(value=value, fingerprint=fingerprint, checked=time.monotonic())
+        _named.update(value=None, fingerprint=None, checked=0.0)
 
 
 def areas_version() -> str:

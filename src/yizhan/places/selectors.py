@@ -26,6 +26,12 @@ def invalidate_index() -> None:
     lookup.invalidate()
 
 
+def prime_index(communities) -> None:
+    """After communities were written in bulk (the demo city): index them as they are in
+    memory, every community with its subdistrict and district attached."""
+    lookup.prime(communities)
+
+
 def invalidate_named_index() -> None:
     """After a landmark changed: the named points only (the areas index stays)."""
     lookup.invalidate(areas=False)

@@ -91,7 +91,10 @@ def seed(*, rng: random.Random) -> None:
                 monthly_cap=monthly,
                 active=True,
             )
-        sponsors = {name: Sponsor.objects.create(name=name) for name in {c[4] for c in CATALOGUE}}
+        sponsors = {
+            name: Sponsor.objects.create(name=name)
+            for name in dict.fromkeys(c[4] for c in CATALOGUE)
+        }
         union_stations = list(Station.objects.filter(kind="union").order_by("code")[:40])
         items = {}
         for name, description, price, stock, sponsor, drawing in CATALOGUE:

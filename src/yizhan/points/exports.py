@@ -1,16 +1,18 @@
-"""Excel exports (cities exchange Excel files): the redemption ledger (兑换台账)."""
+"""Excel exports (cities exchange Excel files): the redemption ledger (兑换台账). openpyxl is
+imported when a workbook is written, not with the views."""
 
 import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from yizhan.core.pii import mask_mobile, mask_name
 
 
 def redemption_ledger_xlsx(redemptions, stream) -> None:
     """Write the ledger to `stream` in write-only mode (constant memory for big months)."""
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Redemption ledger"))
     sheet.append(

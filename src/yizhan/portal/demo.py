@@ -3,8 +3,7 @@ and delivery hot spots) and the first rollup, so the dashboards have figures at 
 
 import random
 
-from django.contrib.auth.hashers import make_password
-
+from yizhan.accounts.demo import demo_password_hash
 from yizhan.accounts.models import Role, RoleAssignment, User
 from yizhan.core.pii import blind_index
 from yizhan.places.models import Community, District
@@ -12,7 +11,6 @@ from yizhan.portal import services
 from yizhan.portal.models import ActivitySpot, CandidateSite
 
 DISTRICT_OFFICER_MOBILE = "13900000008"
-DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - the demo city's published password
 
 
 def seed_dashboards(*, rng_seed: int = 18) -> None:
@@ -26,7 +24,7 @@ def seed_dashboards(*, rng_seed: int = 18) -> None:
             mobile=DISTRICT_OFFICER_MOBILE,
             mobile_index=blind_index(DISTRICT_OFFICER_MOBILE),
             name="城关区社工部干部",
-            password=make_password(DEMO_PASSWORD),
+            password=demo_password_hash(),
         )
         RoleAssignment.objects.create(user=user, role=Role.DISTRICT_OFFICER, district=district)
     communities = list(

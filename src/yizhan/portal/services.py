@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from yizhan.core.errors import Conflict, Invalid, NotAllowed
 from yizhan.places import selectors as places
 from yizhan.portal import permissions
-from yizhan.portal.dashboards import figures, hexes, planning, rollups
+from yizhan.portal.dashboards import figures, hexes, planning, providers, rollups
 from yizhan.portal.dashboards.filters import system_query
 from yizhan.portal.models import ActivitySpot, CandidateSite, MonthlyReport, PlanningRun
 from yizhan.reports import selectors as reports
@@ -53,7 +53,7 @@ def monthly_report_render(*, month: dt.date, district=None, now=None) -> str:
     first = month.replace(day=1)
     last = rollups.next_month(first) - dt.timedelta(days=1)
     query = system_query(start=first, end=last, district=district, now=now)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), providers.headlines_kept():
         sections = [figures.section(name, query) for name in figures.SECTIONS]
         return render_to_string(
             "portal/dashboard/monthly_print.html",

@@ -10,6 +10,7 @@ import random
 
 from django.utils import timezone
 
+from yizhan.core import bulk
 from yizhan.stations.models import Amenity, HoursException, OpeningHours, Station, StationAmenity
 
 SEED = 20261130
@@ -167,9 +168,9 @@ def furnish_stations(
             ["is_24h", "operator", "services", "manager", "phone", "capacity", "confirmed_at"],
             batch_size=500,
         )
-    StationAmenity.objects.bulk_create(offers, batch_size=2000)
-    OpeningHours.objects.bulk_create(rows, batch_size=2000)
-    HoursException.objects.bulk_create(exceptions, batch_size=2000)
+    bulk.insert(offers)
+    bulk.insert(rows)
+    bulk.insert(exceptions)
 
 
 def seed_visits(*, rng_seed: int = SEED, days: int = 30, stations: int = 80) -> int:
@@ -213,5 +214,5 @@ def seed_visits(*, rng_seed: int = SEED, days: int = 30, stations: int = 80) -> 
                         method=rng.choice(["qr", "qr", "nearby"]),
                     )
                 )
-    StationVisit.objects.bulk_create(visits, batch_size=2000)
+    bulk.insert(visits)
     return len(visits)

@@ -1,20 +1,29 @@
 """Calendars (RFC 5545, written with the `icalendar` package): one .ics file per course or
 event, and a worker's personal feed of everything they hold a place in. Each session is a
 VEVENT with a stable UID, so a calendar app that refreshes the feed updates it in place; a
-cancelled activity stays in the feed with STATUS:CANCELLED, so the phone removes it."""
+cancelled activity stays in the feed with STATUS:CANCELLED, so the phone removes it.
+
+icalendar is imported when a calendar is written, not with the training views."""
+
+from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import Count
 from django.utils import timezone
-from icalendar import Alarm, Calendar, Event
 
 from yizhan.training.models import Session
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 PRODID = "-//Yizhan//Training and events//ZH"
 
 
 def _calendar(name: str) -> Calendar:
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -26,6 +35,8 @@ def _calendar(name: str) -> Calendar:
 
 
 def _event(session, *, base_url: str, count: int, stamp: dt.datetime) -> Event:
+    from icalendar import Alarm, Event
+
     activity = session.activity
     event = Event()
     event.add("uid", f"training-session-{session.pk}@yizhan")

@@ -14,11 +14,12 @@ Call `seed_transparency()` after the cases' reference data exist (departments, c
 import datetime as dt
 import random
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from yizhan.accounts.demo import demo_password_hash
 from yizhan.accounts.models import Role, RoleAssignment, User, WorkerProfile
+from yizhan.core import bulk
 from yizhan.core.pii import blind_index
 from yizhan.orgs.models import Department, Platform
 from yizhan.transparency import selectors, services
@@ -91,7 +92,6 @@ ORDER_PLAN = {
 }
 # The platforms that confirmed their disclosure recently; 金城外卖 and 丝路货运 did not (stale).
 CONFIRMED_DAYS_AGO = {"huanghe": 20, "longshang": 40, "feiyan": 60}
-DEMO_PASSWORD = "Demo@2026"
 
 
 def _user(mobile, name, password):
@@ -264,7 +264,7 @@ def _orders(rng, platforms, driver, today, now):
                 created_at=now,
             )
         )
-    Order.objects.bulk_create(orders, batch_size=2000)
+    bulk.insert(orders)  # 7,194 rows: one prepared INSERT
     WorkDay.objects.bulk_create(
         WorkDay(
             worker=driver,
@@ -294,7 +294,7 @@ def seed_transparency(*, rng_seed: int = 16, now=None) -> dict:
     transport = Department.objects.filter(code="transport").first()
     admin = User.objects.filter(role_assignments__role=Role.CITY_ADMIN).order_by("id").first()
     district = WorkerProfile.objects.order_by("id").values_list("home_district", flat=True).first()
-    password = make_password(DEMO_PASSWORD)
+    password = demo_password_hash()
     with transaction.atomic():
         rep, driver = _logins(platforms, transport, password, _district(district))
         reps = {"huanghe": rep}

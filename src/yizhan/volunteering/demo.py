@@ -177,16 +177,11 @@ def _enrol(coordinator, users, teams, places, rng) -> list:
                 inspected_on=today - dt.timedelta(days=rng.randint(30, 300)),
             )
         pattern = WINDOWS[0] if i == 0 else rng.choice(WINDOWS)
-        for weekday in range(7):
-            for starts, ends in pattern:
-                services.availability_add(
-                    user=coordinator,
-                    volunteer=v,
-                    kind="weekly",
-                    weekday=weekday,
-                    starts=starts,
-                    ends=ends,
-                )
+        services.availability_add_weekly(
+            user=coordinator,
+            volunteer=v,
+            windows=[(day, starts, ends) for day in range(7) for starts, ends in pattern],
+        )
         volunteers.append(v)
     return volunteers
 

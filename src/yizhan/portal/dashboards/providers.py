@@ -6,7 +6,9 @@ changes. Metric names start with the app's label ("cases.filed"), so the portal 
 app that owns a metric for today's live delta.
 """
 
+import contextvars
 import logging
+from contextlib import contextmanager
 from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
@@ -46,9 +48,33 @@ def headline_sources() -> dict:
     }
 
 
+_kept = contextvars.ContextVar("dashboard_headlines_kept", default=None)
+
+
+@contextmanager
+def headlines_kept():
+    """Inside, `headlines` answers each scope once: a page of several sections (the monthly
+    report: the overview and the coverage both list every app's headlines) asks the apps
+    once, not once per section."""
+    token = _kept.set({})
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+
+
 def headlines(scope) -> list:
     """Every app's headline figures for `scope`; an app that fails is left out (and logged),
     so one broken provider never takes the overview down."""
+    kept = _kept.get()
+    if kept is not None:
+        if scope not in kept:
+            kept[scope] = _headlines(scope)
+        return list(kept[scope])
+    return _headlines(scope)
+
+
+def _headlines(scope) -> list:
     found = []
     for label, provide in headline_sources().items():
         try:

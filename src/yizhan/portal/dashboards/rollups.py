@@ -23,6 +23,7 @@ from django.db.models import F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from yizhan.core import bulk
 from yizhan.core.dashboards import Fact
 from yizhan.portal.dashboards import providers
 from yizhan.portal.models import Rollup, RollupState
@@ -94,16 +95,15 @@ def refresh(*, now=None, since: dt.date | None = None) -> dict:
         end = min(next_month(month), today)
         for label, facts in providers.fact_sources().items():
             sums = _sum_facts(facts(start=midnight(month), end=midnight(end)))
-            prefix = Q(metric__startswith=f"{label}.")
+            days = Q(grain=Rollup.Grain.DAY, day__gte=month, day__lt=end)
+            whole = Q(grain=Rollup.Grain.MONTH, day=month)
+            rolled = Rollup.objects.filter(days | whole, metric__startswith=f"{label}.")
+            if not sums and not rolled.exists():
+                continue  # a month before the app had data: nothing to write or to take back
             with transaction.atomic():
-                Rollup.objects.filter(
-                    prefix, grain=Rollup.Grain.DAY, day__gte=month, day__lt=end
-                ).delete()
-                Rollup.objects.filter(prefix, grain=Rollup.Grain.MONTH, day=month).delete()
-                Rollup.objects.bulk_create(_rows(sums, Rollup.Grain.DAY), batch_size=2000)
-                Rollup.objects.bulk_create(
-                    _rows(sums, Rollup.Grain.MONTH, month_start), batch_size=2000
-                )
+                rolled.delete()
+                bulk.insert(_rows(sums, Rollup.Grain.DAY))
+                bulk.insert(_rows(sums, Rollup.Grain.MONTH, month_start))
             counted += len(sums)
         month = next_month(month)
     RollupState.objects.update_or_create(
