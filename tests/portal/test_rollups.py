@@ -31,6 +31,7 @@ STEPS = [
     "visit",
     "grant",
     "refresh",
+    "live",
 ]
 
 
@@ -76,6 +77,8 @@ def play(world, clock, program):
                 world.grant(pick % 3, 1 + pick % 9)
             elif action == "refresh":
                 services.dashboard_refresh()
+            elif action == "live":
+                services.dashboard_live_refresh()
             elif cases and action not in ("report_accept", "report_resolve", "report_reject"):
                 world.case_step(cases[pick % len(cases)], action)
         except (Conflict, Invalid, NotAllowed, PermissionError):
