@@ -22,6 +22,10 @@ class Rollup(models.Model):
         MONTH = "m", _("month")
         SNAPSHOT = "s", _("snapshot")
         LIVE = "l", _("today so far")
+        # The same sums over k1, k2, k3 (by district only): trends and totals without a key
+        # filter read these, a handful of rows a day instead of one per key combination.
+        DAY_BY_DISTRICT = "t", _("day, by district")
+        MONTH_BY_DISTRICT = "u", _("month, by district")
 
     metric = models.CharField(max_length=48)
     grain = models.CharField(max_length=1, choices=Grain.choices, default=Grain.DAY)

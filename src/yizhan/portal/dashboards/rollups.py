@@ -137,6 +137,15 @@ def _store(sums: dict[tuple, int], grain: str, day_of=lambda d: d) -> None:
     RollupWide.objects.bulk_create(_wide_rows(sums, grain, day_of), batch_size=2000)
 
 
+def _by_district(sums: dict[tuple, int]) -> dict[tuple, int]:
+    """The sums over k1, k2, k3 (month-only metrics left out: they are kept by key)."""
+    out: dict[tuple, int] = defaultdict(int)
+    for (metric, day, district, *_keys), value in sums.items():
+        if metric not in MONTH_ONLY:
+            out[(metric, day, district, "", "", "")] += value
+    return out
+
+
 def refresh(*, now=None, since: dt.date | None = None) -> dict:
     """Roll up every app's facts from `since` (default: the recount window before the last
     complete day; the whole history kept in `DASHBOARD_HISTORY_DAYS` on the first run) to
@@ -156,13 +165,17 @@ def refresh(*, now=None, since: dt.date | None = None) -> dict:
         for label, facts in providers.fact_sources().items():
             sums = _sum_facts(facts(start=midnight(month), end=midnight(end)))
             prefix = Q(metric__startswith=f"{label}.")
-            days = Q(grain=Rollup.Grain.DAY, day__gte=month, day__lt=end)
-            whole = Q(grain=Rollup.Grain.MONTH, day=month)
+            g = Rollup.Grain
+            days = Q(grain__in=[g.DAY, g.DAY_BY_DISTRICT], day__gte=month, day__lt=end)
+            whole = Q(grain__in=[g.MONTH, g.MONTH_BY_DISTRICT], day=month)
+            coarse = _by_district(sums)
             with transaction.atomic():
                 Rollup.objects.filter(prefix, days | whole).delete()
                 RollupWide.objects.filter(days | whole, family=label).delete()
-                _store(sums, Rollup.Grain.DAY)
-                _store(sums, Rollup.Grain.MONTH, month_start)
+                _store(sums, g.DAY)
+                _store(sums, g.MONTH, month_start)
+                _store(coarse, g.DAY_BY_DISTRICT)
+                _store(coarse, g.MONTH_BY_DISTRICT, month_start)
             counted += len(sums)
         month = next_month(month)
     RollupState.objects.update_or_create(
@@ -254,10 +267,12 @@ class Reader:
             self._live[label] = _live_facts(label, self.live_since, self.now)
         return self._live[label]
 
-    def _rolled_q(self, start: dt.date, end: dt.date, *, daily: bool, month_only: bool) -> Q | None:
+    def _rolled_q(
+        self, start: dt.date, end: dt.date, *, daily: bool, month_only: bool, coarse: bool
+    ) -> Q | None:
         """The rows (day, month, live) for days start..end; month-only metrics: whole
-        months."""
-        q = self._complete_q(start, end, daily=daily, month_only=month_only)
+        months; `coarse`: the day and month rows by district only."""
+        q = self._complete_q(start, end, daily=daily, month_only=month_only, coarse=coarse)
         if self.live_rows:
             lo = month_start(start) if month_only else start
             hi = next_month(end) - dt.timedelta(days=1) if month_only else end
@@ -267,33 +282,38 @@ class Reader:
                 q = live if q is None else q | live
         return q
 
-    def _complete_q(self, start, end, *, daily: bool, month_only: bool) -> Q | None:
+    def _complete_q(
+        self, start, end, *, daily: bool, month_only: bool, coarse: bool = False
+    ) -> Q | None:
         if self.until is None:
             return None
+        g = Rollup.Grain
+        day_grain = g.DAY_BY_DISTRICT if coarse else g.DAY
+        month_grain = g.MONTH_BY_DISTRICT if coarse else g.MONTH
         last = min(end, self.until - dt.timedelta(days=1))
         if month_only:
             months, m = [], month_start(start)
             while m <= last:
                 months.append(m)
                 m = next_month(m)
-            return Q(grain=Rollup.Grain.MONTH, day__in=months) if months else None
+            return Q(grain=g.MONTH, day__in=months) if months else None
         if start > last:
             return None
         if daily:
-            return Q(grain=Rollup.Grain.DAY, day__gte=start, day__lte=last)
+            return Q(grain=day_grain, day__gte=start, day__lte=last)
         first_whole = start if start.day == 1 else next_month(start)
         months, m = [], first_whole
         while next_month(m) - dt.timedelta(days=1) <= last:
             months.append(m)
             m = next_month(m)
         if not months:
-            return Q(grain=Rollup.Grain.DAY, day__gte=start, day__lte=last)
-        q = Q(grain=Rollup.Grain.MONTH, day__in=months)
+            return Q(grain=day_grain, day__gte=start, day__lte=last)
+        q = Q(grain=month_grain, day__in=months)
         if start < months[0]:
-            q |= Q(grain=Rollup.Grain.DAY, day__gte=start, day__lt=months[0])
+            q |= Q(grain=day_grain, day__gte=start, day__lt=months[0])
         after = next_month(months[-1])
         if after <= last:
-            q |= Q(grain=Rollup.Grain.DAY, day__gte=after, day__lte=last)
+            q |= Q(grain=day_grain, day__gte=after, day__lte=last)
         return q
 
     @staticmethod
@@ -350,12 +370,15 @@ class Reader:
         district, k1, k2, k3; filters: district (a set of ids or None), k1, k2, k3."""
         metrics = list(metrics)
         daily = "day" in by
+        coarse = set(by) <= {"day", "district"} and all(
+            filters.get(k) in (None, "") for k in ("k1", "k2", "k3")
+        )
         out: dict[tuple, int] = defaultdict(int)
         for month_only in (False, True):
             group = [m for m in metrics if (m in MONTH_ONLY) == month_only]
             if not group:
                 continue
-            q = self._rolled_q(start, end, daily=daily, month_only=month_only)
+            q = self._rolled_q(start, end, daily=daily, month_only=month_only, coarse=coarse)
             if q is not None:
                 self._rolled(q, group, by, filters, out)
             lo = month_start(start) if month_only else start
