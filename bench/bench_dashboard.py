@@ -11,10 +11,14 @@
     bash scripts/with-postgres.sh .venv/bin/python bench/bench_dashboard.py          # tiny
     bash scripts/with-postgres.sh .venv/bin/python bench/bench_dashboard.py --full   # city
 
---full: 1,000,000 reports, 200,000 cases, 5,000,000 ledger entries, 1,000,000 visits.
+--full: 1,000,000 reports, 200,000 cases, 5,000,000 ledger entries, 1,000,000 visits;
+--scale 0.2: a fifth of that (to iterate: the full size takes ≈20 min to load and roll up).
+With DATABASE_URL set, a database loaded before is reused (--skip-load, --skip-rollup).
+--only grievances: measure the paths containing that text only.
 """
 
 import argparse
+import datetime as dt
 import http.client
 import json
 import os
@@ -227,10 +231,15 @@ def ledger(entries: int) -> None:
 
 
 def rollups() -> None:
+    from django.conf import settings
+    from django.utils import timezone
+
     from yizhan.portal import services
 
     started = time.monotonic()
-    result = services.dashboard_refresh(force=True)
+    # The whole history: the demo city already ran the job, before the bulk load.
+    history = timezone.localdate() - dt.timedelta(days=settings.DASHBOARD_HISTORY_DAYS)
+    result = services.dashboard_refresh(force=True, since=history)
     say(f"first rollup (whole history): {time.monotonic() - started:.1f} s, {result}")
     started = time.monotonic()
     services.dashboard_refresh(force=True)
@@ -296,19 +305,25 @@ def main() -> None:
     parser.add_argument("--full", action="store_true")
     parser.add_argument("--tiny", action="store_true", help="the default size (make test)")
     parser.add_argument("--samples", type=int)
+    parser.add_argument("--scale", type=float, help="a fraction of the full size")
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-rollup", action="store_true", help="use the rollups as they are")
+    parser.add_argument("--only", help="measure only the paths containing this text")
     args = parser.parse_args()
-    size = SIZES["full" if args.full else "tiny"]
+    size = SIZES["full" if args.full or args.scale else "tiny"]
+    if args.scale:
+        size = {k: v if k == "samples" else int(v * args.scale) for k, v in size.items()}
     os.environ.update(server_env())  # the loader and the server share keys and settings
-    setup("demo" if args.full else "small")
+    setup("demo" if args.full or args.scale else "small")
     from django.core.management import call_command
 
     call_command("collectstatic", "--noinput", verbosity=0)
     if not args.skip_load and count("reports_report") < size["reports"]:
         load(size)
-    rollups()
+    if not args.skip_rollup:
+        rollups()
     cookie = session_cookie()
-    paths = endpoints()
+    paths = [p for p in endpoints() if not args.only or args.only in p]
     port = free_port()
     env = dict(os.environ)
     server = subprocess.Popen(

@@ -209,6 +209,8 @@ DASHBOARD_MAX_RANGE_DAYS = envint("YIZHAN_DASHBOARD_MAX_RANGE_DAYS", 366)
 DASHBOARD_PLANNING_SECONDS = envint("YIZHAN_DASHBOARD_PLANNING_SECONDS", 20)
 # Today's live delta is shared by a process's requests for this many seconds (0: never).
 DASHBOARD_LIVE_SECONDS = envint("YIZHAN_DASHBOARD_LIVE_SECONDS", 15)
+# Today so far is rolled up this often, so a page asks the apps only for the minutes since.
+DASHBOARD_LIVE_REFRESH_SECONDS = envint("YIZHAN_DASHBOARD_LIVE_REFRESH_SECONDS", 300)
 
 # --- Stations and the points bank
 # A worker within this many metres of a station may check in without scanning its QR code.

@@ -9,7 +9,7 @@ from tests.portal.conftest import days_ago
 from yizhan.core.dashboards import Headline
 from yizhan.portal import services
 from yizhan.portal.dashboards import providers, rollups
-from yizhan.portal.models import MonthlyReport, Rollup
+from yizhan.portal.models import MonthlyReport, Rollup, RollupState, RollupWide
 
 
 def closed_case(world, rating="satisfied"):
@@ -44,7 +44,9 @@ def indicators(response):
 
 
 def test_grievance_indicators_come_from_rollups_and_today(busy, login):
-    assert Rollup.objects.filter(metric="cases.filed", grain="d").exists()
+    # The grievance cube is kept wide: one row per key combination, a column per metric.
+    assert RollupWide.objects.filter(family="cases", grain="d").exists()
+    assert not Rollup.objects.filter(metric__startswith="cases.").exists()
     body = login(busy.city.adam).get("/api/v1/dashboard/grievances?compare=none")
     got = indicators(body)
     assert got["filed"]["value"] == 3  # two rolled up, one filed today
@@ -138,12 +140,63 @@ def test_every_chart_follows_the_schema(busy, login):
             assert chart["kind"] in {"line", "bar", "pie", "table", "hexmap"}
             for row in chart["rows"]:
                 assert len(row) == len(chart["columns"]), (section, chart["key"])
+            # The chart endpoint reads only what its chart needs, and gives the same chart.
             one = client.get(f"/api/v1/dashboard/{section}/charts/{chart['key']}")
-            assert one.status_code == 200 and one.json()["key"] == chart["key"]
+            assert one.status_code == 200 and one.json() == chart, (section, chart["key"])
     assert client.get("/api/v1/dashboard/grievances/charts/nope").status_code == 404
     assert client.get("/api/v1/dashboard/elsewhere").status_code == 422
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/dashboard/{section}" in schema["paths"]
+
+
+def test_the_live_job_rolls_up_today_so_far(busy, clock, login):
+    """After the live job a page asks the apps only for what happened since it ran; the
+    figures are the same, and a case filed after it still counts."""
+    client = login(busy.city.adam)
+    url = "/api/v1/dashboard/grievances?compare=none"
+    assert indicators(client.get(url))["filed"]["value"] == 3
+    busy.grant(0, 5)  # today: the same worker earns 5 more
+    clock.move_to(days_ago(0, 11))
+    services.dashboard_live_refresh()
+    taken = RollupState.objects.get(name=rollups.LIVE_STATE).refreshed_at
+    assert RollupWide.objects.filter(family="cases", grain="l").exists()
+    assert Rollup.objects.filter(metric="points.earned", grain="l").exists()
+    assert rollups.Reader().live_since == taken
+    assert indicators(client.get(url))["filed"]["value"] == 3
+    clock.move_to(days_ago(0, 12))
+    busy.case_filed()
+    assert indicators(client.get(url))["filed"]["value"] == 4
+    points = client.get("/api/v1/dashboard/points/charts/top_earners").json()
+    assert points["rows"][0][3] == 25  # the month's rows and today's, rolled by the live job
+    # The nightly job moves the complete days on: the live rows start there again.
+    clock.move_to(days_ago(-1, 7))
+    services.dashboard_refresh()
+    assert rollups.Reader().live_since == RollupState.objects.get(name="live").refreshed_at
+    assert RollupState.objects.get(name="live").complete_until == days_ago(-1).date()
+
+
+# Queries per page and per chart endpoint (session, user, scope, labels, rollups, live
+# delta): pinned so a change that reads the rollups once per figure again is noticed.
+PAGE_QUERIES = {
+    "/dashboard/": 50,  # with every app's headline figures (2–6 queries each)
+    "/dashboard/grievances/": 22,
+    "/dashboard/reports/": 32,
+    "/dashboard/stations/": 19,
+    "/dashboard/points/": 28,
+    "/dashboard/coverage/": 34,
+    "/api/v1/dashboard/grievances/charts/by_department": 11,
+    "/api/v1/dashboard/grievances/charts/trend": 11,
+    "/api/v1/dashboard/overview/charts/activity": 15,
+}
+
+
+@pytest.mark.parametrize("path", list(PAGE_QUERIES))
+def test_queries_per_page_are_pinned(busy, login, path, django_assert_max_num_queries):
+    client = login(busy.city.adam)
+    services.dashboard_live_refresh()
+    client.get(path)  # the session, the first time
+    with django_assert_max_num_queries(PAGE_QUERIES[path]):
+        assert client.get(path).status_code == 200
 
 
 def test_excel_export_has_a_sheet_per_table(busy, login):

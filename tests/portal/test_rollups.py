@@ -31,10 +31,11 @@ STEPS = [
     "visit",
     "grant",
     "refresh",
+    "live",
 ]
 
 
-def direct(start, end, now):
+def direct(start, end, now, key=lambda f: (f.metric, f.district, f.k1, f.k2, f.k3)):
     """Every app's facts for the days start..end, counted straight from the records."""
     totals = {}
     for facts in providers.fact_sources().values():
@@ -42,8 +43,7 @@ def direct(start, end, now):
             start=rollups.midnight(start),
             end=min(now, rollups.midnight(end + dt.timedelta(days=1))),
         ):
-            key = (f.metric, f.district, f.k1, f.k2, f.k3)
-            totals[key] = totals.get(key, 0) + f.value
+            totals[key(f)] = totals.get(key(f), 0) + f.value
     return totals
 
 
@@ -76,6 +76,8 @@ def play(world, clock, program):
                 world.grant(pick % 3, 1 + pick % 9)
             elif action == "refresh":
                 services.dashboard_refresh()
+            elif action == "live":
+                services.dashboard_live_refresh()
             elif cases and action not in ("report_accept", "report_resolve", "report_reject"):
                 world.case_step(cases[pick % len(cases)], action)
         except (Conflict, Invalid, NotAllowed, PermissionError):
@@ -109,6 +111,15 @@ def check(world, clock, program, range_days):
         k[0] for k in direct(start, today, now) if k[0] not in rollups.MONTH_ONLY
     }
     assert via_reader(start, today, now, daily) == split(direct(start, today, now), False)
+    # Totals and trends without a key filter read the rows kept by district only.
+    reader = rollups.Reader(now=now, earliest=start)
+    for by, key in [
+        (("district",), lambda f: (f.metric, f.district)),
+        (("day",), lambda f: (f.metric, f.day)),
+        ((), lambda f: (f.metric,)),
+    ]:
+        got = reader.sums(sorted(daily), start=start, end=today, by=by)
+        assert {k: v for k, v in got.items() if v} == split(direct(start, today, now, key), False)
     # Month-only metrics (points earned per worker) count whole months.
     first = rollups.month_start(start)
     assert via_reader(start, today, now, rollups.MONTH_ONLY) == split(

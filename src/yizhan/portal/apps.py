@@ -35,6 +35,11 @@ class PortalConfig(AppConfig):
             every_seconds=settings.DASHBOARD_REFRESH_SECONDS,
         )
         periodic.register(
+            "portal.dashboard_live",
+            "yizhan.portal.tasks.dashboard_live",
+            every_seconds=settings.DASHBOARD_LIVE_REFRESH_SECONDS,
+        )
+        periodic.register(
             "portal.monthly_reports",
             "yizhan.portal.tasks.monthly_reports",
             every_seconds=6 * 3600,

@@ -3,6 +3,8 @@
 - `Rollup`: daily (and monthly) sums of the facts the apps report (`dashboard_facts` in their
   selectors), plus nightly snapshots; rebuilt from the apps' data at any time
   (`yizhan dashboard-refresh --rebuild`). Nothing else writes or trusts it.
+- `RollupWide`: the same sums for the metric families read as a whole (the grievance cube):
+  one row per key combination with a column per metric.
 - `RollupState`: up to which local day the rollups are complete.
 - `MonthlyReport`: the printable monthly report, kept as generated.
 - `PlanningRun`, `ActivitySpot`, `CandidateSite`: station planning's inputs (imported from CSV)
@@ -19,6 +21,11 @@ class Rollup(models.Model):
         DAY = "d", _("day")
         MONTH = "m", _("month")
         SNAPSHOT = "s", _("snapshot")
+        LIVE = "l", _("today so far")
+        # The same sums over k1, k2, k3 (by district only): trends and totals without a key
+        # filter read these, a handful of rows a day instead of one per key combination.
+        DAY_BY_DISTRICT = "t", _("day, by district")
+        MONTH_BY_DISTRICT = "u", _("month, by district")
 
     metric = models.CharField(max_length=48)
     grain = models.CharField(max_length=1, choices=Grain.choices, default=Grain.DAY)
@@ -38,8 +45,51 @@ class Rollup(models.Model):
         return f"{self.metric} {self.grain} {self.day} = {self.value}"
 
 
+class RollupWide(models.Model):
+    """Rollups of a family of metrics with the same keys (`rollups.WIDE`: the grievance cube's
+    16 metrics over district × department × category × channel): column v<i> holds the i-th
+    metric of the family, so a page reading the whole cube reads 16 times fewer rows."""
+
+    WIDTH = 16
+
+    family = models.CharField(max_length=24)  # the app label: "cases"
+    grain = models.CharField(max_length=1, choices=Rollup.Grain.choices, default=Rollup.Grain.DAY)
+    day = models.DateField()
+    district = models.BigIntegerField(null=True)
+    k1 = models.CharField(max_length=40, blank=True, default="")
+    k2 = models.CharField(max_length=40, blank=True, default="")
+    k3 = models.CharField(max_length=40, blank=True, default="")
+    v0 = models.BigIntegerField(default=0)
+    v1 = models.BigIntegerField(default=0)
+    v2 = models.BigIntegerField(default=0)
+    v3 = models.BigIntegerField(default=0)
+    v4 = models.BigIntegerField(default=0)
+    v5 = models.BigIntegerField(default=0)
+    v6 = models.BigIntegerField(default=0)
+    v7 = models.BigIntegerField(default=0)
+    v8 = models.BigIntegerField(default=0)
+    v9 = models.BigIntegerField(default=0)
+    v10 = models.BigIntegerField(default=0)
+    v11 = models.BigIntegerField(default=0)
+    v12 = models.BigIntegerField(default=0)
+    v13 = models.BigIntegerField(default=0)
+    v14 = models.BigIntegerField(default=0)
+    v15 = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("dashboard rollup (wide)")
+        verbose_name_plural = _("dashboard rollups (wide)")
+        indexes = [
+            models.Index(fields=["family", "grain", "day"], name="portal_rollupwide_read_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.family} {self.grain} {self.day}"
+
+
 class RollupState(models.Model):
-    """One row per rollup family: days before `complete_until` are rolled up."""
+    """One row per rollup family: days before `complete_until` are rolled up. The row "live"
+    says the LIVE rows cover `complete_until` (a day) up to the moment `refreshed_at`."""
 
     name = models.CharField(max_length=40, unique=True)
     complete_until = models.DateField()

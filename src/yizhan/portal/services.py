@@ -40,8 +40,15 @@ def dashboard_refresh(*, now=None, force: bool = False, since: dt.date | None = 
         return {"skipped": True, "complete_until": today.isoformat()}
     result = rollups.refresh(now=now, since=since)
     result |= hexes.refresh_snapshots(until=today, now=now)
+    result |= rollups.refresh_live(now=now)
     logger.info("dashboard rollups refreshed: %s", result)
     return result
+
+
+def dashboard_live_refresh(*, now=None) -> dict:
+    """Roll up today so far (every few minutes): a page then asks the apps only for the
+    minutes since, never for the whole day."""
+    return rollups.refresh_live(now=now)
 
 
 # --- the monthly report --------------------------------------------------------------------

@@ -12,6 +12,14 @@ def dashboard_refresh() -> dict:
 
 
 @task()
+def dashboard_live() -> dict:
+    """Today so far rolled up, so no page request counts the day cold (portal.services)."""
+    from yizhan.portal import services
+
+    return services.dashboard_live_refresh()
+
+
+@task()
 def monthly_reports() -> int:
     from yizhan.portal import services
 

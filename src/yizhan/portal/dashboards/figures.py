@@ -5,6 +5,9 @@ A section is {"section", "title", "indicators": [...], "charts": [...]}; an indi
 figure with the same figure for the comparison period; a chart is a table (columns, rows)
 with a kind that says how to draw it. Every figure comes from the rollups plus today's live
 delta (`rollups.Reader`), or from an indexed count of the present moment.
+
+Every builder takes `only`: the key of the one chart wanted (the chart endpoint), in which
+case it reads only what that chart needs and returns no indicators.
 """
 
 import datetime as dt
@@ -22,7 +25,7 @@ from yizhan.orgs import selectors as orgs
 from yizhan.places import selectors as places
 from yizhan.points import selectors as points
 from yizhan.portal.dashboards import hexes, providers
-from yizhan.portal.dashboards.rollups import Reader, month_start, next_month
+from yizhan.portal.dashboards.rollups import WIDE, Reader, month_start, next_month
 from yizhan.reports import selectors as reports
 from yizhan.stations import selectors as stations
 
@@ -107,6 +110,11 @@ def _trend(reader, query, metrics, labels, filters) -> dict:
     return {"columns": columns, "rows": rows}
 
 
+def _wanted(only):
+    """want(key): is chart `key` asked for? want(None): are the indicators?"""
+    return lambda key: only is None or (key is not None and key == only)
+
+
 def _check_category(scope, labels: dict):
     if scope.category and scope.category not in labels:
         raise Invalid(_("There is no such category."), field="category")
@@ -114,24 +122,7 @@ def _check_category(scope, labels: dict):
 
 # --- grievances ----------------------------------------------------------------------------
 
-CASE_METRICS = (
-    "cases.filed",
-    "cases.accepted",
-    "cases.accepted_on_time",
-    "cases.dispatched",
-    "cases.returned",
-    "cases.extension_requested",
-    "cases.extended",
-    "cases.reopened",
-    "cases.overdue",
-    "cases.closed",
-    "cases.closed_replied",
-    "cases.closed_on_time",
-    "cases.closed_first_time",
-    "cases.closed_rated",
-    "cases.closed_satisfied",
-    "cases.handling_seconds",
-)
+CASE_METRICS = WIDE["cases"]  # the grievance cube: one wide rollup row per key combination
 
 
 def _case_indicators(t: dict) -> dict:
@@ -210,8 +201,19 @@ def _ranking(reader, scope, filters, names) -> dict:
     )
 
 
-def grievances(query) -> dict:
+GRIEVANCE_CHARTS = (
+    "trend",
+    "by_department",
+    "department_ranking",
+    "by_district",
+    "by_channel",
+    "by_category",
+)
+
+
+def grievances(query, only=None) -> dict:
     scope = query.scope
+    want = _wanted(only)
     labels = cases.dashboard_labels()
     _check_category(scope, labels["category"])
     reader = _reader(query)
@@ -220,8 +222,37 @@ def grievances(query) -> dict:
         "k1": str(scope.department_id) if scope.department_id else None,
         "k2": scope.category or None,
     }
+    first_label = _("Dispatched to the department") if scope.department_id else _("Filed")
+    charts = []
+    if want("trend"):
+        trend = _trend(
+            reader,
+            query,
+            ["cases.filed" if not scope.department_id else "cases.dispatched", "cases.closed"],
+            [first_label, _("Closed")],
+            filters,
+        )
+        charts.append(
+            chart(
+                "trend", _("Filed and closed, day by day"), "line", trend["columns"], trend["rows"]
+            )
+        )
+    names = labels["department"]
+    if want("department_ranking"):
+        charts.append(_ranking(reader, scope, filters, names))
+    breakdowns = ("by_department", "by_district", "by_channel", "by_category")
+    if not any(want(k) for k in (None, *breakdowns)):
+        return {"indicators": [], "charts": charts}
     # One read of the cube for the period: the totals and the four breakdowns come from it.
     cube = reader.sums(CASE_METRICS, start=scope.start, end=scope.end, by=CUBE_KEYS, **filters)
+    indicators = _grievance_indicators(query, reader, filters, cube) if want(None) else []
+    charts += _grievance_breakdowns(reader, scope, filters, cube, labels, want)
+    charts.sort(key=lambda c: GRIEVANCE_CHARTS.index(c["key"]))
+    return {"indicators": indicators, "charts": charts}
+
+
+def _grievance_indicators(query, reader, filters, cube) -> list:
+    scope = query.scope
     totals: dict = defaultdict(int)
     for key, value in cube.items():
         totals[key[0]] += value
@@ -293,18 +324,14 @@ def grievances(query) -> dict:
         indicator("open_now", _("Not closed yet"), live["open"], None, better="down"),
         indicator("overdue_now", _("Past the deadline now"), live["overdue"], None, better="down"),
     ]
-    trend = _trend(
-        reader,
-        query,
-        ["cases.filed" if not scope.department_id else "cases.dispatched", "cases.closed"],
-        [first_label, _("Closed")],
-        filters,
-    )
+    return indicators
+
+
+def _grievance_breakdowns(reader, scope, filters, cube, labels, want) -> list:
+    """The tables by department, district, channel and category, summed from the cube."""
     names = labels["department"]
     district_names = dict(places.districts().values_list("id", "name"))
-    charts = [
-        chart("trend", _("Filed and closed, day by day"), "line", trend["columns"], trend["rows"]),
-    ]
+    charts = []
     head = [
         _("Filed"),
         _("Dispatched"),
@@ -339,51 +366,21 @@ def grievances(query) -> dict:
         ]
         return sorted(rows, key=lambda r: (-(r[1] + r[2]), str(r[0])))
 
-    by_dept = _breakdown(reader, scope, filters, "k1", cube)
-    charts.append(
-        chart(
-            "by_department",
-            _("By department"),
-            "bar",
-            [_("Department"), *head],
-            table_rows(by_dept, lambda k: names.get(k, _("Not dispatched yet"))),
-        )
-    )
-    charts.append(_ranking(reader, scope, filters, names))
-    by_district = _breakdown(reader, scope, filters, "district", cube)
-    charts.append(
-        chart(
-            "by_district",
-            _("By district"),
-            "bar",
-            [_("District"), *head],
-            table_rows(
-                by_district,
-                lambda k: district_names.get(int(k), _("Unknown")) if k else _("Unknown"),
-            ),
-        )
-    )
-    by_channel = _breakdown(reader, scope, filters, "k3", cube)
-    charts.append(
-        chart(
-            "by_channel",
-            _("By channel"),
-            "pie",
-            [_("Channel"), *head],
-            table_rows(by_channel, lambda k: labels["channel"].get(k, k)),
-        )
-    )
-    by_category = _breakdown(reader, scope, filters, "k2", cube)
-    charts.append(
-        chart(
-            "by_category",
-            _("By category"),
-            "bar",
-            [_("Category"), *head],
-            table_rows(by_category, lambda k: labels["category"].get(k, k)),
-        )
-    )
-    return {"indicators": indicators, "charts": charts}
+    tables = [
+        ("by_department", _("By department"), "bar", _("Department"), "k1",
+         lambda k: names.get(k, _("Not dispatched yet"))),
+        ("by_district", _("By district"), "bar", _("District"), "district",
+         lambda k: district_names.get(int(k), _("Unknown")) if k else _("Unknown")),
+        ("by_channel", _("By channel"), "pie", _("Channel"), "k3",
+         lambda k: labels["channel"].get(k, k)),
+        ("by_category", _("By category"), "bar", _("Category"), "k2",
+         lambda k: labels["category"].get(k, k)),
+    ]  # fmt: skip
+    for key, title, kind, label, dimension, name_of in tables:
+        if want(key):
+            breakdown = _breakdown(reader, scope, filters, dimension, cube)
+            charts.append(chart(key, title, kind, [label, *head], table_rows(breakdown, name_of)))
+    return charts
 
 
 # --- hazard reports ------------------------------------------------------------------------
@@ -424,8 +421,9 @@ def _resolve_buckets(reader, scope, filters, by=()) -> dict:
     return grouped
 
 
-def hazard_reports(query) -> dict:
+def hazard_reports(query, only=None) -> dict:
     scope = query.scope
+    want = _wanted(only)
     labels = reports.dashboard_labels()["category"]
     _check_category(scope, labels)
     reader = _reader(query)
@@ -434,6 +432,111 @@ def hazard_reports(query) -> dict:
         "k1": str(scope.department_id) if scope.department_id else None,
         "k2": scope.category or None,
     }
+    indicators = _report_indicators(query, reader, filters) if want(None) else []
+    charts = []
+    if want("trend"):
+        trend = _trend(
+            reader,
+            query,
+            ["reports.filed", "reports.resolved"],
+            [_("Filed"), _("Resolved")],
+            filters,
+        )
+        charts.append(
+            chart(
+                "trend",
+                _("Filed and resolved, day by day"),
+                "line",
+                trend["columns"],
+                trend["rows"],
+            )
+        )
+    if want("by_category"):
+        by_cat = _by(
+            reader.sums(REPORT_METRICS, start=scope.start, end=scope.end, by=("k2",), **filters)
+        )
+        cat_medians = _resolve_buckets(reader, scope, filters, by=("k2",))
+        cat_rows = sorted(
+            (
+                [
+                    labels.get(k, k),
+                    v.get("reports.filed", 0),
+                    v.get("reports.resolved", 0),
+                    median_hours(cat_medians.get((k,), {})),
+                ]
+                for k, v in by_cat.items()
+            ),
+            key=lambda r: (-r[1], r[0]),
+        )
+        charts.append(
+            chart(
+                "by_category",
+                _("By category"),
+                "bar",
+                [_("Category"), _("Filed"), _("Resolved"), _("Median hours to resolve")],
+                cat_rows,
+            )
+        )
+    if want("by_district"):
+        district_names = dict(places.districts().values_list("id", "name"))
+        by_district = _by(
+            reader.sums(
+                REPORT_METRICS, start=scope.start, end=scope.end, by=("district",), **filters
+            )
+        )
+        district_rows = sorted(
+            (
+                [
+                    district_names.get(k, _("Routed to a department"))
+                    if k
+                    else _("Routed to a department"),
+                    v.get("reports.filed", 0),
+                    v.get("reports.resolved", 0),
+                ]
+                for k, v in by_district.items()
+            ),
+            key=lambda r: (-r[1], r[0]),
+        )
+        charts.append(
+            chart(
+                "by_district",
+                _("By district"),
+                "bar",
+                [_("District"), _("Filed"), _("Resolved")],
+                district_rows,
+            )
+        )
+    if want("open_heatmap"):
+        cells = hexes.open_cells(scope, reader)
+        charts.append(
+            chart(
+                "open_heatmap",
+                _("Open reports now, by hexagon"),
+                "hexmap",
+                [_("Hexagon"), _("Open reports"), _("Latitude"), _("Longitude")],
+                [[c, n, *hexes.centre(c)] for c, n in sorted(cells.items(), key=lambda x: -x[1])],
+                note=_("H3 cells of about 0.7 km²; the table lists each cell's centre."),
+                extra={"outlines": {c: hexes.outline(c) for c in cells}},
+            )
+        )
+    if want("repeat_spots"):
+        spots = hexes.repeat_spots(scope, reader)
+        charts.append(
+            chart(
+                "repeat_spots",
+                _("Repeat spots (3 or more reports in 90 days)"),
+                "hexmap",
+                [_("Hexagon"), _("Reports"), _("Latitude"), _("Longitude")],
+                [[c, n, *hexes.centre(c)] for c, n in spots],
+                note=_("H3 cells of about 65 m a side."),
+                extra={"outlines": {c: hexes.outline(c) for c, _n in spots}},
+            )
+        )
+    return {"indicators": indicators, "charts": charts}
+
+
+def _report_indicators(query, reader, filters) -> list:
+    scope = query.scope
 
     def totals(s):
         t = {
@@ -451,7 +554,7 @@ def hazard_reports(query) -> dict:
         department_id=scope.department_id,
         now=scope.now,
     )
-    indicators = [
+    return [
         indicator("filed", _("Filed"), now_t.get("reports.filed", 0), before.get("reports.filed")),
         indicator(
             "resolved",
@@ -477,209 +580,155 @@ def hazard_reports(query) -> dict:
         indicator("open_now", _("Not yet resolved"), live["open"], None, better="down"),
         indicator("overdue_now", _("Past their target now"), live["overdue"], None, better="down"),
     ]
-    trend = _trend(
-        reader, query, ["reports.filed", "reports.resolved"], [_("Filed"), _("Resolved")], filters
-    )
-    by_cat = _by(
-        reader.sums(REPORT_METRICS, start=scope.start, end=scope.end, by=("k2",), **filters)
-    )
-    cat_medians = _resolve_buckets(reader, scope, filters, by=("k2",))
-    cat_rows = sorted(
-        (
-            [
-                labels.get(k, k),
-                v.get("reports.filed", 0),
-                v.get("reports.resolved", 0),
-                median_hours(cat_medians.get((k,), {})),
-            ]
-            for k, v in by_cat.items()
-        ),
-        key=lambda r: (-r[1], r[0]),
-    )
-    district_names = dict(places.districts().values_list("id", "name"))
-    by_district = _by(
-        reader.sums(REPORT_METRICS, start=scope.start, end=scope.end, by=("district",), **filters)
-    )
-    district_rows = sorted(
-        (
-            [
-                district_names.get(k, _("Routed to a department"))
-                if k
-                else _("Routed to a department"),
-                v.get("reports.filed", 0),
-                v.get("reports.resolved", 0),
-            ]
-            for k, v in by_district.items()
-        ),
-        key=lambda r: (-r[1], r[0]),
-    )
-    cells = hexes.open_cells(scope, reader)
-    spots = hexes.repeat_spots(scope, reader)
-    return {
-        "indicators": indicators,
-        "charts": [
-            chart(
-                "trend",
-                _("Filed and resolved, day by day"),
-                "line",
-                trend["columns"],
-                trend["rows"],
-            ),
-            chart(
-                "by_category",
-                _("By category"),
-                "bar",
-                [_("Category"), _("Filed"), _("Resolved"), _("Median hours to resolve")],
-                cat_rows,
-            ),
-            chart(
-                "by_district",
-                _("By district"),
-                "bar",
-                [_("District"), _("Filed"), _("Resolved")],
-                district_rows,
-            ),
-            chart(
-                "open_heatmap",
-                _("Open reports now, by hexagon"),
-                "hexmap",
-                [_("Hexagon"), _("Open reports"), _("Latitude"), _("Longitude")],
-                [[c, n, *hexes.centre(c)] for c, n in sorted(cells.items(), key=lambda x: -x[1])],
-                note=_("H3 cells of about 0.7 km²; the table lists each cell's centre."),
-                extra={"outlines": {c: hexes.outline(c) for c in cells}},
-            ),
-            chart(
-                "repeat_spots",
-                _("Repeat spots (3 or more reports in 90 days)"),
-                "hexmap",
-                [_("Hexagon"), _("Reports"), _("Latitude"), _("Longitude")],
-                [[c, n, *hexes.centre(c)] for c, n in spots],
-                note=_("H3 cells of about 65 m a side."),
-                extra={"outlines": {c: hexes.outline(c) for c, _n in spots}},
-            ),
-        ],
-    }
 
 
 # --- stations ------------------------------------------------------------------------------
 
 
-def station_figures(query) -> dict:
+def _built(makers: dict, want) -> list:
+    """The charts asked for: `makers` maps each key to a function that builds its chart."""
+    return [make() for key, make in makers.items() if want(key)]
+
+
+def station_figures(query, only=None) -> dict:
     scope = query.scope
+    want = _wanted(only)
     kinds = stations.dashboard_kind_labels()
     _check_category(scope, kinds)
     reader = _reader(query)
     filters = {"district": scope.district_ids, "k1": scope.category or None}
-    visits = reader.total("stations.visits", start=scope.start, end=scope.end, **filters)
-    before = None
-    if query.previous:
-        before = reader.total(
-            "stations.visits", start=query.previous.start, end=query.previous.end, **filters
-        )
     rows = stations.dashboard_stations(district_ids=scope.district_ids)
     if scope.category:
         rows = [r for r in rows if r["kind"] == scope.category]
-    open_ids = {h.entry.id for h in stations.filtered_stations(open_now=True, moment=scope.now)}
-    indicators = [
-        indicator("visits", _("Visits"), visits, before),
-        indicator("stations", _("Stations"), len(rows)),
-        indicator("open_now", _("Open now"), sum(1 for r in rows if r["id"] in open_ids)),
-        indicator(
-            "stale",
-            _("Stale data (not confirmed for 30 days)"),
-            sum(1 for r in rows if r["stale"]),
-            better="down",
-        ),
-        indicator(
-            "broken",
-            _("With an amenity out of order"),
-            sum(1 for r in rows if r["broken"]),
-            better="down",
-        ),
-    ]
-    trend = _trend(reader, query, ["stations.visits"], [_("Visits")], filters)
-    by_hour = reader.sums(
-        ["stations.visits"], start=scope.start, end=scope.end, by=("k2",), **filters
-    )
-    by_kind = reader.sums(
-        ["stations.visits"], start=scope.start, end=scope.end, by=("k1",), **filters
-    )
-    station_kinds = defaultdict(int)
-    for r in rows:
-        station_kinds[r["kind"]] += 1
-    by_station = reader.sums(
-        ["stations.visits_by_station"],
-        start=scope.start,
-        end=scope.end,
-        by=("k1",),
-        district=scope.district_ids,
-    )
-    named = {str(r["id"]): r for r in rows}
-    busiest = sorted(
-        (
-            (named[k]["code"], named[k]["name"], kinds.get(named[k]["kind"], ""), n)
-            for (_m, k), n in by_station.items()
-            if k in named
-        ),
-        key=lambda r: (-r[3], r[0]),
-    )[:15]
-    stale = [
-        [r["code"], r["name"], r["confirmed_at"].date().isoformat() if r["confirmed_at"] else "—"]
-        for r in rows
-        if r["stale"]
-    ][:30]
-    broken = stations.dashboard_out_of_order(district_ids=scope.district_ids)
-    return {
-        "indicators": indicators,
-        "charts": [
-            chart("trend", _("Visits, day by day"), "line", trend["columns"], trend["rows"]),
-            chart(
-                "by_hour",
-                _("Visits by hour of the day"),
-                "bar",
-                [_("Hour"), _("Visits")],
-                [[f"{h:02d}:00", by_hour.get(("stations.visits", str(h)), 0)] for h in range(24)],
-            ),
-            chart(
-                "by_kind",
-                _("Use per station kind"),
-                "bar",
-                [_("Kind"), _("Stations"), _("Visits"), _("Visits per station")],
-                [
-                    [
-                        label,
-                        station_kinds.get(k, 0),
-                        by_kind.get(("stations.visits", k), 0),
-                        round(by_kind.get(("stations.visits", k), 0) / station_kinds[k], 1)
-                        if station_kinds.get(k)
-                        else None,
-                    ]
-                    for k, label in kinds.items()
-                ],
-            ),
-            chart(
-                "busiest",
-                _("Busiest stations"),
-                "table",
-                [_("Code"), _("Station"), _("Kind"), _("Visits")],
-                [list(r) for r in busiest],
-            ),
-            chart(
+    indicators = []
+    if want(None):
+        visits = reader.total("stations.visits", start=scope.start, end=scope.end, **filters)
+        before = None
+        if query.previous:
+            before = reader.total(
+                "stations.visits", start=query.previous.start, end=query.previous.end, **filters
+            )
+        open_ids = {h.entry.id for h in stations.filtered_stations(open_now=True, moment=scope.now)}
+        indicators = [
+            indicator("visits", _("Visits"), visits, before),
+            indicator("stations", _("Stations"), len(rows)),
+            indicator("open_now", _("Open now"), sum(1 for r in rows if r["id"] in open_ids)),
+            indicator(
                 "stale",
-                _("Stations with stale data"),
-                "table",
-                [_("Code"), _("Station"), _("Last confirmed")],
-                stale,
+                _("Stale data (not confirmed for 30 days)"),
+                sum(1 for r in rows if r["stale"]),
+                better="down",
             ),
-            chart(
-                "out_of_order",
-                _("Amenities out of order"),
-                "table",
-                [_("Code"), _("Station"), _("Amenity")],
-                [[b["code"], b["station"], b["amenity"]] for b in broken],
+            indicator(
+                "broken",
+                _("With an amenity out of order"),
+                sum(1 for r in rows if r["broken"]),
+                better="down",
             ),
-        ],
+        ]
+
+    def trend():
+        t = _trend(reader, query, ["stations.visits"], [_("Visits")], filters)
+        return chart("trend", _("Visits, day by day"), "line", t["columns"], t["rows"])
+
+    def by_hour():
+        sums = reader.sums(
+            ["stations.visits"], start=scope.start, end=scope.end, by=("k2",), **filters
+        )
+        return chart(
+            "by_hour",
+            _("Visits by hour of the day"),
+            "bar",
+            [_("Hour"), _("Visits")],
+            [[f"{h:02d}:00", sums.get(("stations.visits", str(h)), 0)] for h in range(24)],
+        )
+
+    def by_kind():
+        sums = reader.sums(
+            ["stations.visits"], start=scope.start, end=scope.end, by=("k1",), **filters
+        )
+        station_kinds = defaultdict(int)
+        for r in rows:
+            station_kinds[r["kind"]] += 1
+        return chart(
+            "by_kind",
+            _("Use per station kind"),
+            "bar",
+            [_("Kind"), _("Stations"), _("Visits"), _("Visits per station")],
+            [
+                [
+                    label,
+                    station_kinds.get(k, 0),
+                    sums.get(("stations.visits", k), 0),
+                    round(sums.get(("stations.visits", k), 0) / station_kinds[k], 1)
+                    if station_kinds.get(k)
+                    else None,
+                ]
+                for k, label in kinds.items()
+            ],
+        )
+
+    def busiest():
+        by_station = reader.sums(
+            ["stations.visits_by_station"],
+            start=scope.start,
+            end=scope.end,
+            by=("k1",),
+            district=scope.district_ids,
+        )
+        named = {str(r["id"]): r for r in rows}
+        top = sorted(
+            (
+                (named[k]["code"], named[k]["name"], kinds.get(named[k]["kind"], ""), n)
+                for (_m, k), n in by_station.items()
+                if k in named
+            ),
+            key=lambda r: (-r[3], r[0]),
+        )[:15]
+        return chart(
+            "busiest",
+            _("Busiest stations"),
+            "table",
+            [_("Code"), _("Station"), _("Kind"), _("Visits")],
+            [list(r) for r in top],
+        )
+
+    def stale():
+        return chart(
+            "stale",
+            _("Stations with stale data"),
+            "table",
+            [_("Code"), _("Station"), _("Last confirmed")],
+            [
+                [
+                    r["code"],
+                    r["name"],
+                    r["confirmed_at"].date().isoformat() if r["confirmed_at"] else "—",
+                ]
+                for r in rows
+                if r["stale"]
+            ][:30],
+        )
+
+    def out_of_order():
+        broken = stations.dashboard_out_of_order(district_ids=scope.district_ids)
+        return chart(
+            "out_of_order",
+            _("Amenities out of order"),
+            "table",
+            [_("Code"), _("Station"), _("Amenity")],
+            [[b["code"], b["station"], b["amenity"]] for b in broken],
+        )
+
+    makers = {
+        "trend": trend,
+        "by_hour": by_hour,
+        "by_kind": by_kind,
+        "busiest": busiest,
+        "stale": stale,
+        "out_of_order": out_of_order,
     }
+    return {"indicators": indicators, "charts": _built(makers, want)}
 
 
 # --- points --------------------------------------------------------------------------------
@@ -687,13 +736,105 @@ def station_figures(query) -> dict:
 POINT_METRICS = ("points.issued", "points.redeemed", "points.reversed")
 
 
-def point_figures(query) -> dict:
+def point_figures(query, only=None) -> dict:
     scope = query.scope
+    want = _wanted(only)
     sources = points.dashboard_source_labels()
     _check_category(scope, sources)
     reader = _reader(query)
     filters = {"district": scope.district_ids}
     issued_filters = {**filters, "k1": scope.category or None}
+    indicators = _point_indicators(query, reader, filters, issued_filters) if want(None) else []
+
+    def trend():
+        daily_i = reader.sums(
+            ["points.issued"], start=scope.start, end=scope.end, by=("day",), **issued_filters
+        )
+        daily_r = reader.sums(
+            ["points.redeemed"], start=scope.start, end=scope.end, by=("day",), **filters
+        )
+        return chart(
+            "trend",
+            _("Issued and redeemed, day by day"),
+            "line",
+            [_("Day"), _("Issued"), _("Redeemed")],
+            [
+                [
+                    d.isoformat(),
+                    daily_i.get(("points.issued", d), 0),
+                    daily_r.get(("points.redeemed", d), 0),
+                ]
+                for d in days(scope)
+            ],
+        )
+
+    def by_source():
+        sums = reader.sums(
+            ["points.issued"], start=scope.start, end=scope.end, by=("k1",), **issued_filters
+        )
+        return chart(
+            "by_source",
+            _("Issued by source"),
+            "bar",
+            [_("Source"), _("Points")],
+            sorted([[sources.get(k, k), v] for (_m, k), v in sums.items()], key=lambda r: -r[1]),
+        )
+
+    def by_district():
+        district_names = dict(places.districts().values_list("id", "name"))
+        sums = _by(
+            reader.sums(
+                POINT_METRICS, start=scope.start, end=scope.end, by=("district",), **filters
+            )
+        )
+        return chart(
+            "by_district",
+            _("By district"),
+            "bar",
+            [_("District"), _("Issued"), _("Redeemed")],
+            sorted(
+                [
+                    [
+                        district_names.get(k, _("Unknown")) if k else _("Unknown"),
+                        v.get("points.issued", 0),
+                        v.get("points.redeemed", 0),
+                    ]
+                    for k, v in sums.items()
+                ],
+                key=lambda r: -r[1],
+            ),
+        )
+
+    def top_earners():
+        district_names = dict(places.districts().values_list("id", "name"))
+        month = month_start(scope.end)
+        board = reader.top("points.earned", month=month, per_district=5, **filters)
+        names = points.dashboard_worker_names({k for rows in board.values() for k, _v in rows})
+        top_rows = [
+            [district_names.get(d, _("Unknown")) if d else _("Unknown"), rank, names.get(k, "—"), v]
+            for d in sorted(board, key=lambda d: district_names.get(d, "") if d else "")
+            for rank, (k, v) in enumerate(board[d], 1)
+        ]
+        return chart(
+            "top_earners",
+            _("Top earners of %(month)s by district") % {"month": f"{month:%Y-%m}"},
+            "table",
+            [_("District"), _("Rank"), _("Worker"), _("Points")],
+            top_rows,
+            note=_("Names masked; honours themselves do not count."),
+        )
+
+    makers = {
+        "trend": trend,
+        "by_source": by_source,
+        "by_district": by_district,
+        "top_earners": top_earners,
+    }
+    return {"indicators": indicators, "charts": _built(makers, want)}
+
+
+def _point_indicators(query, reader, filters, issued_filters) -> list:
+    scope = query.scope
 
     def totals(s):
         t = {
@@ -713,7 +854,7 @@ def point_figures(query) -> dict:
     now_t = totals(scope)
     before = totals(query.previous) if query.previous else {}
     heads = {h.key: h for h in points.dashboard_headlines(scope=scope)}
-    indicators = [
+    return [
         indicator(
             "issued", _("Issued"), now_t.get("points.issued", 0), before.get("points.issued")
         ),
@@ -734,93 +875,18 @@ def point_figures(query) -> dict:
         indicator("wishes", _("Wishes outstanding"), heads["points.wishes"].value, better="down"),
         indicator("held", _("Awaiting pick-up"), heads["points.held"].value),
     ]
-    scope_s = query.scope
-    daily_i = reader.sums(
-        ["points.issued"], start=scope_s.start, end=scope_s.end, by=("day",), **issued_filters
-    )
-    daily_r = reader.sums(
-        ["points.redeemed"], start=scope_s.start, end=scope_s.end, by=("day",), **filters
-    )
-    trend_rows = [
-        [
-            d.isoformat(),
-            daily_i.get(("points.issued", d), 0),
-            daily_r.get(("points.redeemed", d), 0),
-        ]
-        for d in days(scope_s)
-    ]
-    by_source = reader.sums(
-        ["points.issued"], start=scope.start, end=scope.end, by=("k1",), **issued_filters
-    )
-    district_names = dict(places.districts().values_list("id", "name"))
-    by_district = _by(
-        reader.sums(POINT_METRICS, start=scope.start, end=scope.end, by=("district",), **filters)
-    )
-    month = month_start(scope.end)
-    board = reader.top("points.earned", month=month, per_district=5, **filters)
-    names = points.dashboard_worker_names({k for rows in board.values() for k, _v in rows})
-    top_rows = [
-        [district_names.get(d, _("Unknown")) if d else _("Unknown"), rank, names.get(k, "—"), v]
-        for d in sorted(board, key=lambda d: district_names.get(d, "") if d else "")
-        for rank, (k, v) in enumerate(board[d], 1)
-    ]
-    return {
-        "indicators": indicators,
-        "charts": [
-            chart(
-                "trend",
-                _("Issued and redeemed, day by day"),
-                "line",
-                [_("Day"), _("Issued"), _("Redeemed")],
-                trend_rows,
-            ),
-            chart(
-                "by_source",
-                _("Issued by source"),
-                "bar",
-                [_("Source"), _("Points")],
-                sorted(
-                    [[sources.get(k, k), v] for (_m, k), v in by_source.items()],
-                    key=lambda r: -r[1],
-                ),
-            ),
-            chart(
-                "by_district",
-                _("By district"),
-                "bar",
-                [_("District"), _("Issued"), _("Redeemed")],
-                sorted(
-                    [
-                        [
-                            district_names.get(k, _("Unknown")) if k else _("Unknown"),
-                            v.get("points.issued", 0),
-                            v.get("points.redeemed", 0),
-                        ]
-                        for k, v in by_district.items()
-                    ],
-                    key=lambda r: -r[1],
-                ),
-            ),
-            chart(
-                "top_earners",
-                _("Top earners of %(month)s by district") % {"month": f"{month:%Y-%m}"},
-                "table",
-                [_("District"), _("Rank"), _("Worker"), _("Points")],
-                top_rows,
-                note=_("Names masked; honours themselves do not count."),
-            ),
-        ],
-    }
 
 
 # --- coverage ------------------------------------------------------------------------------
 
 
-def coverage(query) -> dict:
+def coverage(query, only=None) -> dict:
     """Per district: workers and employers registered, stations and those open now, stations
     per 10,000 workers, and the communities whose centre is within 1 km of a station (open at
     some hour of the week) — how much of the district a worker can reach."""
     scope = query.scope
+    if not _wanted(only)("by_district"):
+        return {"indicators": [], "charts": []}
     district_rows = list(places.districts().values_list("id", "name"))
     if scope.district_ids is not None:
         district_rows = [(i, n) for i, n in district_rows if i in scope.district_ids]
@@ -883,7 +949,7 @@ def coverage(query) -> dict:
     for row, (district_id, _name) in zip(table, district_rows, strict=True):
         row.extend(h.extra["by_district"].get(district_id, 0) for h in extra_columns)
     return {
-        "indicators": indicators,
+        "indicators": indicators if only is None else [],
         "charts": [
             chart(
                 "by_district",
@@ -938,8 +1004,9 @@ def _communities_in_reach(communities, station_points) -> dict:
 # --- overview ------------------------------------------------------------------------------
 
 
-def overview(query) -> dict:
+def overview(query, only=None) -> dict:
     scope = query.scope
+    want = _wanted(only)
     reader = _reader(query)
     d = {"district": scope.district_ids}
     flows = [
@@ -948,38 +1015,44 @@ def overview(query) -> dict:
         ("visits", _("Station visits"), "stations.visits"),
         ("points_issued", _("Points issued"), "points.issued"),
     ]
-    metrics = [m for _k, _l, m in flows]
-    now_sums = reader.sums(metrics, start=scope.start, end=scope.end, **d)
-    before = {}
-    if query.previous:
-        p = query.previous
-        before = reader.sums(metrics, start=p.start, end=p.end, **d)
-    indicators = [
-        indicator(
-            key, label, now_sums.get((m,), 0), before.get((m,), 0) if query.previous else None
-        )
-        for key, label, m in flows
-    ]
-    for h in providers.headlines(scope):
-        group = _(str(h.group))
-        indicators.append(
-            indicator(h.key, _(str(h.label)), h.value, unit=str(h.unit), note=group, group=group)
-        )
-    metrics = [m for _k, _l, m in flows[:3]]
-    daily = reader.sums(metrics, start=scope.start, end=scope.end, by=("day",), **d)
-    rows = [[day.isoformat(), *[daily.get((m, day), 0) for m in metrics]] for day in days(scope)]
-    return {
-        "indicators": indicators,
-        "charts": [
+    indicators = []
+    if want(None):
+        metrics = [m for _k, _l, m in flows]
+        now_sums = reader.sums(metrics, start=scope.start, end=scope.end, **d)
+        before = {}
+        if query.previous:
+            p = query.previous
+            before = reader.sums(metrics, start=p.start, end=p.end, **d)
+        indicators = [
+            indicator(
+                key, label, now_sums.get((m,), 0), before.get((m,), 0) if query.previous else None
+            )
+            for key, label, m in flows
+        ]
+        for h in providers.headlines(scope):
+            group = _(str(h.group))
+            indicators.append(
+                indicator(
+                    h.key, _(str(h.label)), h.value, unit=str(h.unit), note=group, group=group
+                )
+            )
+    charts = []
+    if want("activity"):
+        metrics = [m for _k, _l, m in flows[:3]]
+        daily = reader.sums(metrics, start=scope.start, end=scope.end, by=("day",), **d)
+        charts.append(
             chart(
                 "activity",
                 _("Activity, day by day"),
                 "line",
                 [_("Day"), *[label for _k, label, _m in flows[:3]]],
-                rows,
-            ),
-        ],
-    }
+                [
+                    [day.isoformat(), *[daily.get((m, day), 0) for m in metrics]]
+                    for day in days(scope)
+                ],
+            )
+        )
+    return {"indicators": indicators, "charts": charts}
 
 
 BUILDERS = {
@@ -992,8 +1065,9 @@ BUILDERS = {
 }
 
 
-def section(name: str, query) -> dict:
-    data = BUILDERS[name](query)
+def section(name: str, query, *, only: str | None = None) -> dict:
+    """Every figure of a dashboard; with `only`, just that chart (and no indicators)."""
+    data = BUILDERS[name](query, only=only)
     return {"section": name, "title": section_titles()[name], "scope": scope_dict(query), **data}
 
 
