@@ -9,11 +9,10 @@ demo's own cost and the new apps' are told apart.
 The database is a SQLite file of its own whatever DATABASE_URL says (`make bench` runs
 this with the others); the media files go to a temporary folder too. The database is
 migrated once and copied for each run: the time is `demo-load`'s alone. Likewise the
-project's sources are compiled to bytecode once, into the bench's own folder
-(PYTHONPYCACHEPREFIX), as `make demo`'s migrate leaves them for the demo-load after it:
-where PYTHONDONTWRITEBYTECODE is set (as on the project machine) every run would otherwise
-compile them again, about 0.4 s that no second run elsewhere pays. `--compile-each-run`
-measures it that way.
+project's sources are compiled to bytecode once (`src/**/__pycache__`, ignored by git), as
+`make demo`'s migrate leaves them for the demo-load after it: where PYTHONDONTWRITEBYTECODE
+is set (as on the project machine) every run would otherwise compile them again, about
+0.4 s that no second run elsewhere pays. `--compile-each-run` skips that step.
 """
 
 import argparse
@@ -49,7 +48,7 @@ WITHOUT = (
 )
 
 
-def environment(tmp: str, pycache: str | None = None) -> dict:
+def environment(tmp: str) -> dict:
     env = dict(
         os.environ,
         DATABASE_URL=f"sqlite:///{tmp}/demo.sqlite3",
@@ -61,22 +60,21 @@ def environment(tmp: str, pycache: str | None = None) -> dict:
     )
     env.pop("YIZHAN_ENV", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    if pycache:
-        env["PYTHONPYCACHEPREFIX"] = pycache
     return env
 
 
-def compiled(folder: str) -> str:
-    """The project's sources compiled once into a bytecode folder of the bench's own."""
-    pycache = f"{folder}/pycache"
+def compile_sources(folder: str) -> None:
+    """The project's sources compiled to bytecode beside them, once (the runs read it; a
+    bytecode folder elsewhere, PYTHONPYCACHEPREFIX, would hide the installed packages')."""
+    env = environment(folder)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", str(ROOT / "src")],
-        env=environment(folder, pycache),
+        env=env,
         cwd=ROOT,
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    return pycache
 
 
 def migrated(folder: str) -> str:
@@ -91,12 +89,10 @@ def migrated(folder: str) -> str:
     return f"{folder}/demo.sqlite3"
 
 
-def one_run(
-    *, template: str, with_all: bool, scale: str, pycache: str | None
-) -> tuple[float, float, float]:
+def one_run(*, template: str, with_all: bool, scale: str) -> tuple[float, float, float]:
     with tempfile.TemporaryDirectory(prefix="bench-demo-") as tmp:
         shutil.copy(template, f"{tmp}/demo.sqlite3")
-        env = environment(tmp, pycache)
+        env = environment(tmp)
         if with_all:
             command = [sys.executable, "-m", "yizhan.cli", "demo-load", "--scale", scale]
         else:
@@ -133,12 +129,11 @@ def main() -> None:
     results: dict[bool, list] = {v: [] for v in variants}
     with tempfile.TemporaryDirectory(prefix="bench-demo-template-") as folder:
         template = migrated(folder)
-        pycache = None if args.compile_each_run else compiled(folder)
+        if not args.compile_each_run:
+            compile_sources(folder)
         for _ in range(runs):  # interleaved, so both see the same load
             for with_all in variants:
-                results[with_all].append(
-                    one_run(template=template, with_all=with_all, scale=scale, pycache=pycache)
-                )
+                results[with_all].append(one_run(template=template, with_all=with_all, scale=scale))
     labels = {True: "with every seeder", False: "without the later apps"}
     for with_all in variants:
         label = labels[with_all]
