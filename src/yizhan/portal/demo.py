@@ -1,13 +1,17 @@
 """Demo data for the dashboards: a district officer's login, planning inputs (candidate sites
 and delivery hot spots) and the first rollup, so the dashboards have figures at once."""
 
+import datetime as dt
 import random
+
+from django.conf import settings
 
 from yizhan.accounts.demo import demo_password_hash
 from yizhan.accounts.models import Role, RoleAssignment, User
 from yizhan.core.pii import blind_index
 from yizhan.places.models import Community, District
 from yizhan.portal import services
+from yizhan.portal.dashboards import rollups
 from yizhan.portal.models import ActivitySpot, CandidateSite
 
 DISTRICT_OFFICER_MOBILE = "13900000008"
@@ -56,5 +60,11 @@ def seed_dashboards(*, rng_seed: int = 18) -> None:
             for c in hot
             for _ in range(3)
         )
-    services.dashboard_refresh(force=True)
+    # The first rollup from the first day the city has facts for: the same rows as from the
+    # start of the history window, without asking every app about two years of empty months.
+    today = rollups.local_today()
+    history = today - dt.timedelta(days=settings.DASHBOARD_HISTORY_DAYS)
+    services.dashboard_refresh(
+        force=True, since=rollups.first_day_with_facts(start=history, end=today)
+    )
     services.monthly_reports_generate()

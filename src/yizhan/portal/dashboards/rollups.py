@@ -147,6 +147,18 @@ def _by_district(sums: dict[tuple, int]) -> dict[tuple, int]:
     return out
 
 
+def first_day_with_facts(*, start: dt.date, end: dt.date) -> dt.date | None:
+    """The first local day in [start, end) that any app reports a fact for, asking each app
+    once for the whole range: for a short history (the demo city's a few months in an
+    800-day window), not a city's years, which `refresh` reads month by month."""
+    first = None
+    for facts in providers.fact_sources().values():
+        for fact in facts(start=midnight(start), end=midnight(end)):
+            if fact.value and (first is None or fact.day < first):
+                first = fact.day
+    return first
+
+
 def refresh(*, now=None, since: dt.date | None = None) -> dict:
     """Roll up every app's facts from `since` (default: the recount window before the last
     complete day; the whole history kept in `DASHBOARD_HISTORY_DAYS` on the first run) to
