@@ -271,3 +271,14 @@ def test_a_broken_provider_does_not_blank_the_overview(world, login, monkeypatch
 
 def test_case_metrics_page_still_works(world, login):
     assert login(world.city.dora).get("/cases/metrics/").status_code == 200
+
+
+def test_communities_within_a_kilometre_of_a_station():
+    from yizhan.portal.dashboards.figures import _communities_in_reach
+
+    station, far_away = (36.0, 103.8), (40.0, 110.0)
+    # 0.008° of latitude ≈ 890 m (in reach), 0.02° ≈ 2.2 km (not); a community without a
+    # centre is not counted.
+    communities = [(1, 36.0, 103.8), (1, 36.008, 103.8), (2, 36.02, 103.8), (2, None, None)]
+    assert _communities_in_reach(communities, [station, far_away]) == {1: (2, 2), 2: (0, 1)}
+    assert _communities_in_reach(communities, []) == {1: (0, 2), 2: (0, 1)}

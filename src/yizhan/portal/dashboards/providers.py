@@ -46,11 +46,13 @@ def headline_sources() -> dict:
     }
 
 
-def headlines(scope) -> list:
-    """Every app's headline figures for `scope`; an app that fails is left out (and logged),
-    so one broken provider never takes the overview down."""
+def headlines(scope, leave_out=frozenset()) -> list:
+    """Every app's headline figures for `scope` (but the apps in `leave_out`); an app that
+    fails is left out (and logged), so one broken provider never takes the overview down."""
     found = []
     for label, provide in headline_sources().items():
+        if label in leave_out:
+            continue
         try:
             found.extend(provide(scope=scope))
         except Exception:  # noqa: BLE001 - a provider's bug must not blank the page
