@@ -517,7 +517,8 @@ def dashboard_facts(*, start, end):
 def dashboard_open_now(*, district_ids=None, department_id=None, category_id=None, now=None):
     """Cases not yet closed, and those past their running deadline, now (indexed counts)."""
     now = now or timezone.now()
-    qs = Case.objects.exclude(state=Case.State.CLOSED)
+    # state IN (…) rather than state <> closed: the (state, due_at) index serves it.
+    qs = Case.objects.filter(state__in=[s for s in Case.State.values if s != Case.State.CLOSED])
     if district_ids is not None:
         qs = qs.filter(district_id__in=district_ids)
     if department_id:

@@ -11,7 +11,6 @@ case it reads only what that chart needs and returns no indicators.
 """
 
 import datetime as dt
-import math
 from collections import defaultdict
 from dataclasses import replace
 
@@ -933,11 +932,11 @@ def coverage(query, only=None) -> dict:
             unit="%",
         ),
     ]
+    # The other apps' coverage figures (membership); the four above are not asked at all.
     extra_heads = [
         h
-        for h in providers.headlines(scope)
-        if h.key.split(".")[0] not in {"cases", "reports", "stations", "points"}
-        and h.extra.get("coverage")
+        for h in providers.headlines(scope, leave_out={"cases", "reports", "stations", "points"})
+        if h.extra.get("coverage")
     ]
     for h in extra_heads:
         indicators.append(
@@ -987,17 +986,20 @@ def _communities_in_reach(communities, station_points) -> dict:
             out[district][1] += lat is not None
         return {k: tuple(v) for k, v in out.items()}
     s = np.radians(np.array(station_points, dtype=float))
-    for district, lat, lng in communities:
-        if lat is None:
-            continue
+    placed = [(d, lat, lng) for d, lat, lng in communities if lat is not None]
+    if not placed:
+        return {}
+    c = np.radians(np.array([(lat, lng) for _d, lat, lng in placed], dtype=float))
+    # Haversine, every community against every station at once (communities × stations).
+    la, ln = c[:, 0:1], c[:, 1:2]
+    a = (
+        np.sin((s[:, 0] - la) / 2) ** 2
+        + np.cos(la) * np.cos(s[:, 0]) * np.sin((s[:, 1] - ln) / 2) ** 2
+    )
+    nearest = 2 * 6371008.8 * np.arcsin(np.sqrt(a.min(axis=1)))
+    for (district, _lat, _lng), metres in zip(placed, nearest, strict=True):
         out[district][1] += 1
-        la, ln = math.radians(lat), math.radians(lng)
-        a = (
-            np.sin((s[:, 0] - la) / 2) ** 2
-            + math.cos(la) * np.cos(s[:, 0]) * np.sin((s[:, 1] - ln) / 2) ** 2
-        )
-        nearest = 2 * 6371008.8 * np.arcsin(np.sqrt(a.min()))
-        out[district][0] += bool(nearest <= REACH_M)
+        out[district][0] += bool(metres <= REACH_M)
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -120,8 +120,9 @@ def _in_scope(scope, district, department, category) -> bool:
 
 
 def snapshot_day() -> dt.date | None:
-    return (
+    return (  # ordered by day, not id: the (metric, grain, day) index answers it
         Rollup.objects.filter(metric=OPEN_METRIC, grain=Rollup.Grain.SNAPSHOT)
+        .order_by("day")
         .values_list("day", flat=True)
         .first()
     )

@@ -63,20 +63,23 @@ def headlines_kept():
         _kept.reset(token)
 
 
-def headlines(scope) -> list:
-    """Every app's headline figures for `scope`; an app that fails is left out (and logged),
-    so one broken provider never takes the overview down."""
+def headlines(scope, leave_out=frozenset()) -> list:
+    """Every app's headline figures for `scope` (but the apps in `leave_out`); an app that
+    fails is left out (and logged), so one broken provider never takes the overview down."""
     kept = _kept.get()
     if kept is not None:
-        if scope not in kept:
-            kept[scope] = _headlines(scope)
-        return list(kept[scope])
-    return _headlines(scope)
+        key = (scope, frozenset(leave_out))
+        if key not in kept:
+            kept[key] = _headlines(scope, leave_out)
+        return list(kept[key])
+    return _headlines(scope, leave_out)
 
 
-def _headlines(scope) -> list:
+def _headlines(scope, leave_out=frozenset()) -> list:
     found = []
     for label, provide in headline_sources().items():
+        if label in leave_out:
+            continue
         try:
             found.extend(provide(scope=scope))
         except Exception:  # noqa: BLE001 - a provider's bug must not blank the page

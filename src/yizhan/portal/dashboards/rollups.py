@@ -77,6 +77,16 @@ assert all(len(ms) <= RollupWide.WIDTH for ms in WIDE.values())
 assert not MONTH_ONLY & COLUMN.keys()
 
 
+def _any(qs: list[Q]) -> Q | None:
+    """The rows matching any of `qs` (None: no rows)."""
+    if not qs:
+        return None
+    out = qs[0]
+    for q in qs[1:]:
+        out |= q
+    return out
+
+
 def local_today(now=None) -> dt.date:
     return timezone.localdate(now or timezone.now())
 
@@ -286,10 +296,10 @@ class Reader:
 
     def _rolled_q(
         self, start: dt.date, end: dt.date, *, daily: bool, month_only: bool, coarse: bool
-    ) -> Q | None:
-        """The rows (day, month, live) for days start..end; month-only metrics: whole
-        months; `coarse`: the day and month rows by district only."""
-        q = self._complete_q(start, end, daily=daily, month_only=month_only, coarse=coarse)
+    ) -> tuple[Q | None, Q | None]:
+        """(rows to add, rows to take away) for days start..end: day, month and live rows;
+        month-only metrics: whole months; `coarse`: the day and month rows by district."""
+        q, minus = self._complete_q(start, end, daily=daily, month_only=month_only, coarse=coarse)
         if self.live_rows:
             lo = month_start(start) if month_only else start
             hi = next_month(end) - dt.timedelta(days=1) if month_only else end
@@ -297,41 +307,48 @@ class Reader:
             if lo <= hi:
                 live = Q(grain=Rollup.Grain.LIVE, day__gte=lo, day__lte=hi)
                 q = live if q is None else q | live
-        return q
+        return q, minus
 
     def _complete_q(
         self, start, end, *, daily: bool, month_only: bool, coarse: bool = False
-    ) -> Q | None:
+    ) -> tuple[Q | None, Q | None]:
+        """The complete days' rows: a month row where the range covers most of a month
+        (less the day rows of the days it leaves out), day rows elsewhere."""
         if self.until is None:
-            return None
+            return None, None
         g = Rollup.Grain
         day_grain = g.DAY_BY_DISTRICT if coarse else g.DAY
         month_grain = g.MONTH_BY_DISTRICT if coarse else g.MONTH
-        last = min(end, self.until - dt.timedelta(days=1))
+        one = dt.timedelta(days=1)
+        last = min(end, self.until - one)
         if month_only:
             months, m = [], month_start(start)
             while m <= last:
                 months.append(m)
                 m = next_month(m)
-            return Q(grain=g.MONTH, day__in=months) if months else None
+            return (Q(grain=g.MONTH, day__in=months) if months else None), None
         if start > last:
-            return None
+            return None, None
         if daily:
-            return Q(grain=day_grain, day__gte=start, day__lte=last)
-        first_whole = start if start.day == 1 else next_month(start)
-        months, m = [], first_whole
-        while next_month(m) - dt.timedelta(days=1) <= last:
-            months.append(m)
+            return Q(grain=day_grain, day__gte=start, day__lte=last), None
+        months, days, minus = [], [], []
+        m = month_start(start)
+        while m <= last:
+            lo, hi = max(start, m), min(last, next_month(m) - one)
+            # A month row holds its days up to the last complete one.
+            covered = min(next_month(m), self.until) - one
+            left_out = (lo - m).days + (covered - hi).days
+            if left_out + 1 < (hi - lo).days + 1:
+                months.append(m)
+                if lo > m:
+                    minus.append(Q(grain=day_grain, day__gte=m, day__lt=lo))
+                if hi < covered:
+                    minus.append(Q(grain=day_grain, day__gt=hi, day__lte=covered))
+            else:
+                days.append(Q(grain=day_grain, day__gte=lo, day__lte=hi))
             m = next_month(m)
-        if not months:
-            return Q(grain=day_grain, day__gte=start, day__lte=last)
-        q = Q(grain=month_grain, day__in=months)
-        if start < months[0]:
-            q |= Q(grain=day_grain, day__gte=start, day__lt=months[0])
-        after = next_month(months[-1])
-        if after <= last:
-            q |= Q(grain=day_grain, day__gte=after, day__lte=last)
-        return q
+        plus = [Q(grain=month_grain, day__in=months)] if months else []
+        return _any(plus + days), _any(minus)
 
     @staticmethod
     def _matches(fact: Fact, filters: dict) -> bool:
@@ -354,14 +371,14 @@ class Reader:
                 qs = qs.filter(**{key: filters[key]})
         return qs
 
-    def _rolled(self, q: Q, metrics: list[str], by, filters: dict, out: dict) -> None:
+    def _rolled(self, q: Q, metrics: list[str], by, filters: dict, out: dict, sign=1) -> None:
         """Add the rolled rows matching `q` to `out`: narrow metrics from `Rollup`, the wide
         families' from `RollupWide` (one row per key combination, a column per metric)."""
         narrow = [m for m in metrics if m not in COLUMN]
         if narrow:
             qs = self._filter(Rollup.objects.filter(q, metric__in=narrow), filters)
             for row in qs.values_list("metric", *by).annotate(v=Sum("value")).order_by():
-                out[row[:-1]] += row[-1]
+                out[row[:-1]] += sign * row[-1]
         families: dict[str, list[str]] = defaultdict(list)
         for m in metrics:
             if m in COLUMN:
@@ -380,7 +397,7 @@ class Reader:
                 keys = row[:n]
                 for metric, value in zip(wanted, row[n:], strict=True):
                     if value:
-                        out[(metric, *keys)] += value
+                        out[(metric, *keys)] += sign * value
 
     def sums(self, metrics, *, start: dt.date, end: dt.date, by=(), **filters) -> dict[tuple, int]:
         """{(metric, *the `by` keys): total} for days start..end. `by` names any of day,
@@ -395,9 +412,11 @@ class Reader:
             group = [m for m in metrics if (m in MONTH_ONLY) == month_only]
             if not group:
                 continue
-            q = self._rolled_q(start, end, daily=daily, month_only=month_only, coarse=coarse)
+            q, minus = self._rolled_q(start, end, daily=daily, month_only=month_only, coarse=coarse)
             if q is not None:
                 self._rolled(q, group, by, filters, out)
+            if minus is not None:  # the days a month row holds but the range leaves out
+                self._rolled(minus, group, by, filters, out, sign=-1)
             lo = month_start(start) if month_only else start
             hi = next_month(end) - dt.timedelta(days=1) if month_only else end
             for label in {m.split(".")[0] for m in group}:
@@ -409,7 +428,7 @@ class Reader:
                         and self._matches(fact, filters)
                     ):
                         out[(fact.metric, *(getattr(fact, k) for k in by))] += fact.value
-        return dict(out)
+        return {k: v for k, v in out.items() if v}
 
     def total(self, metric: str, *, start, end, **filters) -> int:
         return self.sums([metric], start=start, end=end, **filters).get((metric,), 0)
@@ -418,7 +437,7 @@ class Reader:
         """{district: [(k1, total), ...]} the largest totals of a month-only metric (by k1,
         e.g. a worker) in each district, rolled rows and today's delta together."""
         candidates: dict[tuple, int] = {}
-        q = self._complete_q(month, month, daily=False, month_only=True)
+        q, _minus = self._complete_q(month, month, daily=False, month_only=True)
         if q is not None:
             ranked = self._filter(Rollup.objects.filter(q, metric=metric), filters).annotate(
                 rank=Window(RowNumber(), partition_by=[F("district")], order_by=F("value").desc())
