@@ -39,7 +39,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -301,7 +301,80 @@ def _take_one_then_credit(item_id: int, target, amount: int) -> bool:
     )
 
 
-# --- One posting# --- One posting ------------------------------------------------------------------------------
+# --- A redemption's hold in one round trip (PostgreSQL) ---------------------------------------
+
+
+def hold_in_database() -> bool:
+    """Whether a redemption's hold runs as the database function `points_hold_redemption`
+    (PostgreSQL, created by migration 0004) rather than step by step through `post`
+    (SQLite, the demo; and on PostgreSQL with `settings.POINTS_HOLD_IN_DATABASE` off, which
+    the parity tests do)."""
+    from django.conf import settings
+
+    return connection.vendor == "postgresql" and settings.POINTS_HOLD_IN_DATABASE
+
+
+class CodeTaken(Exception):
+    """The pick-up code was drawn before; the transaction is aborted: run it again with
+    another code."""
+
+
+class WorkerShort(Conflict):
+    """The worker's balance is below the price (`balance`: what they hold)."""
+
+    def __init__(self, balance: int):
+        super().__init__(code=INSUFFICIENT)
+        self.balance = balance
+
+
+# The function's refusals (migration 0004): SQLSTATE → what it means.
+_REFUSALS = {"YZ001": CodeTaken, "YZ002": WorkerShort, "YZ003": OutOfStock}
+
+
+def hold_redemption(
+    *,
+    worker_id: int,
+    item_id: int,
+    station_id: int,
+    code: str,
+    points: int,
+    at: dt.datetime,
+    expires_at: dt.datetime,
+    commit: bool = False,
+) -> int:
+    """PostgreSQL: a new redemption, its history row and its hold in ONE round trip — the
+    same rows, in the same lock order, as `post` writes step by step: the worker's
+    conditional debit, the posting and its entries, one item out of stock, escrow last.
+    Returns the redemption's id.
+
+    `commit`: send the COMMIT in the same round trip, for a caller whose transaction this
+    is and who writes nothing after the hold. The item's and escrow's rows are then held
+    only while the database commits, not while the answer travels back to a client that
+    must be scheduled to send the COMMIT (on a loaded machine that wait, several
+    milliseconds, bounded every redemption of an item).
+
+    A refusal raises and leaves the transaction aborted (nothing after it runs, the COMMIT
+    neither): `WorkerShort` (a `Conflict`, code `insufficient_points`), `OutOfStock`,
+    `CodeTaken` (draw another code and run the transaction again)."""
+    require_transaction()
+    sql = "SELECT points_hold_redemption(%s, %s, %s, %s, %s, %s, %s)"
+    if commit:
+        sql += "; COMMIT"
+    try:
+        ((redemption_id,),) = _rows(
+            sql, [worker_id, item_id, station_id, code, points, _when(at), _when(expires_at)]
+        )
+    except DatabaseError as exc:
+        refusal = _REFUSALS.get(getattr(exc.__cause__, "sqlstate", None))
+        if refusal is WorkerShort:
+            raise WorkerShort(int(exc.__cause__.diag.message_detail)) from None
+        if refusal is not None:
+            raise refusal() from None
+        raise
+    return redemption_id
+
+
+# --- One posting ------------------------------------------------------------------------------
 
 
 def post(
