@@ -30,6 +30,7 @@ BENCH_WORKERS_SCALE (city), BENCH_PGBENCH_SCALE (16).
 """
 
 import argparse
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -249,12 +250,18 @@ def _client(kind, seed, user_ids, item_id, station_id, tag, barrier, out):
     from yizhan.core.errors import Conflict
     from yizhan.points import services
 
-    rng = random.Random(seed)
+    rng = random.Random(f"{tag}-{seed}")
+    # Redeemers take their users in turn from a point of their own each rep, so a rep does
+    # not spend the points of the users the rep before spent.
+    start = rng.randrange(len(user_ids))
     users = list(User.objects.filter(pk__in=user_ids))
     rule = bench_rule()
 
     def one(i):
-        user = users[i % len(users)] if kind in ("redeem", "request") else rng.choice(users)
+        if kind in ("redeem", "request"):
+            user = users[(start + i) % len(users)]
+        else:
+            user = rng.choice(users)
         if kind == "stage":
             services.award_request(
                 deed="report_verified",
@@ -273,7 +280,10 @@ def _client(kind, seed, user_ids, item_id, station_id, tag, barrier, out):
         else:
             services.redemption_create(worker=user, item_id=item_id, station_id=station_id)
 
-    one(-1)  # warm up: connection, roles of the first user, statement caches
+    # Warm up: connection, roles of the first user, statement caches (a refusal — that
+    # user's points spent — warms up as well).
+    with contextlib.suppress(Conflict):
+        one(-1)
     done = refused = 0
     latencies, staged = [], {}
     barrier.wait(timeout=300)
@@ -484,7 +494,7 @@ def main() -> None:
             row["awards_now"] = clients("award", user_ids, tag=f"now{rep}")
         if "redemptions" in measures:
             row["tpcb_like"] = pgbench("tpcb-like")
-            row["redemptions"] = measure_redemptions(user_ids, item, station)
+            row["redemptions"] = measure_redemptions(user_ids, item, station, tag=f"r{rep}")
             row["requests"] = measure_redemptions(
                 user_ids, item, station, kind="request", tag=f"q{rep}"
             )
@@ -510,10 +520,10 @@ def main() -> None:
             r, q = row["redemptions"], row["requests"]
             said.append(
                 f"tpcb-like {row['tpcb_like']['rate']:,.0f} tps | redemptions {r['rate']:,.0f}/s "
-                f"(p99 {r['p99_ms']:.1f} ms, client CPU {r['client_cpu_ms']:.2f} ms, oversold "
-                f"{r['oversold']}) | through redemption_request {q['rate']:,.0f}/s (p99 "
-                f"{q['p99_ms']:.1f} ms, client CPU {q['client_cpu_ms']:.2f} ms, oversold "
-                f"{q['oversold']}) |"
+                f"(p99 {r['p99_ms']:.1f} ms, client CPU {r['client_cpu_ms']:.2f} ms, refused "
+                f"{r['refused']}, oversold {r['oversold']}) | through redemption_request "
+                f"{q['rate']:,.0f}/s (p99 {q['p99_ms']:.1f} ms, client CPU "
+                f"{q['client_cpu_ms']:.2f} ms, refused {q['refused']}, oversold {q['oversold']}) |"
             )
         first = row.get("awards") or row["redemptions"]
         said.append(f"violations {row['violations']} | load {first['load']:.1f}")

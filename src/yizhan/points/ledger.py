@@ -1,9 +1,11 @@
 """The ledger's only writer: balanced postings, cached balances, and the locking order.
 
-Every movement of points goes through `post` (one posting) or `post_awards` (a batch of
-awards, set-based), inside the caller's transaction (like pretix's locking helpers, they
-refuse to run outside one). The locking order, the same in every use case so two
-transactions never wait on each other in a circle (docs/POINTS.md, "Locking"):
+Every movement of points goes through `post` (one posting), `post_awards` (a batch of
+awards, set-based) or, on PostgreSQL, `hold_redemption` (a redemption's hold as one call of
+a database function that does what `post` does, in the same order), inside the caller's
+transaction (like pretix's locking helpers, they refuse to run outside one). The locking
+order, the same in every use case so two transactions never wait on each other in a circle
+(docs/POINTS.md, "Locking"):
 
 1. worker accounts, by id ascending (`lock_workers`, or the conditional UPDATE of a
    worker line in `post`, which locks the row it changes);
@@ -18,9 +20,9 @@ On SQLite FOR UPDATE is a no-op and the IMMEDIATE transaction mode serialises wr
 
 Round trips are what an interactive posting costs (the database work is a few index
 lookups), so the hot path is plain SQL: one INSERT for the posting, one for its entries,
-one UPDATE per account, no savepoint, and the ids of the system accounts cached per
-process. A refused debit raises `Conflict` part-way through the posting: the caller's
-atomic block (every service is one) rolls it back. A caller that catches the refusal and
+one UPDATE per account, no savepoint, and the system accounts named by code. A refused
+debit raises `Conflict` part-way through the posting: the caller's atomic block (every
+service is one) rolls it back. A caller that catches the refusal and
 carries on in the same transaction wraps the call in its own `transaction.atomic()`.
 
 Two kinds of "no" (docs/POINTS.md, "Errors"):
@@ -358,7 +360,9 @@ def hold_redemption(
     `CodeTaken` (draw another code and run the transaction again)."""
     require_transaction()
     sql = "SELECT points_hold_redemption(%s, %s, %s, %s, %s, %s, %s)"
-    if commit:
+    # Two statements in one round trip need psycopg's client-side binding (Django's
+    # default); with server-side binding the COMMIT is left to the caller's atomic block.
+    if commit and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
         sql += "; COMMIT"
     try:
         ((redemption_id,),) = _rows(
