@@ -13,7 +13,9 @@
    - awards posted at once through `services.award` (the interactive path), 16 clients;
    - pgbench tpcb-like (the anchor for redemptions), 16 clients;
    - redemptions: 16 client processes redeem one catalogue item through
-     `services.redemption_create` (the hot stock row and escrow every time);
+     `services.redemption_create` (the hot stock row and escrow every time), then the same
+     through `services.redemption_request` (what the page and the API call: the use case
+     wrapped in `core.idempotency.run_once`, a fresh key each time);
    - `points verify` after each, and the stock checked against the redemptions: violations.
 
 The window of a measure starts when every client has connected and made one warm-up call
@@ -21,12 +23,14 @@ The window of a measure starts when every client has connected and made one warm
 only call the service (their User objects are loaded once, before the window).
 
     bash scripts/with-postgres.sh .venv/bin/python bench/bench_points.py [--tiny] [--reps 3]
+        [--only awards|redemptions]
 
 Environment: BENCH_POINTS_ENTRIES (1,000,000), BENCH_CLIENTS (16), BENCH_SECONDS (15),
 BENCH_WORKERS_SCALE (city), BENCH_PGBENCH_SCALE (16).
 """
 
 import argparse
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -246,12 +250,18 @@ def _client(kind, seed, user_ids, item_id, station_id, tag, barrier, out):
     from yizhan.core.errors import Conflict
     from yizhan.points import services
 
-    rng = random.Random(seed)
+    rng = random.Random(f"{tag}-{seed}")
+    # Redeemers take their users in turn from a point of their own each rep, so a rep does
+    # not spend the points of the users the rep before spent.
+    start = rng.randrange(len(user_ids))
     users = list(User.objects.filter(pk__in=user_ids))
     rule = bench_rule()
 
     def one(i):
-        user = users[i % len(users)] if kind == "redeem" else rng.choice(users)
+        if kind in ("redeem", "request"):
+            user = users[(start + i) % len(users)]
+        else:
+            user = rng.choice(users)
         if kind == "stage":
             services.award_request(
                 deed="report_verified",
@@ -263,13 +273,20 @@ def _client(kind, seed, user_ids, item_id, station_id, tag, barrier, out):
             services.award(
                 rule=rule, worker=user, source_type="bench-now", source_id=f"{tag}-{seed}-{i}"
             )
+        elif kind == "request":
+            services.redemption_request(
+                worker=user, item_id=item_id, station_id=station_id, key=f"{tag}-{seed}-{i}"
+            )
         else:
             services.redemption_create(worker=user, item_id=item_id, station_id=station_id)
 
-    one(-1)  # warm up: connection, roles of the first user, statement caches
+    # Warm up: connection, roles of the first user, statement caches (a refusal — that
+    # user's points spent — warms up as well).
+    with contextlib.suppress(Conflict):
+        one(-1)
     done = refused = 0
     latencies, staged = [], {}
-    barrier.wait()
+    barrier.wait(timeout=300)
     started = time.time()
     cpu = time.process_time()
     deadline = started + CONFIG["seconds"]
@@ -316,8 +333,10 @@ def clients(kind: str, user_ids: list[int], *, tag: str, item_id=None, station_i
     for p in procs:
         p.start()
     load = load_average()
-    barrier.wait()  # every client connected and warmed up: the window opens
-    results = [out.get() for _ in procs]
+    # Every client connected and warmed up: the window opens. A client that died (its
+    # traceback is on stderr) breaks the barrier or sends nothing: fail, do not hang.
+    barrier.wait(timeout=300)
+    results = [out.get(timeout=CONFIG["seconds"] + 300) for _ in procs]
     for p in procs:
         p.join()
     start = min(r[2] for r in results)
@@ -418,12 +437,12 @@ def redemption_item():
     return item, station
 
 
-def measure_redemptions(user_ids, item, station) -> dict:
+def measure_redemptions(user_ids, item, station, *, kind="redeem", tag="r") -> dict:
     from yizhan.points.models import CatalogItem, Redemption
 
     before_stock = CatalogItem.objects.get(pk=item.pk).stock
     before = Redemption.objects.filter(item=item).count()
-    run = clients("redeem", user_ids, tag="r", item_id=item.pk, station_id=station.pk)
+    run = clients(kind, user_ids, tag=tag, item_id=item.pk, station_id=station.pk)
     made = Redemption.objects.filter(item=item).count() - before
     sold = before_stock - CatalogItem.objects.get(pk=item.pk).stock
     run["oversold"] = sold - made
@@ -435,6 +454,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tiny", action="store_true", help="seconds: a small city, 2 clients")
     parser.add_argument("--reps", type=int, default=None)
+    parser.add_argument("--only", choices=["awards", "redemptions"], default=None)
     args, _ = parser.parse_known_args()
     if not connection.vendor == "postgresql":
         raise SystemExit("run under scripts/with-postgres.sh (make bench does)")
@@ -447,6 +467,7 @@ def main() -> None:
         pgbench_scale=1 if tiny else int(os.environ.get("BENCH_PGBENCH_SCALE", 16)),
         appliers=1 if tiny else int(os.environ.get("BENCH_APPLIERS", 2)),
         reps=args.reps or (1 if tiny else 3),
+        only=args.only,
     )
     say(f"machine: {machine()}; {json.dumps({k: v for k, v in CONFIG.items()})}")
     city()
@@ -464,33 +485,53 @@ def main() -> None:
     )
     item, station = redemption_item()
     runs = []
+    measures = {CONFIG["only"]} if CONFIG["only"] else {"awards", "redemptions"}
     for rep in range(1, CONFIG["reps"] + 1):
         row = {"rep": rep}
-        row["simple_update"] = pgbench("simple-update")
-        row["awards"] = measure_awards(user_ids, tag=f"bench{rep}")
-        row["awards_now"] = clients("award", user_ids, tag=f"now{rep}")
-        row["tpcb_like"] = pgbench("tpcb-like")
-        row["redemptions"] = measure_redemptions(user_ids, item, station)
+        if "awards" in measures:
+            row["simple_update"] = pgbench("simple-update")
+            row["awards"] = measure_awards(user_ids, tag=f"bench{rep}")
+            row["awards_now"] = clients("award", user_ids, tag=f"now{rep}")
+        if "redemptions" in measures:
+            row["tpcb_like"] = pgbench("tpcb-like")
+            row["redemptions"] = measure_redemptions(user_ids, item, station, tag=f"r{rep}")
+            row["requests"] = measure_redemptions(
+                user_ids, item, station, kind="request", tag=f"q{rep}"
+            )
         took, violations = verify()
-        row["violations"] = len(violations) + max(row["redemptions"]["oversold"], 0)
+        oversold = [row[k]["oversold"] for k in ("redemptions", "requests") if k in row]
+        row["violations"] = len(violations) + sum(max(n, 0) for n in oversold)
         row["verify_s"] = took
-        for name in ("awards", "awards_now", "redemptions"):
-            row[name].pop("staged", None)
-        a, r = row["awards"], row["redemptions"]
-        say(
-            f"rep {rep}: simple-update {row['simple_update']['rate']:,.0f} tps "
-            f"(p99 {row['simple_update']['p99_ms']:.1f} ms) | awards posted "
-            f"{a['posting_rate']:,.0f}/s ({a['posted_in_window_rate']:,.0f}/s in the window), staged {a['rate']:,.0f}/s (p99 {a['p99_ms']:.1f} ms, "
-            f"lag p99 {a['lag_p99_ms']:.0f} ms, {a['missing']} missing) | at once "
-            f"{row['awards_now']['rate']:,.0f}/s (p99 {row['awards_now']['p99_ms']:.1f} ms) | "
-            f"tpcb-like {row['tpcb_like']['rate']:,.0f} tps | redemptions {r['rate']:,.0f}/s "
-            f"(p99 {r['p99_ms']:.1f} ms, oversold {r['oversold']}) | violations "
-            f"{row['violations']} | load {a['load']:.1f}"
-        )
+        for name in ("awards", "awards_now", "redemptions", "requests"):
+            if name in row:
+                row[name].pop("staged", None)
+        said = [f"rep {rep}:"]
+        if "awards" in row:
+            a = row["awards"]
+            said.append(
+                f"simple-update {row['simple_update']['rate']:,.0f} tps "
+                f"(p99 {row['simple_update']['p99_ms']:.1f} ms) | awards posted "
+                f"{a['posting_rate']:,.0f}/s ({a['posted_in_window_rate']:,.0f}/s in the window), "
+                f"staged {a['rate']:,.0f}/s (p99 {a['p99_ms']:.1f} ms, "
+                f"lag p99 {a['lag_p99_ms']:.0f} ms, {a['missing']} missing) | at once "
+                f"{row['awards_now']['rate']:,.0f}/s (p99 {row['awards_now']['p99_ms']:.1f} ms) |"
+            )
+        if "redemptions" in row:
+            r, q = row["redemptions"], row["requests"]
+            said.append(
+                f"tpcb-like {row['tpcb_like']['rate']:,.0f} tps | redemptions {r['rate']:,.0f}/s "
+                f"(p99 {r['p99_ms']:.1f} ms, client CPU {r['client_cpu_ms']:.2f} ms, refused "
+                f"{r['refused']}, oversold {r['oversold']}) | through redemption_request "
+                f"{q['rate']:,.0f}/s (p99 {q['p99_ms']:.1f} ms, client CPU "
+                f"{q['client_cpu_ms']:.2f} ms, refused {q['refused']}, oversold {q['oversold']}) |"
+            )
+        first = row.get("awards") or row["redemptions"]
+        said.append(f"violations {row['violations']} | load {first['load']:.1f}")
+        say(" ".join(said))
         runs.append(row)
-    table = summarise(
-        runs,
-        [
+    specs = [
+        spec
+        for spec in [
             ("pgbench simple-update, tps", "simple_update", "rate"),
             (
                 "awards/s: requested in the window and posted (to the last posting)",
@@ -507,11 +548,16 @@ def main() -> None:
             ("redemptions/s", "redemptions", "rate"),
             ("redemption p99, ms", "redemptions", "p99_ms"),
             ("client CPU per redemption, ms", "redemptions", "client_cpu_ms"),
+            ("redemptions/s through redemption_request", "requests", "rate"),
+            ("redemption_request p99, ms", "requests", "p99_ms"),
+            ("client CPU per redemption_request, ms", "requests", "client_cpu_ms"),
             ("client CPU per award request, ms", "awards", "client_cpu_ms"),
             ("client CPU per award at once, ms", "awards_now", "client_cpu_ms"),
             ("violations (verify + oversold)", None, "violations"),
-        ],
-    )
+        ]
+        if spec[1] is None or spec[1] in runs[0]
+    ]
+    table = summarise(runs, specs)
     say(table)
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)

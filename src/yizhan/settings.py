@@ -222,6 +222,9 @@ POINTS_PICKUP_HOURS = envint("YIZHAN_POINTS_PICKUP_HOURS", 72)
 # staged award, in its own transaction — the demo and the tests).
 POINTS_AWARD_BATCH = envint("YIZHAN_POINTS_AWARD_BATCH", 500)
 POINTS_AWARD_DELAY_MS = envint("YIZHAN_POINTS_AWARD_DELAY_MS", 250 if PRODUCTION else 0)
+# On PostgreSQL a redemption's hold is one call of a database function (docs/POINTS.md,
+# "Locking"); off, it takes the same steps from Python, as on SQLite (the parity test does).
+POINTS_HOLD_IN_DATABASE = True
 
 # --- Background tasks: a database-backed queue (SQLite in the demo, PostgreSQL with skip-locked).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

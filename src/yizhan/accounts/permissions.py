@@ -5,9 +5,11 @@
 
 from functools import wraps
 
+from django.db import connection
+
 # The API's authentication classes live in accounts.auth; apps take them from here.
 from yizhan.accounts.auth import bearer, token_or_session  # noqa: E402
-from yizhan.accounts.models import CITY_WIDE_ROLES, Role
+from yizhan.accounts.models import CITY_WIDE_ROLES, Role, RoleAssignment, WorkerProfile
 from yizhan.core.errors import NotAllowed
 
 __all__ = [
@@ -27,11 +29,22 @@ def roles(user) -> set[str]:
         return set()
     cached = getattr(user, "_yizhan_roles", None)
     if cached is None:
-        cached = set(user.role_assignments.values_list("role", flat=True))
-        if hasattr(user, "worker"):
-            cached.add(Role.WORKER)
-        user._yizhan_roles = cached
+        cached = user._yizhan_roles = _roles_of(user.pk)
     return cached
+
+
+def _roles_of(user_id: int) -> set[str]:
+    """The roles assigned to a user, and `worker` if they have a worker profile: one plain
+    query, asked on every request. (Loading the profile to see that it exists decrypted its
+    resident ID number, and with the ORM's two queries cost more than a redemption's
+    database function: docs/BENCHMARKS.md, "Redemptions".)"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT role FROM {RoleAssignment._meta.db_table} WHERE user_id = %s"
+            f" UNION ALL SELECT %s FROM {WorkerProfile._meta.db_table} WHERE user_id = %s",
+            [user_id, Role.WORKER, user_id],
+        )
+        return {role for (role,) in cursor.fetchall()}
 
 
 def has_role(user, *wanted: str) -> bool:

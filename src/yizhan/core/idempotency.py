@@ -24,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yizhan.core.errors import Conflict, Invalid
@@ -74,27 +75,64 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Outcome:
     return Outcome(record.status_code, record.response, replayed=True)
 
 
+def _claim(*, user, scope: str, key: str, fingerprint: str, stored: tuple) -> int | None:
+    """Claim the key: INSERT … ON CONFLICT DO NOTHING RETURNING id. The claim's id, or None
+    when the key is taken — by an earlier request, or by a duplicate still running, which
+    the unique index makes this statement wait for until it commits (or rolls back, and the
+    claim is ours)."""
+    table, quote = IdempotencyRecord._meta.db_table, connection.ops.quote_name
+    response = IdempotencyRecord._meta.get_field("response").get_db_prep_save(stored[1], connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, scope, {quote('key')}, fingerprint, status_code,"
+            f" response, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            f" ON CONFLICT (user_id, scope, {quote('key')}) DO NOTHING RETURNING id",
+            [
+                user.pk,
+                scope,
+                key,
+                fingerprint,
+                stored[0],
+                response,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+            ],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def run_once(
-    *, user, scope: str, key: str, request_data, action: Callable[[], tuple[int, dict]]
+    *,
+    user,
+    scope: str,
+    key: str,
+    request_data,
+    action: Callable[[], tuple[int, dict]],
+    promised: tuple[int, dict] | None = None,
 ) -> Outcome:
-    """Run `action` (returning status code and JSON-ready body) once per key; replay after."""
+    """Run `action` (returning status code and JSON-ready body) once per key; replay after.
+
+    One statement before the work: the claim (`_claim`); a key used before is read and
+    replayed instead. `promised`: the status and body the action will return, when the
+    caller knows them before the work (a redemption draws its pick-up code first). The claim
+    is stored with them and, when the action returns them, nothing is written after it: its
+    last statement — a redemption's hot rows — is followed only by the COMMIT, which such an
+    action may even send itself when this transaction is the outermost. Should the action
+    return something else, the record is corrected (one more statement)."""
     key = clean_key(key)
     fingerprint = _fingerprint(request_data)
-    lookup = {"user": user, "scope": scope, "key": key}
-    existing = IdempotencyRecord.objects.filter(**lookup).first()
-    if existing is not None:
-        return _replay(existing, fingerprint)
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(fingerprint=fingerprint, **lookup)
-            status_code, response = action()
-            record.status_code, record.response = status_code, response
-            record.save(update_fields=["status_code", "response"])
-    except IntegrityError:
-        existing = IdempotencyRecord.objects.filter(**lookup).first()
-        if existing is None:  # the conflict came from the work itself, not from the key
-            raise
-        return _replay(existing, fingerprint)
+    stored = promised or (0, {})
+    with transaction.atomic():
+        claim = _claim(user=user, scope=scope, key=key, fingerprint=fingerprint, stored=stored)
+        if claim is None:
+            return _replay(
+                IdempotencyRecord.objects.get(user=user, scope=scope, key=key), fingerprint
+            )
+        status_code, response = action()
+        if (status_code, response) != stored:
+            IdempotencyRecord.objects.filter(pk=claim).update(
+                status_code=status_code, response=response
+            )
     return Outcome(status_code, response, replayed=False)
 
 

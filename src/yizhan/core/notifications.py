@@ -153,15 +153,33 @@ def notify_each(*, notices) -> int:
     return len(rows)
 
 
+@dataclass(frozen=True)
+class Recipients:
+    """The people a query selects, as the SQL it compiles to (`recipients(users)`). A caller
+    that tells the same query's people very often — a station's keepers on every redemption —
+    keeps it and saves compiling the ORM query each time; the people are still selected
+    when the notices are written. `sql` is None for a query that selects nobody."""
+
+    sql: str | None
+    params: tuple
+
+
+def recipients(users) -> Recipients:
+    """`users` (a QuerySet of users) compiled once, for `notify_all`."""
+    try:
+        sql, params = users.order_by().values(recipient=F("pk")).distinct().query.sql_with_params()
+    except EmptyResultSet:  # `User.objects.none()` and the like: nobody to tell
+        return Recipients(None, ())
+    return Recipients(sql, tuple(params))
+
+
 def notify_all(*, users, message, params: dict | None = None, url: str = "", verb: str = "") -> int:
     """Tell everyone a query selects the same thing, in one statement (INSERT … SELECT: the
     recipients are never fetched), e.g. `notify_all(users=users_holding(Role.X, …), …)`.
-    `users` is a QuerySet of users; each is told once. No SMS (that is `notify_many`)."""
-    try:
-        ids_sql, ids_params = (
-            users.order_by().values(recipient=F("pk")).distinct().query.sql_with_params()
-        )
-    except EmptyResultSet:  # `User.objects.none()` and the like: nobody to tell
+    `users` is a QuerySet of users, or the `Recipients` it compiles to; each is told once.
+    No SMS (that is `notify_many`)."""
+    selected = users if isinstance(users, Recipients) else recipients(users)
+    if selected.sql is None:
         return 0
     stored = Notification._meta.get_field("params").get_db_prep_save(
         _store_params(params), connection
@@ -171,8 +189,8 @@ def notify_all(*, users, message, params: dict | None = None, url: str = "", ver
         cursor.execute(
             f"INSERT INTO {Notification._meta.db_table}"
             " (recipient_id, verb, message, params, text, url, created_at)"
-            f" SELECT recipients.recipient, %s, %s, %s, '', %s, %s FROM ({ids_sql}) recipients",
-            [verb[:40], message_id(message)[:300], stored, url[:300], now, *ids_params],
+            f" SELECT recipients.recipient, %s, %s, %s, '', %s, %s FROM ({selected.sql}) recipients",
+            [verb[:40], message_id(message)[:300], stored, url[:300], now, *selected.params],
         )
         return cursor.rowcount
 

@@ -1,9 +1,11 @@
 """The ledger's only writer: balanced postings, cached balances, and the locking order.
 
-Every movement of points goes through `post` (one posting) or `post_awards` (a batch of
-awards, set-based), inside the caller's transaction (like pretix's locking helpers, they
-refuse to run outside one). The locking order, the same in every use case so two
-transactions never wait on each other in a circle (docs/POINTS.md, "Locking"):
+Every movement of points goes through `post` (one posting), `post_awards` (a batch of
+awards, set-based) or, on PostgreSQL, `hold_redemption` (a redemption's hold as one call of
+a database function that does what `post` does, in the same order), inside the caller's
+transaction (like pretix's locking helpers, they refuse to run outside one). The locking
+order, the same in every use case so two transactions never wait on each other in a circle
+(docs/POINTS.md, "Locking"):
 
 1. worker accounts, by id ascending (`lock_workers`, or the conditional UPDATE of a
    worker line in `post`, which locks the row it changes);
@@ -18,9 +20,9 @@ On SQLite FOR UPDATE is a no-op and the IMMEDIATE transaction mode serialises wr
 
 Round trips are what an interactive posting costs (the database work is a few index
 lookups), so the hot path is plain SQL: one INSERT for the posting, one for its entries,
-one UPDATE per account, no savepoint, and the ids of the system accounts cached per
-process. A refused debit raises `Conflict` part-way through the posting: the caller's
-atomic block (every service is one) rolls it back. A caller that catches the refusal and
+one UPDATE per account, no savepoint, and the system accounts named by code. A refused
+debit raises `Conflict` part-way through the posting: the caller's atomic block (every
+service is one) rolls it back. A caller that catches the refusal and
 carries on in the same transaction wraps the call in its own `transaction.atomic()`.
 
 Two kinds of "no" (docs/POINTS.md, "Errors"):
@@ -39,7 +41,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -301,7 +303,82 @@ def _take_one_then_credit(item_id: int, target, amount: int) -> bool:
     )
 
 
-# --- One posting# --- One posting ------------------------------------------------------------------------------
+# --- A redemption's hold in one round trip (PostgreSQL) ---------------------------------------
+
+
+def hold_in_database() -> bool:
+    """Whether a redemption's hold runs as the database function `points_hold_redemption`
+    (PostgreSQL, created by migration 0004) rather than step by step through `post`
+    (SQLite, the demo; and on PostgreSQL with `settings.POINTS_HOLD_IN_DATABASE` off, which
+    the parity tests do)."""
+    from django.conf import settings
+
+    return connection.vendor == "postgresql" and settings.POINTS_HOLD_IN_DATABASE
+
+
+class CodeTaken(Exception):
+    """The pick-up code was drawn before; the transaction is aborted: run it again with
+    another code."""
+
+
+class WorkerShort(Conflict):
+    """The worker's balance is below the price (`balance`: what they hold)."""
+
+    def __init__(self, balance: int):
+        super().__init__(code=INSUFFICIENT)
+        self.balance = balance
+
+
+# The function's refusals (migration 0004): SQLSTATE → what it means.
+_REFUSALS = {"YZ001": CodeTaken, "YZ002": WorkerShort, "YZ003": OutOfStock}
+
+
+def hold_redemption(
+    *,
+    worker_id: int,
+    item_id: int,
+    station_id: int,
+    code: str,
+    points: int,
+    at: dt.datetime,
+    expires_at: dt.datetime,
+    commit: bool = False,
+) -> int:
+    """PostgreSQL: a new redemption, its history row and its hold in ONE round trip — the
+    same rows, in the same lock order, as `post` writes step by step: the worker's
+    conditional debit, the posting and its entries, one item out of stock, escrow last.
+    Returns the redemption's id.
+
+    `commit`: send the COMMIT in the same round trip, for a caller whose transaction this
+    is and who writes nothing after the hold. The item's and escrow's rows are then held
+    only while the database commits, not while the answer travels back to a client that
+    must be scheduled to send the COMMIT (on a loaded machine that wait, several
+    milliseconds, bounded every redemption of an item).
+
+    A refusal raises and leaves the transaction aborted (nothing after it runs, the COMMIT
+    neither): `WorkerShort` (a `Conflict`, code `insufficient_points`), `OutOfStock`,
+    `CodeTaken` (draw another code and run the transaction again)."""
+    require_transaction()
+    sql = "SELECT points_hold_redemption(%s, %s, %s, %s, %s, %s, %s)"
+    # Two statements in one round trip need psycopg's client-side binding (Django's
+    # default); with server-side binding the COMMIT is left to the caller's atomic block.
+    if commit and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+        sql += "; COMMIT"
+    try:
+        ((redemption_id,),) = _rows(
+            sql, [worker_id, item_id, station_id, code, points, _when(at), _when(expires_at)]
+        )
+    except DatabaseError as exc:
+        refusal = _REFUSALS.get(getattr(exc.__cause__, "sqlstate", None))
+        if refusal is WorkerShort:
+            raise WorkerShort(int(exc.__cause__.diag.message_detail)) from None
+        if refusal is not None:
+            raise refusal() from None
+        raise
+    return redemption_id
+
+
+# --- One posting ------------------------------------------------------------------------------
 
 
 def post(

@@ -11,6 +11,7 @@ person; people hear about decisions that concern them through `core.notification
 """
 
 import datetime as dt
+import functools
 import logging
 import secrets
 import time
@@ -30,7 +31,7 @@ from yizhan.accounts.permissions import Role
 from yizhan.core import idempotency
 from yizhan.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from yizhan.core.images import ImageRejected, process_photo
-from yizhan.core.notifications import notify, notify_all
+from yizhan.core.notifications import Recipients, notify, notify_all, recipients
 from yizhan.core.schema import INT_MAX
 from yizhan.points import ledger, permissions, selectors
 from yizhan.points.models import (
@@ -711,6 +712,18 @@ def wish_decline(*, by, wish_id: int, reason: str) -> Wish:
 # --- Redemptions -----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _keepers_of(station_id: int, vendor: str) -> Recipients:
+    """The station's keepers, as the SQL that selects them, compiled once per station and
+    process (on every redemption compiling the ORM query cost more than the INSERT it
+    feeds). They are still selected when the notice is written: a keeper appointed a moment
+    ago hears of the next redemption."""
+    return recipients(accounts.users_holding(Role.STATION_KEEPER, station_id=station_id))
+
+
+PICK_UP_NOTICE = gettext_lazy("%(item)s was redeemed for pick-up at %(station)s: have it ready.")
+
+
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -749,13 +762,36 @@ def _offer(item_id: int, station_id: int):
     raise Invalid(fields={"station_id": [_("This item cannot be picked up at that station.")]})
 
 
-def _insert_redemption(*, worker, item, station_id, now) -> Redemption:
-    """A new redemption with a fresh pick-up code (INSERT … ON CONFLICT (code) DO NOTHING: a
-    code already taken, astronomically rare, is drawn again without a savepoint)."""
-    expires_at = now + dt.timedelta(hours=settings.POINTS_PICKUP_HOURS)
-    when = ledger._when(now)
-    for _attempt in range(5):
-        code = _new_code()
+def _held(*, pk, code, worker, item, station_id, now, expires_at) -> Redemption:
+    """The redemption just written, as an object (no query to read it back)."""
+    redemption = Redemption(
+        pk=pk,
+        code=code,
+        worker=worker,
+        item=item,
+        station_id=station_id,
+        points=item.price,
+        status=Redemption.Status.HELD,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    redemption._state.adding, redemption._state.db = False, connection.alias
+    return redemption
+
+
+def _codes(first: str | None):
+    """Pick-up codes to try: `first` (drawn by the caller), then fresh ones. A code already
+    taken (rare: one in 10¹¹ per redemption kept) is drawn again; five in a row is a bug."""
+    yield first or _new_code()
+    for _attempt in range(4):
+        yield _new_code()
+    raise AssertionError("five pick-up codes in a row were taken")
+
+
+def _insert_redemption(*, worker, item, station_id, now, expires_at, first_code) -> Redemption:
+    """A new redemption with a pick-up code of its own (INSERT … ON CONFLICT (code) DO
+    NOTHING: a taken code is drawn again without a savepoint)."""
+    for code in _codes(first_code):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {Redemption._meta.db_table} (code, worker_id, item_id, station_id,"
@@ -768,53 +804,36 @@ def _insert_redemption(*, worker, item, station_id, now) -> Redemption:
                     station_id,
                     item.price,
                     Redemption.Status.HELD,
-                    when,
+                    ledger._when(now),
                     ledger._when(expires_at),
                 ],
             )
             row = cursor.fetchone()
         if row:
-            redemption = Redemption(
+            return _held(
                 pk=row[0],
                 code=code,
                 worker=worker,
                 item=item,
                 station_id=station_id,
-                points=item.price,
-                status=Redemption.Status.HELD,
-                created_at=now,
+                now=now,
                 expires_at=expires_at,
             )
-            redemption._state.adding, redemption._state.db = False, connection.alias
-            return redemption
-    raise AssertionError("five pick-up codes in a row were taken")
 
 
-@transaction.atomic
-def redemption_create(*, worker, item_id: int, station_id: int) -> Redemption:
-    """Hold the item's price and one item of stock in one transaction; return the
-    redemption with its pick-up code, and tell the station's keepers to have it ready.
-    Refuses with a message and changes nothing when the worker lacks points, the stock is
-    gone or the item is not offered at that station.
-
-    Twelve round trips, the hot rows last (docs/POINTS.md, "Locking"): the offer, the
-    redemption, its history row and the keepers' notices first; then the worker's debit
-    (which locks their account), the posting and its entries; then the item's stock, and
-    escrow last, so both are held only for the last statements before COMMIT."""
-    if not permissions.is_worker(worker):
-        raise NotAllowed(_("Only workers can redeem points."))
-    item, station_name = _offer(item_id, station_id)
-    now = timezone.now()
-    redemption = _insert_redemption(worker=worker, item=item, station_id=station_id, now=now)
-    _record(redemption, Redemption.Status.HELD, by=worker, at=now)
-    notify_all(
-        users=accounts.users_holding(Role.STATION_KEEPER, station_id=station_id),
-        message=gettext_lazy("%(item)s was redeemed for pick-up at %(station)s: have it ready."),
-        params={"item": item.name, "station": station_name},
-        url=reverse("points:keeper"),
-        verb="points.pick_up",
+def _hold_step_by_step(*, worker, item, station_id, now, expires_at, first_code) -> Redemption:
+    """SQLite (the demo): the redemption, its history row, then the hold through
+    `ledger.post` — the worker's debit, the posting and its entries, the stock and escrow.
+    Refuses as `ledger.hold_redemption` does (`WorkerShort`, `OutOfStock`)."""
+    redemption = _insert_redemption(
+        worker=worker,
+        item=item,
+        station_id=station_id,
+        now=now,
+        expires_at=expires_at,
+        first_code=first_code,
     )
-
+    _record(redemption, Redemption.Status.HELD, by=worker, at=now)
     try:
         ledger.post(
             kind=Posting.Kind.HOLD,
@@ -829,19 +848,98 @@ def redemption_create(*, worker, item_id: int, station_id: int) -> Redemption:
             take_stock=item.pk,
             now=now,
         )
-    except ledger.OutOfStock:
-        raise Conflict(_("Sorry, %(item)s is out of stock.") % {"item": item.name}) from None
-    except Conflict as exc:
+    except Conflict as exc:  # OutOfStock goes up as it is
         if exc.code != ledger.INSUFFICIENT:
             raise
         account = selectors.account_of(worker)
+        raise ledger.WorkerShort(account.balance if account else 0) from None
+    return redemption
+
+
+def _hold_in_database(
+    *, worker, item, station_id, now, expires_at, first_code, commit
+) -> Redemption:
+    """PostgreSQL: the same rows as `_hold_step_by_step` in one call of the database
+    function (`ledger.hold_redemption`), with the COMMIT if `commit`. A pick-up code
+    already taken raises `ledger.CodeTaken`: the caller runs the transaction again."""
+    code = first_code or _new_code()
+    pk = ledger.hold_redemption(
+        worker_id=worker.pk,
+        item_id=item.pk,
+        station_id=station_id,
+        code=code,
+        points=item.price,
+        at=now,
+        expires_at=expires_at,
+        commit=commit,
+    )
+    return _held(
+        pk=pk,
+        code=code,
+        worker=worker,
+        item=item,
+        station_id=station_id,
+        now=now,
+        expires_at=expires_at,
+    )
+
+
+def redemption_create(*, worker, item_id: int, station_id: int) -> Redemption:
+    """Hold the item's price and one item of stock in one transaction; return the
+    redemption with its pick-up code, and tell the station's keepers to have it ready.
+    Refuses with a message and changes nothing when the worker lacks points, the stock is
+    gone or the item is not offered at that station.
+
+    The hot rows last (docs/POINTS.md, "Locking"): the offer, the keepers' notices, the
+    redemption and its history row first; then the worker's debit (which locks their
+    account), the posting and its entries; then the item's stock, and escrow last. On
+    PostgreSQL everything after the notices is one call of a database function, which
+    carries the COMMIT when the transaction is this function's own; on SQLite, the same
+    steps from Python."""
+    for _attempt in range(5):  # a pick-up code drawn before: again, with another
+        own = not connection.in_atomic_block
+        try:
+            with transaction.atomic():
+                return _redeem(worker=worker, item_id=item_id, station_id=station_id, commit=own)
+        except ledger.CodeTaken:
+            continue
+    raise AssertionError("five pick-up codes in a row were taken")
+
+
+def _redeem(*, worker, item_id: int, station_id: int, first_code=None, commit=False):
+    """`redemption_create` inside the caller's transaction (no savepoint of its own: a
+    refusal must leave the transaction, which then rolls back). `commit`: the transaction
+    is the caller's own and nothing is written after this (`ledger.hold_redemption`)."""
+    if not permissions.is_worker(worker):
+        raise NotAllowed(_("Only workers can redeem points."))
+    item, station_name = _offer(item_id, station_id)
+    now = timezone.now()
+    notify_all(
+        users=_keepers_of(station_id, connection.vendor),
+        message=PICK_UP_NOTICE,
+        params={"item": item.name, "station": station_name},
+        url=reverse("points:keeper"),
+        verb="points.pick_up",
+    )
+    held = {
+        "worker": worker,
+        "item": item,
+        "station_id": station_id,
+        "now": now,
+        "expires_at": now + dt.timedelta(hours=settings.POINTS_PICKUP_HOURS),
+        "first_code": first_code,
+    }
+    try:
+        if ledger.hold_in_database():
+            redemption = _hold_in_database(**held, commit=commit)
+        else:
+            redemption = _hold_step_by_step(**held)
+    except ledger.OutOfStock:
+        raise Conflict(_("Sorry, %(item)s is out of stock.") % {"item": item.name}) from None
+    except ledger.WorkerShort as short:
         raise Conflict(
             _("Not enough points: %(item)s costs %(price)d, you have %(balance)d.")
-            % {
-                "item": item.name,
-                "price": item.price,
-                "balance": account.balance if account else 0,
-            },
+            % {"item": item.name, "price": item.price, "balance": short.balance},
             code=ledger.INSUFFICIENT,
         ) from None
     from yizhan.points.tasks import schedule_expiry_sweep
@@ -853,24 +951,42 @@ def redemption_create(*, worker, item_id: int, station_id: int) -> Redemption:
 def redemption_request(*, worker, item_id: int, station_id: int, key: str) -> tuple:
     """`redemption_create` once per idempotency key: a double tap or a retried request
     returns the first redemption. Returns (redemption, replayed). A missing or malformed
-    key is Invalid; a key used before for another item or station is a Conflict."""
+    key is Invalid; a key used before for another item or station is a Conflict.
 
-    made = []
+    The use case runs in `run_once`'s transaction (no savepoint), its pick-up code drawn
+    first and promised with the key's claim, so nothing is written after the hold: on
+    PostgreSQL, when that transaction is the outermost, the hold carries the COMMIT, as in
+    `redemption_create`."""
+    for _attempt in range(5):  # a pick-up code drawn before: again, with another
+        code, own, made = _new_code(), not connection.in_atomic_block, []
 
-    def action():
-        made.append(redemption_create(worker=worker, item_id=item_id, station_id=station_id))
-        return 201, {"code": made[0].code}
+        def action(code=code, own=own, made=made):
+            made.append(
+                _redeem(
+                    worker=worker,
+                    item_id=item_id,
+                    station_id=station_id,
+                    first_code=code,
+                    commit=own,
+                )
+            )
+            return 201, {"code": made[0].code}
 
-    outcome = idempotency.run_once(
-        user=worker,
-        scope="points.redemption_create",
-        key=key,
-        request_data={"item": item_id, "station": station_id},
-        action=action,
-    )
-    if made and not outcome.replayed:
-        return made[0], False
-    return Redemption.objects.get(code=outcome.response["code"]), outcome.replayed
+        try:
+            outcome = idempotency.run_once(
+                user=worker,
+                scope="points.redemption_create",
+                key=key,
+                request_data={"item": item_id, "station": station_id},
+                action=action,
+                promised=(201, {"code": code}),
+            )
+        except ledger.CodeTaken:
+            continue
+        if made and not outcome.replayed:
+            return made[0], False
+        return Redemption.objects.get(code=outcome.response["code"]), outcome.replayed
+    raise AssertionError("five pick-up codes in a row were taken")
 
 
 def _close_with_refund(*, redemption: Redemption, status: str, by=None, note: str = "") -> None:
