@@ -256,9 +256,7 @@ def test_the_finder_and_the_public_map(city, report, page, tiles, settings):
     )
     # The city's whole network is drawn clustered from the first view, the plug-in having
     # come inside Leaflet's own file: no request after the scripts ran.
-    page.wait_for_function(
-        "() => document.getElementById('station-map').dataset.clustered === '1'"
-    )
+    page.wait_for_function("() => document.getElementById('station-map').dataset.clustered === '1'")
     assert not [url for url in asked if "markercluster" in url.lower()], asked
     assert page.locator("#locate-me").is_visible()  # the script showed it: it works here
     save(page, "maps-finder")
