@@ -67,21 +67,16 @@ def headlines(scope, leave_out=frozenset()) -> list:
     """Every app's headline figures for `scope` (but the apps in `leave_out`); an app that
     fails is left out (and logged), so one broken provider never takes the overview down."""
     kept = _kept.get()
-    if kept is not None:
-        key = (scope, frozenset(leave_out))
-        if key not in kept:
-            kept[key] = _headlines(scope, leave_out)
-        return list(kept[key])
-    return _headlines(scope, leave_out)
-
-
-def _headlines(scope, leave_out=frozenset()) -> list:
+    by_app = kept.setdefault(scope, {}) if kept is not None else {}
     found = []
     for label, provide in headline_sources().items():
         if label in leave_out:
             continue
-        try:
-            found.extend(provide(scope=scope))
-        except Exception:  # noqa: BLE001 - a provider's bug must not blank the page
-            logger.exception("dashboard headlines of %s failed", label)
+        if label not in by_app:
+            try:
+                by_app[label] = list(provide(scope=scope))
+            except Exception:  # noqa: BLE001 - a provider's bug must not blank the page
+                logger.exception("dashboard headlines of %s failed", label)
+                by_app[label] = []
+        found.extend(by_app[label])
     return found
