@@ -537,13 +537,7 @@ def signup(*, worker, activity_id: int, now=None) -> Enrolment:
         raise Conflict(_("You are already signed up.")) from None
 
 
-def _signup(worker, activity_id, now) -> Enrolment:
-    activity = _lock_activity(activity_id)
-    invited = Invitation.objects.filter(activity=activity, worker=worker).exists()
-    if not perms.in_audience(worker, activity, invited=invited):
-        if activity.audience == Activity.Audience.INVITED:
-            raise NotAllowed(_("This is for invited workers only."))
-        raise NotAllowed(_("This is not open to you."))
+def _check_signup_open(activity, now) -> None:
     if activity.state == Activity.State.CANCELLED:
         raise Conflict(_("This was cancelled."))
     if now > activity.signup_deadline:
@@ -551,6 +545,16 @@ def _signup(worker, activity_id, now) -> Enrolment:
             field="signup",
             message=_("Sign-up closed at %(t)s.") % {"t": _local(activity.signup_deadline)},
         )
+
+
+def _signup(worker, activity_id, now) -> Enrolment:
+    activity = _lock_activity(activity_id)
+    invited = Invitation.objects.filter(activity=activity, worker=worker).exists()
+    if not perms.in_audience(worker, activity, invited=invited):
+        if activity.audience == Activity.Audience.INVITED:
+            raise NotAllowed(_("This is for invited workers only."))
+        raise NotAllowed(_("This is not open to you."))
+    _check_signup_open(activity, now)
     enrolment = Enrolment.objects.filter(activity=activity, worker=worker).first()
     if enrolment is not None and enrolment.status in Enrolment.ACTIVE:
         if enrolment.status == Status.WAITLISTED:
@@ -576,13 +580,7 @@ def signup_many(*, workers, activity_id: int, now=None) -> list[Enrolment]:
     activity or a closed sign-up refuses them all, as it would each one."""
     now = _now(now)
     activity = _lock_activity(activity_id)
-    if activity.state == Activity.State.CANCELLED:
-        raise Conflict(_("This was cancelled."))
-    if now > activity.signup_deadline:
-        raise Invalid(
-            field="signup",
-            message=_("Sign-up closed at %(t)s.") % {"t": _local(activity.signup_deadline)},
-        )
+    _check_signup_open(activity, now)
     workers = list({w.pk: w for w in workers if perms.is_worker(w)}.values())
     invited = set(
         Invitation.objects.filter(activity=activity, worker__in=workers).values_list(

@@ -275,18 +275,9 @@ def availability_add(
 ) -> Availability:
     """A weekly window (weekday, from, to) or a one-off one (from, to). Windows of one kind
     never overlap: the planner would not know which to believe."""
-    if volunteer is None:
-        volunteer = volunteer_of(user)
-    elif not permissions.is_coordinator(user) and volunteer.user_id != user.pk:
-        raise NotAllowed()
-    Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()  # one writer at a time
+    volunteer = _locked_volunteer(user, volunteer)
     if kind == Availability.Kind.WEEKLY:
-        if weekday not in range(7):
-            raise Invalid(_("Choose a day of the week."), field="weekday")
-        if not isinstance(starts, dt.time) or not isinstance(ends, dt.time):
-            raise Invalid(_("Give both times."), field="starts")
-        if ends <= starts:
-            raise Invalid(_("The window must end after it starts."), field="ends")
+        _check_weekly(weekday, starts, ends)
         slot = Availability(
             volunteer=volunteer, kind=kind, weekday=weekday, starts=starts, ends=ends
         )
@@ -311,6 +302,26 @@ def availability_add(
     return slot
 
 
+def _locked_volunteer(user, volunteer: Volunteer | None) -> Volunteer:
+    """The user's own volunteer record, or another's for a coordinator; locked, so one
+    writer at a time changes its windows."""
+    if volunteer is None:
+        volunteer = volunteer_of(user)
+    elif not permissions.is_coordinator(user) and volunteer.user_id != user.pk:
+        raise NotAllowed()
+    Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
+    return volunteer
+
+
+def _check_weekly(weekday, starts, ends) -> None:
+    if weekday not in range(7):
+        raise Invalid(_("Choose a day of the week."), field="weekday")
+    if not isinstance(starts, dt.time) or not isinstance(ends, dt.time):
+        raise Invalid(_("Give both times."), field="starts")
+    if ends <= starts:
+        raise Invalid(_("The window must end after it starts."), field="ends")
+
+
 @transaction.atomic
 def availability_add_weekly(
     *, user, windows: list[tuple[int, dt.time, dt.time]], volunteer: Volunteer | None = None
@@ -319,23 +330,14 @@ def availability_add_weekly(
     enrolment: the same rules as `availability_add` (each window checked, none overlapping
     another or one already given), one overlap query and one INSERT instead of three
     statements a window. Nothing is saved unless every window is right."""
-    if volunteer is None:
-        volunteer = volunteer_of(user)
-    elif not permissions.is_coordinator(user) and volunteer.user_id != user.pk:
-        raise NotAllowed()
-    Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()  # one writer at a time
+    volunteer = _locked_volunteer(user, volunteer)
     taken = [
         (a.weekday, a.starts, a.ends)
         for a in volunteer.availability.filter(kind=Availability.Kind.WEEKLY)
     ]
     slots = []
     for weekday, starts, ends in windows:
-        if weekday not in range(7):
-            raise Invalid(_("Choose a day of the week."), field="weekday")
-        if not isinstance(starts, dt.time) or not isinstance(ends, dt.time):
-            raise Invalid(_("Give both times."), field="starts")
-        if ends <= starts:
-            raise Invalid(_("The window must end after it starts."), field="ends")
+        _check_weekly(weekday, starts, ends)
         if any(day == weekday and s < ends and e > starts for day, s, e in taken):
             raise Invalid(_("This window overlaps one you already gave."), field="ends")
         taken.append((weekday, starts, ends))
