@@ -39,6 +39,15 @@ def make_user(mobile, name, *, role=None, scope_field=None, scope=None, password
     return user
 
 
+def make_worker(mobile, name, *, district, kind="courier"):
+    """A registered worker (profile and consent) living in `district`."""
+    user = make_user(mobile, name)
+    WorkerProfile.objects.create(
+        user=user, kind=kind, home_district=district, consent_version="1", consent_at=timezone.now()
+    )
+    return user
+
+
 class City:
     """The test city: one district cut into two subdistricts of two communities each."""
 

@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.conftest import make_user
-from yizhan.accounts.models import WorkerProfile
+from tests.conftest import make_worker
 from yizhan.core import events
 from yizhan.points import ledger, selectors, services
 from yizhan.points.models import Account, AwardRequest, EarningRule, Posting, Sponsor
@@ -25,14 +24,7 @@ def balance(user):
 def riders(city, n):
     people = []
     for i in range(n):
-        user = make_user(f"1350000{i:04d}", f"骑手{i}")
-        WorkerProfile.objects.create(
-            user=user,
-            kind="courier",
-            home_district=city.district,
-            consent_version="1",
-            consent_at=timezone.now(),
-        )
+        user = make_worker(f"1350000{i:04d}", f"骑手{i}", district=city.district)
         people.append(user)
     return people
 

@@ -4,11 +4,8 @@ Each thread has its own database connection, as separate app processes would."""
 
 import uuid
 
-from django.utils import timezone
-
 from tests.concurrency import POSTGRES_ONLY, at_once
-from tests.conftest import make_user
-from yizhan.accounts.models import WorkerProfile
+from tests.conftest import make_worker
 from yizhan.core.errors import YizhanError
 from yizhan.points import selectors, services
 from yizhan.points.models import Posting, Redemption
@@ -20,14 +17,7 @@ pytestmark = POSTGRES_ONLY
 def workers(city, n):
     people = [city.alice]
     for i in range(n - 1):
-        user = make_user(f"1360000{i:04d}", f"骑手{i}")
-        WorkerProfile.objects.create(
-            user=user,
-            kind="courier",
-            home_district=city.district,
-            consent_version="1",
-            consent_at=timezone.now(),
-        )
+        user = make_worker(f"1360000{i:04d}", f"骑手{i}", district=city.district)
         people.append(user)
     return people
 

@@ -9,10 +9,9 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
-from tests.conftest import make_user
-from yizhan.accounts.models import WorkerProfile
+from tests.conftest import make_worker
 from yizhan.core.errors import YizhanError
 from yizhan.core.models import Notification
 from yizhan.points import services
@@ -26,15 +25,7 @@ IN_DATABASE = pytest.mark.skipif(
 
 
 def worker(city, mobile):
-    user = make_user(mobile, "骑手")
-    WorkerProfile.objects.create(
-        user=user,
-        kind="courier",
-        home_district=city.district,
-        consent_version="1",
-        consent_at=timezone.now(),
-    )
-    return user
+    return make_worker(mobile, "骑手", district=city.district)
 
 
 def scenario(city, *, tag):

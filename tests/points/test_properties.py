@@ -11,8 +11,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from tests.conftest import make_user
-from yizhan.accounts.models import WorkerProfile
+from tests.conftest import make_worker
 from yizhan.core.errors import Conflict
 from yizhan.points import selectors, services
 from yizhan.points.models import CatalogItem, EarningRule, Posting, Redemption
@@ -30,14 +29,7 @@ class LedgerMachine(RuleBasedStateMachine):
         city = self.city
         self.workers = [city.alice]
         for n in range(2):
-            user = make_user(f"1370000000{n}", f"骑手{n}")
-            WorkerProfile.objects.create(
-                user=user,
-                kind="courier",
-                home_district=city.district,
-                consent_version="1",
-                consent_at=timezone.now(),
-            )
+            user = make_worker(f"1370000000{n}", f"骑手{n}", district=city.district)
             self.workers.append(user)
         services.pool_issue(points=10_000, reason="budget")
         self.rule = EarningRule.objects.create(
